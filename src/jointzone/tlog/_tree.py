@@ -77,6 +77,21 @@ class CompactRange:
         self._size = 0
         self._hashes: list[bytes] = []
 
+    @classmethod
+    def from_nodes(cls, size: int, hashes: Sequence[bytes]) -> CompactRange:
+        """Resume at ``size`` from the hashes of :func:`root_nodes` ``(size)``, largest first.
+
+        This is how a witness computes the root a batch of new entries would give its log
+        without writing anything: read the right edge, extend, compare.
+        """
+        want = len(root_nodes(size))
+        if len(hashes) != want:
+            raise ProofError(f"a tree of size {size} has {want} edge hashes, got {len(hashes)}")
+        cr = cls()
+        cr._size = size
+        cr._hashes = list(hashes)
+        return cr
+
     @property
     def size(self) -> int:
         return self._size

@@ -1,0 +1,52 @@
+"""Consent: proposals signed with COSE_Sign, entries of the log, and the policies they must meet.
+
+Pure: data in, data out, no I/O.
+"""
+
+from jointzone.consent._judge import KeyDirectory, SignerKey, consent_verdict, judge, valid_signers
+from jointzone.consent._policy import (
+    ConsentKind,
+    Requirement,
+    SignerKind,
+    ValidSigner,
+    Verdict,
+    evaluate,
+)
+from jointzone.consent._proposal import (
+    Entry,
+    Proposal,
+    ProposalContent,
+    act_id_of,
+    format_time,
+    parse_time,
+)
+from jointzone.consent.errors import (
+    ConsentError,
+    MalformedProposal,
+    PolicyUnsatisfied,
+    SignatureInvalid,
+)
+
+__all__ = [
+    "ConsentError",
+    "ConsentKind",
+    "Entry",
+    "KeyDirectory",
+    "MalformedProposal",
+    "PolicyUnsatisfied",
+    "Proposal",
+    "ProposalContent",
+    "Requirement",
+    "SignatureInvalid",
+    "SignerKey",
+    "SignerKind",
+    "ValidSigner",
+    "Verdict",
+    "act_id_of",
+    "consent_verdict",
+    "evaluate",
+    "format_time",
+    "judge",
+    "parse_time",
+    "valid_signers",
+]

@@ -1,0 +1,103 @@
+"""Judging a proposal at a log position: are its signatures valid, and do they amount to consent?
+
+The sequencer judges before it appends; every witness judges again before it cosigns; the
+verifier judges once more from the published log. All three call this one function with the keys
+valid at the entry's position, so a rotated or removed key counts for what it signed before its
+rotation and for nothing after.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from jointzone.consent._policy import Requirement, SignerKind, ValidSigner, Verdict, evaluate
+from jointzone.consent._proposal import Proposal
+from jointzone.consent.errors import PolicyUnsatisfied, SignatureInvalid
+from jointzone.cose import verify_signatures
+
+
+@dataclass(frozen=True, slots=True)
+class SignerKey:
+    """A key as the record knows it at some position: whose, of what kind, with which roles."""
+
+    party: str
+    kind: SignerKind
+    signer: str
+    roles: frozenset[str]
+    public_key: Ed25519PublicKey
+
+
+class KeyDirectory(Protocol):
+    """The keys valid at a position, as the state derived from the log knows them."""
+
+    def signer_key(self, kid: bytes, position: int) -> SignerKey | None:
+        """The key with ``kid`` if it is valid at ``position``."""
+        ...
+
+    def root_threshold(self, party: str) -> int:
+        """How many of ``party``'s root keys must sign its own-party root acts."""
+        ...
+
+
+def valid_signers(proposal: Proposal, keys: KeyDirectory, position: int) -> list[ValidSigner]:
+    """Every signature's signer, or :class:`SignatureInvalid` naming the first that fails."""
+    lookup: dict[bytes, SignerKey] = {}
+    for kid in proposal.kids:
+        key = keys.signer_key(kid, position)
+        if key is None:
+            raise SignatureInvalid(
+                f"act {proposal.id}: key {kid.hex()} is not a key of the record valid at "
+                f"position {position} (unknown, rotated or removed)"
+            )
+        lookup[kid] = key
+    checks = verify_signatures(proposal.message, {kid: k.public_key for kid, k in lookup.items()})
+    for check in checks:
+        if not check.valid:
+            raise SignatureInvalid(f"act {proposal.id}: signature {check.index}: {check.message}")
+    out = []
+    for kid in proposal.kids:
+        k = lookup[kid]
+        out.append(ValidSigner(party=k.party, kind=k.kind, signer=k.signer, roles=k.roles))
+    return out
+
+
+def judge(
+    proposal: Proposal,
+    *,
+    requirement: Requirement,
+    parties: Sequence[str],
+    keys: KeyDirectory,
+    position: int,
+    subject_party: str | None = None,
+) -> list[ValidSigner]:
+    """The valid signers of a proposal whose consent is complete; raises otherwise."""
+    signers = valid_signers(proposal, keys, position)
+    verdict = consent_verdict(
+        requirement, signers, parties=parties, keys=keys, subject_party=subject_party
+    )
+    if not verdict.satisfied:
+        raise PolicyUnsatisfied(
+            f"act {proposal.id} ({proposal.act_type}) lacks consent: {verdict.explain()}"
+        )
+    return signers
+
+
+def consent_verdict(
+    requirement: Requirement,
+    signers: Sequence[ValidSigner],
+    *,
+    parties: Sequence[str],
+    keys: KeyDirectory,
+    subject_party: str | None = None,
+) -> Verdict:
+    return evaluate(
+        requirement,
+        signers,
+        parties=parties,
+        subject_party=subject_party,
+        root_thresholds={p: keys.root_threshold(p) for p in parties},
+    )

@@ -1,0 +1,103 @@
+"""Consent policies: which signatures an act needs before it takes effect.
+
+A policy is data in the regime (per act type): whose signatures count, from which roles, and how
+many per party. Evaluation is a pure function of the policy, the parties, and the signers already
+judged valid at the act's log position, so every node and every verifier reaches the same verdict.
+
+Kinds:
+    every-party        each party: its threshold of its officials holding one of ``roles``
+    any-party          at least one party does so (e.g. reporting an incident, revoking a certificate)
+    own-party-root     the subject party's root keys, to its root threshold (its officials)
+    every-party-root   each party's root keys, to each party's root threshold (the regime itself)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+ConsentKind = Literal["every-party", "any-party", "own-party-root", "every-party-root"]
+SignerKind = Literal["official", "root"]
+
+
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    """What one act type needs: the policy as the consent layer reads it."""
+
+    consent: ConsentKind
+    thresholds: Mapping[str, int] = field(default_factory=dict)  # per party; 1 where absent
+    roles: frozenset[str] = field(default_factory=frozenset)
+
+    def threshold_for(self, party: str) -> int:
+        return self.thresholds.get(party, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class ValidSigner:
+    """A signature already checked: whose key, for which party, with which roles."""
+
+    party: str
+    kind: SignerKind
+    signer: str  # official id, or the root key's id
+    roles: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    satisfied: bool
+    missing: tuple[str, ...] = ()  # one plain sentence per party still short of consent
+
+    def explain(self) -> str:
+        return "consent complete" if self.satisfied else "; ".join(self.missing)
+
+
+def evaluate(
+    req: Requirement,
+    signers: Sequence[ValidSigner],
+    *,
+    parties: Sequence[str],
+    subject_party: str | None = None,
+    root_thresholds: Mapping[str, int] | None = None,
+) -> Verdict:
+    """Whether ``signers`` give the consent ``req`` asks for."""
+    roots = root_thresholds or {}
+
+    def count(party: str, kind: SignerKind) -> int:
+        # One signer counts once however many times it signed.
+        return len(
+            {
+                s.signer
+                for s in signers
+                if s.party == party
+                and s.kind == kind
+                and (kind == "root" or not req.roles or s.roles & req.roles)
+            }
+        )
+
+    def short(party: str, kind: SignerKind) -> str | None:
+        need = roots.get(party, 1) if kind == "root" else req.threshold_for(party)
+        have = count(party, kind)
+        if have >= need:
+            return None
+        who = (
+            "root keys"
+            if kind == "root"
+            else "officials" + (f" with role {'/'.join(sorted(req.roles))}" if req.roles else "")
+        )
+        return f"{party}: {have} of {need} signatures of its {who}"
+
+    if req.consent == "every-party":
+        missing = [m for p in parties if (m := short(p, "official"))]
+    elif req.consent == "every-party-root":
+        missing = [m for p in parties if (m := short(p, "root"))]
+    elif req.consent == "any-party":
+        shortfalls = [short(p, "official") for p in parties]
+        missing = [] if any(m is None for m in shortfalls) else [m for m in shortfalls if m]
+        if missing:
+            missing = ["any one party: " + "; ".join(missing)]
+    else:  # own-party-root
+        if subject_party is None:
+            return Verdict(False, ("the act names no party whose root keys must sign",))
+        missing = [m for m in [short(subject_party, "root")] if m]
+    return Verdict(not missing, tuple(missing))

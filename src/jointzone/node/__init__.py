@@ -1,0 +1,36 @@
+"""A party's node: the use cases of the special system, over a log store and a keystore.
+
+Layer: node imports the pure packages and the store; interfaces (cli, api, sync) import node.
+"""
+
+from jointzone.node._embedded import EmbeddedDeployment, Round
+from jointzone.node._interface import NodeInterface
+from jointzone.node._keystore import KeyEntry, Keystore, passphrase_from_env
+from jointzone.node._node import Batch, Node, ProposalStatus, node_key_name
+from jointzone.node._replica import Replica
+from jointzone.node.errors import (
+    KeystoreError,
+    NodeError,
+    ProposalError,
+    SyncError,
+    WitnessError,
+)
+
+__all__ = [
+    "Batch",
+    "EmbeddedDeployment",
+    "KeyEntry",
+    "Keystore",
+    "KeystoreError",
+    "Node",
+    "NodeError",
+    "NodeInterface",
+    "ProposalError",
+    "ProposalStatus",
+    "Replica",
+    "Round",
+    "SyncError",
+    "WitnessError",
+    "node_key_name",
+    "passphrase_from_env",
+]

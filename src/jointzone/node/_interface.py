@@ -1,0 +1,43 @@
+"""The node interface: everything one party's node says to another, as bytes and plain values.
+
+The embedded deployment calls it in-process; a networked deployment puts HTTP under the same
+calls. Nothing in it can carry a private key: a node asks a peer to *add its own* signature to a
+checkpoint, never to accept one made elsewhere on its behalf.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class NodeInterface(Protocol):
+    @property
+    def party(self) -> str: ...
+
+    def log_size(self) -> int:
+        """The number of entries in this node's log."""
+        ...
+
+    def read_entries(self, start: int, stop: int) -> list[bytes]: ...
+
+    def latest_checkpoint(self) -> bytes | None:
+        """The latest checkpoint note this node holds final (signed by every party's node)."""
+        ...
+
+    def consistency_proof(self, size1: int, size2: int) -> list[bytes]: ...
+
+    def receive_proposal(self, proposal: bytes) -> None:
+        """A proposal, or new signatures on one, made at another node."""
+        ...
+
+    def receive_rejection(self, act_id: str, party: str, official: str, reason: str) -> None: ...
+
+    def witness(
+        self, *, old_size: int, entries: list[bytes], checkpoint: bytes, proof: list[bytes]
+    ) -> bytes:
+        """Check and append ``entries``, then return ``checkpoint`` with this node's signature."""
+        ...
+
+    def accept_final(self, checkpoint: bytes) -> None:
+        """Keep a checkpoint every party's node has signed."""
+        ...

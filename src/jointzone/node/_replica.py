@@ -1,0 +1,220 @@
+"""A node's replica of the state: derived only by replaying its log, and the judge of new entries.
+
+Replaying applies what the log holds, in order. Admitting a new entry judges it first — its
+regime and origin, its expiry, that it was not committed before, every signature against the
+keys valid at its position, the consent its act type needs — and then applies its transition,
+which checks the act itself; the state changes only if all of that holds.
+
+A signature's COSE ``kid`` is the signer's key id as the record knows it: an official id or a
+root key id. The state says which public key that id has at a position, so a rotated or removed
+key signs nothing after its rotation or removal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from jointzone import acts
+from jointzone.consent import (
+    ConsentError,
+    Entry,
+    KeyDirectory,
+    MalformedProposal,
+    Proposal,
+    Requirement,
+    SignerKey,
+    ValidSigner,
+    Verdict,
+    consent_verdict,
+    judge,
+    valid_signers,
+)
+from jointzone.regime import Regime, RegimeError
+from jointzone.tlog import Verifier
+
+
+class _GenesisKeys:
+    """The root keys a regime.adopt act declares: the only keys that can sign it (as TUF's root)."""
+
+    def __init__(self, act: acts.RegimeAdopt) -> None:
+        self._keys: dict[str, SignerKey] = {}
+        self._thresholds: dict[str, int] = {}
+        for party, spec in act.parties.items():
+            self._thresholds[party] = spec.threshold
+            for k in spec.root_keys:
+                pk = Ed25519PublicKey.from_public_bytes(k.public_key)
+                self._keys[k.id] = SignerKey(party, "root", k.id, frozenset(), pk)
+
+    def signer_key(self, kid: bytes, position: int) -> SignerKey | None:
+        return self._keys.get(kid.decode("utf-8", "replace"))
+
+    def root_threshold(self, party: str) -> int:
+        return self._thresholds.get(party, 1)
+
+
+class _StateKeys:
+    """The keys of the record, as the state knows them at a position."""
+
+    def __init__(self, state: acts.State) -> None:
+        self._state = state
+        self._cache: dict[bytes, Ed25519PublicKey] = {}
+
+    def signer_key(self, kid: bytes, position: int) -> SignerKey | None:
+        try:
+            key_id = kid.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        found = self._state.signer_at(key_id, position)
+        if found is None:
+            return None
+        pk = self._cache.get(found.public_key)
+        if pk is None:
+            pk = self._cache[found.public_key] = Ed25519PublicKey.from_public_bytes(
+                found.public_key
+            )
+        return SignerKey(
+            party=found.party,
+            kind="root" if found.root else "official",
+            signer=key_id,
+            roles=frozenset(found.roles),
+            public_key=pk,
+        )
+
+    def root_threshold(self, party: str) -> int:
+        return self._state.party_keys(party).threshold
+
+
+class Replica:
+    """See the module docstring."""
+
+    def __init__(self) -> None:
+        self.state = acts.State()
+        self._keys = _StateKeys(self.state)
+
+    @classmethod
+    def replay(cls, entries: Iterable[bytes]) -> Replica:
+        """The state of a log, from its entries alone (they were judged when admitted)."""
+        replica = cls()
+        for i, data in enumerate(entries):
+            entry = Entry.decode(data, index=i)
+            _, _, _, keys, act = replica._requirement(entry.proposal)
+            signers = [keys.signer_key(kid, i) for kid in entry.proposal.kids]
+            replica._apply(entry, act, i, [s for s in signers if s is not None])
+        return replica
+
+    # -- what the state says --------------------------------------------------------------------
+
+    @property
+    def size(self) -> int:
+        return self.state.size
+
+    @property
+    def last_time(self) -> datetime | None:
+        return self.state.last_time
+
+    @property
+    def regime(self) -> Regime | None:
+        return self.state.regime if self.state.adopted else None
+
+    @property
+    def origin(self) -> str:
+        if not self.state.adopted:
+            raise ConsentError("no regime has been adopted yet: the log is empty")
+        return self.state.regime.origin
+
+    def node_verifiers(self) -> list[Verifier]:
+        return [Verifier.from_vkey(p.node_verifier) for p in self.state.parties.values()]
+
+    def committed_index(self, act_id: str) -> int | None:
+        return self.state.act_position(act_id)
+
+    def regime_for(self, act: Mapping[str, Any]) -> Regime:
+        """The regime a proposal is made and judged under: the one in force, or the one adopted."""
+        if self.state.adopted:
+            return self.state.regime
+        if act.get("type") != "regime.adopt":
+            raise ConsentError("the first act of a log must adopt the regime (regime.adopt)")
+        try:
+            return Regime.from_canonical(act.get("regime") or {})
+        except RegimeError as e:
+            raise MalformedProposal(f"regime.adopt carries an invalid regime: {e}") from e
+
+    def check_act(self, act: Mapping[str, Any], *, time: datetime) -> acts.Act:
+        """Parse an act and check it would apply now (all but its signatures)."""
+        parsed = acts.parse_act(act)
+        acts.check(self.state, parsed, time=time)
+        return parsed
+
+    # -- judging --------------------------------------------------------------------------------
+
+    def _requirement(
+        self, proposal: Proposal
+    ) -> tuple[Requirement, Sequence[str], str | None, KeyDirectory, acts.Act]:
+        act = acts.parse_act(proposal.content.act)
+        regime = self.regime_for(proposal.content.act)
+        policy = regime.policy(act.TYPE)
+        req = Requirement(
+            consent=policy.consent,
+            thresholds=dict(policy.threshold),
+            roles=frozenset(policy.roles),
+        )
+        keys: KeyDirectory = (
+            _GenesisKeys(act) if isinstance(act, acts.RegimeAdopt) else self._keys
+        )
+        return req, regime.party_ids, act.own_party, keys, act
+
+    def verdict(self, proposal: Proposal) -> Verdict:
+        """How far a proposal's consent has come, judged at the next position."""
+        try:
+            req, parties, subject, keys, _ = self._requirement(proposal)
+            signers = valid_signers(proposal, keys, self.size)
+        except (ConsentError, acts.ActError, RegimeError) as e:
+            return Verdict(False, (str(e),))
+        return consent_verdict(req, signers, parties=parties, keys=keys, subject_party=subject)
+
+    def admit(self, entry: Entry, position: int) -> None:
+        """Judge an entry at ``position`` and apply it; nothing changes if it fails."""
+        if position != self.size:
+            raise ConsentError(f"entry for position {position}, but the replica is at {self.size}")
+        p = entry.proposal
+        c = p.content
+        regime = self.regime_for(c.act)
+        if c.origin != regime.origin:
+            raise ConsentError(
+                f"act {p.id} was made for log {c.origin!r}; this log is {regime.origin!r}"
+            )
+        if (c.regime_id, c.regime_version) != (regime.id, regime.version):
+            raise ConsentError(
+                f"act {p.id} was made under regime {c.regime_id} v{c.regime_version}; "
+                f"the regime in force is {regime.id} v{regime.version}"
+            )
+        if entry.time > c.expires_at:
+            raise ConsentError(f"act {p.id} expired at {c.expires_at:%Y-%m-%dT%H:%M:%SZ}")
+        req, parties, subject, keys, act = self._requirement(p)
+        judge(p, requirement=req, parties=parties, keys=keys, position=position, subject_party=subject)
+        signers = [keys.signer_key(kid, position) for kid in p.kids]
+        self._apply(entry, act, position, [s for s in signers if s is not None])
+
+    def _apply(self, entry: Entry, act: acts.Act, position: int, signers: list[SignerKey]) -> None:
+        by_party: dict[str, list[str]] = {}
+        for s in signers:
+            by_party.setdefault(s.party, []).append(s.signer)
+        acts.apply(
+            self.state, act, position=position, time=entry.time, signers=by_party,
+            act_id=entry.proposal.id,
+        )
+
+
+def signers_of(entry: Entry, replica: Replica, position: int) -> list[ValidSigner]:
+    """Who signed an entry, as the record names them (for display)."""
+    _, _, _, keys, _ = replica._requirement(entry.proposal)
+    out = []
+    for kid in entry.proposal.kids:
+        k = keys.signer_key(kid, position)
+        if k is not None:
+            out.append(ValidSigner(k.party, k.kind, k.signer, k.roles))
+    return out

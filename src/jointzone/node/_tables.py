@@ -1,0 +1,50 @@
+"""A node's own tables, kept in the same database as its log.
+
+Proposals in progress and rejections are the node's working memory, not the record: the record is
+the log, and whether a proposal was committed is read from the state the log derives, never from
+a status column that could disagree with it.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, Integer, LargeBinary, MetaData, String, Table, Text
+
+metadata = MetaData()
+
+proposals = Table(
+    "node_proposals",
+    metadata,
+    Column("act_id", String(32), primary_key=True),
+    Column("data", LargeBinary, nullable=False),  # the COSE_Sign with every signature known here
+    Column("act_type", String(64), nullable=False),
+    Column("proposed_by", String(64), nullable=False),
+    Column("proposed_at", String(20), nullable=False),
+    Column("expires_at", String(20), nullable=False),
+)
+
+rejections = Table(
+    "node_rejections",
+    metadata,
+    Column("act_id", String(32), primary_key=True),
+    Column("party", String(64), primary_key=True),
+    Column("official", String(128), nullable=False),
+    Column("reason", Text, nullable=False),
+)
+
+# The checkpoint this node signed at each size: it never signs a second, different one.
+cosigned = Table(
+    "node_cosigned",
+    metadata,
+    Column("size", Integer, primary_key=True),
+    Column("text", Text, nullable=False),
+)
+
+# Evidence of equivocation: a checkpoint offered for a size at which this node signed another.
+conflicts = Table(
+    "node_conflicts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("size", Integer, nullable=False),
+    Column("signed", Text, nullable=False),
+    Column("offered", LargeBinary, nullable=False),
+)

@@ -3,12 +3,14 @@
 Layer: node imports the pure packages and the store; interfaces (cli, api, sync) import node.
 """
 
-from jointzone.node._embedded import EmbeddedDeployment, Round
+from jointzone.node._audit import AuditReport, audit
+from jointzone.node._embedded import DEPLOYMENT_FILE, EmbeddedDeployment, Round
 from jointzone.node._interface import NodeInterface
 from jointzone.node._keystore import KeyEntry, Keystore, passphrase_from_env
-from jointzone.node._node import Batch, Node, ProposalStatus, node_key_name
+from jointzone.node._node import Batch, Clock, Node, ProposalStatus, node_key_name
 from jointzone.node._replica import Replica
 from jointzone.node.errors import (
+    AuditError,
     KeystoreError,
     NodeError,
     ProposalError,
@@ -17,7 +19,11 @@ from jointzone.node.errors import (
 )
 
 __all__ = [
+    "DEPLOYMENT_FILE",
+    "AuditError",
+    "AuditReport",
     "Batch",
+    "Clock",
     "EmbeddedDeployment",
     "KeyEntry",
     "Keystore",
@@ -31,6 +37,7 @@ __all__ = [
     "Round",
     "SyncError",
     "WitnessError",
+    "audit",
     "node_key_name",
     "passphrase_from_env",
 ]

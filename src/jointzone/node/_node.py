@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select
 
+from jointzone import acts
 from jointzone.consent import (
     ConsentError,
     Entry,
@@ -173,6 +174,8 @@ class Node:
         nonce: bytes | None = None,
     ) -> Proposal:
         """Make a proposal signed by one of this party's officials, and send it to every peer."""
+        # Proposals carry the act's canonical form only, so every node signs the same bytes.
+        act = acts.parse_act(act).to_data()
         regime = self._replica.regime_for(act)
         now = self.now()
         content = ProposalContent.new(

@@ -26,3 +26,7 @@ class WitnessError(NodeError):
 
 class SyncError(NodeError):
     """Two nodes' logs disagree, or one cannot catch up with another."""
+
+
+class AuditError(NodeError):
+    """An audit found a fault; the message names the entry, tile or checkpoint."""

@@ -8,6 +8,7 @@ deployment runs, with method calls where HTTP would be.
 from __future__ import annotations
 
 import base64
+import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,41 +67,58 @@ class EmbeddedDeployment:
     ) -> EmbeddedDeployment:
         """A new deployment: a keystore and database per party, then the regime adopted by all."""
         regime = Regime.from_dir(regime_dir)
-        if (root / DEPLOYMENT_FILE).exists():
-            raise NodeError(f"{root} already holds a deployment; choose another directory")
-        root.mkdir(parents=True, exist_ok=True)
+        if root.exists() and any(root.iterdir()):
+            raise NodeError(f"{root} is not empty; a new deployment needs an empty directory")
+        # Built aside and renamed into place when the regime is adopted, so a process killed
+        # while creating leaves either nothing or a whole deployment.
+        building = root.with_name(root.name + ".creating")
+        if building.exists():
+            shutil.rmtree(building)
+        building.mkdir(parents=True)
         nodes: dict[str, Node] = {}
         genesis_parties: dict[str, Any] = {}
-        for party in regime.party_ids:
-            keystore = Keystore.create(
-                root / party / "keys", party=party, passphrase=passphrases.get(party)
+        try:
+            for party in regime.party_ids:
+                keystore = Keystore.create(
+                    building / party / "keys", party=party, passphrase=passphrases.get(party)
+                )
+                node_key = keystore.generate("node", "node", party=party)
+                roots = [
+                    {
+                        "id": key_id,
+                        "public_key": b64url(
+                            keystore.generate("root", key_id, party=party).public_key
+                        ),
+                    }
+                    for key_id in root_key_ids(party)
+                ]
+                vkey = Verifier(node_key_name(regime.origin, party), node_key.public_key).vkey
+                genesis_parties[party] = {
+                    "root_keys": roots,
+                    "threshold": ROOT_THRESHOLD,
+                    "node_verifier": vkey,
+                }
+                store = open_store(f"sqlite:///{building / party / 'node.db'}")
+                nodes[party] = Node(party=party, store=store, keystore=keystore, clock=clock)
+            (building / DEPLOYMENT_FILE).write_text(
+                "jointzone embedded deployment\n" + "".join(f"{p}\n" for p in regime.party_ids),
+                encoding="utf-8",
             )
-            node_key = keystore.generate("node", "node", party=party)
-            roots = [
-                {"id": key_id, "public_key": b64url(keystore.generate("root", key_id, party=party).public_key)}
-                for key_id in root_key_ids(party)
-            ]
-            vkey = Verifier(node_key_name(regime.origin, party), node_key.public_key).vkey
-            genesis_parties[party] = {
-                "root_keys": roots,
-                "threshold": ROOT_THRESHOLD,
-                "node_verifier": vkey,
-            }
-            store = open_store(f"sqlite:///{root / party / 'node.db'}")
-            nodes[party] = Node(party=party, store=store, keystore=keystore, clock=clock)
-        (root / DEPLOYMENT_FILE).write_text(
-            "jointzone embedded deployment\n" + "".join(f"{p}\n" for p in regime.party_ids),
-            encoding="utf-8",
-        )
-        deployment = cls(root, nodes, regime)
-        adopt = {"type": "regime.adopt", "regime": regime.canonical(), "parties": genesis_parties}
-        first, *others = regime.party_ids
-        proposal = nodes[first].propose(adopt, official=root_key_ids(first)[0])
-        for party in [first, *others]:
-            for key_id in root_key_ids(party)[:ROOT_THRESHOLD]:
-                nodes[party].sign(proposal.id, official=key_id)
-        deployment.commit()
-        return deployment
+            deployment = cls(building, nodes, regime)
+            adopt = {"type": "regime.adopt", "regime": regime.canonical(), "parties": genesis_parties}
+            first, *others = regime.party_ids
+            proposal = nodes[first].propose(adopt, official=root_key_ids(first)[0])
+            for party in [first, *others]:
+                for key_id in root_key_ids(party)[:ROOT_THRESHOLD]:
+                    nodes[party].sign(proposal.id, official=key_id)
+            deployment.commit()
+        finally:
+            for node in nodes.values():
+                node.store.close()
+        if root.exists():
+            root.rmdir()
+        building.rename(root)
+        return cls.open(root, passphrases=passphrases, regime_dir=regime_dir, clock=clock)
 
     @classmethod
     def open(

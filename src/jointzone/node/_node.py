@@ -190,8 +190,8 @@ class Node:
         if nonce is not None:
             content = replace(content, nonce=nonce)
         proposal = Proposal.create(content, self._official_signer(official))
-        if self._replica.committed_index(proposal.id) is not None:
-            return proposal  # proposing a committed act again changes nothing
+        if self._replica.committed_index(proposal.id) is not None or self._known(proposal.id):
+            return proposal  # proposing the same act again changes nothing
         if self._replica.regime is not None:
             self._replica.check_act(act, time=now)
         self._keep(proposal)
@@ -255,6 +255,13 @@ class Node:
                     expires_at=format_time(c.expires_at),
                 )
             )
+
+    def _known(self, act_id: str) -> bool:
+        with self._store.engine.connect() as conn:
+            row = conn.execute(
+                select(t.proposals.c.act_id).where(t.proposals.c.act_id == act_id)
+            ).first()
+        return row is not None
 
     def status(self, act_id: str) -> ProposalStatus:
         with self._store.engine.connect() as conn:

@@ -138,7 +138,9 @@ def play(
             result = StepResult(step, proposal.id, index, "already")
         elif step.reject is not None:
             party, official, reason = step.reject
-            deployment.nodes[party].reject(proposal.id, official=official, reason=reason)
+            refuser = deployment.nodes[party]
+            if refuser.status(proposal.id).status != "rejected":
+                refuser.reject(proposal.id, official=official, reason=reason)
             result = StepResult(step, proposal.id, None, "rejected")
         else:
             for party, officials in step.signers.items():

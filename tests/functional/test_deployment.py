@@ -1,0 +1,261 @@
+"""The embedded deployment end to end: the seed scenario, consent at every step, witnesses that
+refuse what they must, and audits that name what was tampered with."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from jointzone.consent import Proposal
+from jointzone.cose import CoseSigner
+from jointzone.node import (
+    AuditError,
+    EmbeddedDeployment,
+    Keystore,
+    KeystoreError,
+    WitnessError,
+    audit,
+)
+from jointzone.scenario import ScenarioClock
+from jointzone.store import open_store
+from jointzone.tlog import Checkpoint, Note, open_checkpoint
+
+Seeded = tuple[EmbeddedDeployment, ScenarioClock]
+
+ENTERPRISE = {
+    "type": "enterprise.register",
+    "enterprise": "jp-extra",
+    "party": "japan",
+    "categories": ["tourism"],
+    "names": {"ja": "テスト観光株式会社", "en": "Test Travel Co."},
+    "registered_address": {"place": "nemuro-port"},
+}
+
+
+def test_seed_scenario_leaves_every_node_with_the_same_final_log(seeded_dir: Path) -> None:
+    reports = {}
+    for party in ("japan", "russia"):
+        with open_store(f"sqlite:///{seeded_dir / party / 'node.db'}") as store:
+            reports[party] = audit(store)
+            note = store.checkpoint()
+            assert note is not None
+            assert Note.from_bytes(note).text == Checkpoint(
+                origin="jointzone.example/seed-regime", size=store.size(), root=store.root()
+            ).to_text()
+    assert reports["japan"].root == reports["russia"].root
+    assert reports["japan"].size == reports["japan"].checkpoint_size == 40
+    assert len(reports["japan"].signed_by) == 2
+
+
+def test_seed_state(seeded: Seeded) -> None:
+    d, _ = seeded
+    states = [n.replica.state for n in d.nodes.values()]
+    for state in states:
+        assert len(state.enterprises) == 10
+        assert {p.id: p.status for p in state.projects.values()} == {
+            "aqua-shikotan": "active",
+            "greenhouse-etorofu-iturup": "active",
+            "wind-etorofu-iturup": "active",
+            "waste-pilot-2019": "closed",
+            "pilot-tour-2019": "active",
+        }
+        assert state.incidents["tour-weather-2019-11-01"].status == "resolved"
+        assert len(state.reports) == 3
+        assert len(state.decisions) == 4
+    # The refused amendment is kept, with its reason, at both nodes, and never committed.
+    for node in d.nodes.values():
+        refused = node.proposals("rejected")
+        assert [s.proposal.act_type for s in refused] == ["project.amend"]
+        assert refused[0].rejections[0][0] == "russia"
+        assert "not been surveyed" in refused[0].rejections[0][2]
+
+
+def test_state_is_derived_by_replay(seeded: Seeded) -> None:
+    d, _ = seeded
+    from jointzone.node import Replica
+
+    japan = d.nodes["japan"]
+    replayed = Replica.replay(d.nodes["russia"].store.iter_entries())
+    assert replayed.state.act_ids == japan.replica.state.act_ids
+    assert replayed.state.projects == japan.replica.state.projects
+
+
+def test_missing_party_means_no_commit(seeded: Seeded) -> None:
+    d, _ = seeded
+    p = d.nodes["japan"].propose(ENTERPRISE, official="jp-registrar")
+    status = d.nodes["russia"].status(p.id)
+    assert not status.verdict.satisfied
+    assert "russia: 0 of 1" in status.verdict.explain()
+    assert d.commit() is None
+    d.nodes["russia"].sign(p.id, official="ru-registrar")
+    rnd = d.commit()
+    assert rnd is not None and rnd.batch.committed == [p.id]
+    assert "jp-extra" in d.nodes["russia"].replica.state.enterprises
+
+
+def test_a_node_cannot_sign_for_another_party(seeded: Seeded) -> None:
+    d, _ = seeded
+    p = d.nodes["japan"].propose(ENTERPRISE, official="jp-registrar")
+    with pytest.raises(KeystoreError, match="holds no key of 'ru-registrar'"):
+        d.nodes["japan"].sign(p.id, official="ru-registrar")
+    with pytest.raises(KeystoreError, match="cannot hold a key of party 'russia'"):
+        d.nodes["japan"].keystore.add(
+            "official", "ru-registrar-2", Ed25519PrivateKey.generate(), party="russia"
+        )
+
+
+def test_a_signature_under_another_officials_kid_fails(seeded: Seeded) -> None:
+    d, _ = seeded
+    japan = d.nodes["japan"]
+    p = japan.propose(ENTERPRISE, official="jp-registrar")
+    forged = p.cosign(CoseSigner(kid=b"ru-registrar", private_key=Ed25519PrivateKey.generate()))
+    d.nodes["russia"].receive_proposal(forged.to_bytes())
+    status = d.nodes["russia"].status(p.id)
+    assert not status.verdict.satisfied
+    assert "does not verify" in status.verdict.explain()
+    assert d.commit() is None
+
+
+def _remove_official(d: EmbeddedDeployment, party: str, official: str) -> None:
+    act = {"type": "official.remove", "party": party, "official": official}
+    node = d.nodes[party]
+    p = node.propose(act, official=f"{party}-root-1")
+    node.sign(p.id, official=f"{party}-root-2")
+    assert d.commit() is not None
+
+
+def test_a_removed_official_signs_nothing(seeded: Seeded) -> None:
+    d, clock = seeded
+    _remove_official(d, "russia", "ru-registrar")
+    clock.set(clock() + timedelta(hours=1))
+    p = d.nodes["japan"].propose(ENTERPRISE, official="jp-registrar")
+    d.nodes["russia"].sign(p.id, official="ru-registrar")
+    status = d.nodes["japan"].status(p.id)
+    assert not status.verdict.satisfied
+    assert "not a key of the record valid at position" in status.verdict.explain()
+    assert d.commit() is None
+
+
+def test_a_rotated_key_signs_nothing_after_its_rotation(seeded: Seeded) -> None:
+    d, clock = seeded
+    japan = d.nodes["japan"]
+    new_key = Ed25519PrivateKey.generate()
+    from jointzone.node._embedded import b64url
+
+    raw = new_key.public_key().public_bytes_raw()
+    act = {"type": "official.rotate-key", "party": "japan", "official": "jp-registrar",
+           "public_key": b64url(raw)}
+    p = japan.propose(act, official="japan-root-1")
+    japan.sign(p.id, official="japan-root-3")
+    assert d.commit() is not None
+    clock.set(clock() + timedelta(hours=1))
+    # The keystore still holds the old key: its signature no longer counts.
+    old = japan.propose(ENTERPRISE, official="jp-registrar")
+    d.nodes["russia"].sign(old.id, official="ru-registrar")
+    assert not japan.status(old.id).verdict.satisfied
+    assert d.commit() is None
+    # The same act signed with the new key does.
+    fresh = Proposal.create(old.content, CoseSigner(kid=b"jp-registrar", private_key=new_key))
+    d.nodes["russia"].receive_proposal(fresh.to_bytes())
+    d.nodes["russia"].sign(fresh.id, official="ru-registrar")
+    # Same payload, same act id: the old signature is replaced by neither; the new one is merged.
+    assert fresh.id == old.id
+    assert not d.nodes["russia"].status(fresh.id).verdict.satisfied  # old sig still fails
+
+
+def test_an_expired_proposal_is_never_committed(seeded: Seeded) -> None:
+    d, clock = seeded
+    p = d.nodes["japan"].propose(ENTERPRISE, official="jp-registrar", expires_in=timedelta(days=1))
+    clock.set(clock() + timedelta(days=2))
+    d.nodes["russia"].receive_proposal(p.to_bytes())
+    assert d.nodes["russia"].status(p.id).status == "expired"
+    assert d.commit() is None
+
+
+def test_the_same_act_is_not_committed_twice(seeded: Seeded) -> None:
+    d, _ = seeded
+    p = d.nodes["japan"].propose(ENTERPRISE, official="jp-registrar")
+    d.nodes["russia"].sign(p.id, official="ru-registrar")
+    assert d.commit() is not None
+    for node in d.nodes.values():
+        node.receive_proposal(d.nodes["russia"].status(p.id).proposal.to_bytes())
+    assert d.commit() is None
+    assert d.nodes["japan"].status(p.id).status == "committed"
+
+
+def test_witness_refuses_a_wrong_root_and_never_signs_two_checkpoints_of_a_size(seeded: Seeded) -> None:
+    d, _ = seeded
+    japan, russia = d.nodes["japan"], d.nodes["russia"]
+    p = japan.propose(ENTERPRISE, official="jp-registrar")
+    russia.sign(p.id, official="ru-registrar")
+    seq = d.sequencer()
+    other = russia if seq is japan else japan
+    batch = seq.sequence()
+    assert batch is not None and batch.entries
+    cp = Checkpoint.from_text(Note.from_bytes(batch.checkpoint).text)
+    bad = Checkpoint(origin=cp.origin, size=cp.size, root=bytes(32)).to_text()
+    from jointzone.tlog import Signer, sign_note
+
+    forged = sign_note(bad, [Signer.generate("nobody")]).to_bytes()
+    proof = seq.consistency_proof(batch.old_size, cp.size)
+    with pytest.raises(WitnessError, match="does not extend this node.s log"):
+        other.witness(old_size=batch.old_size, entries=batch.entries, checkpoint=forged, proof=proof)
+    assert other.log_size() == batch.old_size  # nothing half-applied
+    signed = other.witness(
+        old_size=batch.old_size, entries=batch.entries, checkpoint=batch.checkpoint, proof=proof
+    )
+    open_checkpoint(signed, other.replica.node_verifiers(), require="all")
+    # A second, different checkpoint of the same size: refused, with the evidence kept.
+    with pytest.raises(WitnessError, match="already signed a different checkpoint"):
+        other._remember_cosigned(cp.size, bad, forged)
+    assert other.conflicts()[0][0] == cp.size
+
+
+def test_keystore_without_passphrase_is_a_clear_error(seeded_dir: Path) -> None:
+    with pytest.raises(KeystoreError, match="encrypted: set JOINTZONE_PASSPHRASE_JAPAN"):
+        Keystore.open(seeded_dir / "japan" / "keys", passphrase=None)
+    with pytest.raises(KeystoreError, match="wrong passphrase"):
+        Keystore.open(seeded_dir / "japan" / "keys", passphrase=b"not it")
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "where", "expected"),
+    [
+        ("log_entries", "data", "idx = 17", "entry 17: its bytes do not hash"),
+        ("log_tiles", "data", "level = 0 AND idx = 0", "entry 0: its bytes do not hash"),
+        ("log_checkpoints", "note", "size = 40", "latest checkpoint: "),
+    ],
+)
+def test_a_byte_edited_in_a_node_database_is_caught_and_named(
+    seeded_dir: Path, tmp_path: Path, table: str, column: str, where: str, expected: str
+) -> None:
+    db = tmp_path / "node.db"
+    db.write_bytes((seeded_dir / "russia" / "node.db").read_bytes())
+    con = sqlite3.connect(db)
+    (blob,) = con.execute(f"SELECT {column} FROM {table} WHERE {where}").fetchone()  # noqa: S608
+    edited = bytearray(blob)
+    edited[5] ^= 0x01
+    con.execute(f"UPDATE {table} SET {column} = ? WHERE {where}", (bytes(edited),))  # noqa: S608
+    con.commit()
+    con.close()
+    with open_store(f"sqlite:///{db}") as store, pytest.raises(AuditError, match=expected):
+        audit(store)
+
+
+def test_a_forged_entry_with_matching_hashes_is_caught_by_its_signatures(
+    seeded_dir: Path, tmp_path: Path
+) -> None:
+    """Rewriting an entry *and* its tree hashes still fails: the signatures no longer verify."""
+    with open_store(f"sqlite:///{seeded_dir / 'japan' / 'node.db'}") as src:
+        entries = list(src.iter_entries())
+    target = entries[17]
+    i = target.find("Demo".encode())
+    forged = target[:i] + b"Xemo" + target[i + 4 :]
+    with open_store(f"sqlite:///{tmp_path / 'forged.db'}") as store:
+        store.append([*entries[:17], forged, *entries[18:]])
+        with pytest.raises(AuditError, match="entry 17: .*does not verify"):
+            audit(store)

@@ -1,1 +1,1 @@
-"""Benchmarks: each prints its figures and their ratios to the machine's bounds, measured alongside."""
+"""Benchmarks: each prints its figures, and their ratios to machine bounds measured alongside."""

@@ -66,7 +66,9 @@ def ed25519_verify_rate(seconds: float = 1.0) -> float:
 
 
 def measure(seconds: float = 1.0) -> Bounds:
-    return Bounds(sha256_per_s=sha256_rate(seconds), ed25519_verify_per_s=ed25519_verify_rate(seconds))
+    return Bounds(
+        sha256_per_s=sha256_rate(seconds), ed25519_verify_per_s=ed25519_verify_rate(seconds)
+    )
 
 
 if __name__ == "__main__":

@@ -43,9 +43,12 @@ def test_seed_scenario_leaves_every_node_with_the_same_final_log(seeded_dir: Pat
             reports[party] = audit(store)
             note = store.checkpoint()
             assert note is not None
-            assert Note.from_bytes(note).text == Checkpoint(
-                origin="jointzone.example/seed-regime", size=store.size(), root=store.root()
-            ).to_text()
+            assert (
+                Note.from_bytes(note).text
+                == Checkpoint(
+                    origin="jointzone.example/seed-regime", size=store.size(), root=store.root()
+                ).to_text()
+            )
     assert reports["japan"].root == reports["russia"].root
     assert reports["japan"].size == reports["japan"].checkpoint_size == 40
     assert len(reports["japan"].signed_by) == 2
@@ -93,7 +96,8 @@ def test_missing_party_means_no_commit(seeded: Seeded) -> None:
     assert d.commit() is None
     d.nodes["russia"].sign(p.id, official="ru-registrar")
     rnd = d.commit()
-    assert rnd is not None and rnd.batch.committed == [p.id]
+    assert rnd is not None
+    assert rnd.batch.committed == [p.id]
     assert "jp-extra" in d.nodes["russia"].replica.state.enterprises
 
 
@@ -147,8 +151,12 @@ def test_a_rotated_key_signs_nothing_after_its_rotation(seeded: Seeded) -> None:
     from jointzone.node._embedded import b64url
 
     raw = new_key.public_key().public_bytes_raw()
-    act = {"type": "official.rotate-key", "party": "japan", "official": "jp-registrar",
-           "public_key": b64url(raw)}
+    act = {
+        "type": "official.rotate-key",
+        "party": "japan",
+        "official": "jp-registrar",
+        "public_key": b64url(raw),
+    }
     p = japan.propose(act, official="japan-root-1")
     japan.sign(p.id, official="japan-root-3")
     assert d.commit() is not None
@@ -187,7 +195,9 @@ def test_the_same_act_is_not_committed_twice(seeded: Seeded) -> None:
     assert d.nodes["japan"].status(p.id).status == "committed"
 
 
-def test_witness_refuses_a_wrong_root_and_never_signs_two_checkpoints_of_a_size(seeded: Seeded) -> None:
+def test_witness_refuses_a_wrong_root_and_never_signs_two_checkpoints_of_a_size(
+    seeded: Seeded,
+) -> None:
     d, _ = seeded
     japan, russia = d.nodes["japan"], d.nodes["russia"]
     p = japan.propose(ENTERPRISE, official="jp-registrar")
@@ -195,15 +205,18 @@ def test_witness_refuses_a_wrong_root_and_never_signs_two_checkpoints_of_a_size(
     seq = d.sequencer()
     other = russia if seq is japan else japan
     batch = seq.sequence()
-    assert batch is not None and batch.entries
+    assert batch is not None
+    assert batch.entries
     cp = Checkpoint.from_text(Note.from_bytes(batch.checkpoint).text)
     bad = Checkpoint(origin=cp.origin, size=cp.size, root=bytes(32)).to_text()
     from jointzone.tlog import Signer, sign_note
 
     forged = sign_note(bad, [Signer.generate("nobody")]).to_bytes()
     proof = seq.consistency_proof(batch.old_size, cp.size)
-    with pytest.raises(WitnessError, match="does not extend this node.s log"):
-        other.witness(old_size=batch.old_size, entries=batch.entries, checkpoint=forged, proof=proof)
+    with pytest.raises(WitnessError, match=r"does not extend this node.s log"):
+        other.witness(
+            old_size=batch.old_size, entries=batch.entries, checkpoint=forged, proof=proof
+        )
     assert other.log_size() == batch.old_size  # nothing half-applied
     signed = other.witness(
         old_size=batch.old_size, entries=batch.entries, checkpoint=batch.checkpoint, proof=proof
@@ -236,10 +249,10 @@ def test_a_byte_edited_in_a_node_database_is_caught_and_named(
     db = tmp_path / "node.db"
     db.write_bytes((seeded_dir / "russia" / "node.db").read_bytes())
     con = sqlite3.connect(db)
-    (blob,) = con.execute(f"SELECT {column} FROM {table} WHERE {where}").fetchone()  # noqa: S608
+    (blob,) = con.execute(f"SELECT {column} FROM {table} WHERE {where}").fetchone()
     edited = bytearray(blob)
     edited[5] ^= 0x01
-    con.execute(f"UPDATE {table} SET {column} = ? WHERE {where}", (bytes(edited),))  # noqa: S608
+    con.execute(f"UPDATE {table} SET {column} = ? WHERE {where}", (bytes(edited),))
     con.commit()
     con.close()
     with open_store(f"sqlite:///{db}") as store, pytest.raises(AuditError, match=expected):
@@ -253,9 +266,24 @@ def test_a_forged_entry_with_matching_hashes_is_caught_by_its_signatures(
     with open_store(f"sqlite:///{seeded_dir / 'japan' / 'node.db'}") as src:
         entries = list(src.iter_entries())
     target = entries[17]
-    i = target.find("Demo".encode())
+    i = target.find(b"Demo")
     forged = target[:i] + b"Xemo" + target[i + 4 :]
     with open_store(f"sqlite:///{tmp_path / 'forged.db'}") as store:
         store.append([*entries[:17], forged, *entries[18:]])
-        with pytest.raises(AuditError, match="entry 17: .*does not verify"):
+        with pytest.raises(AuditError, match=r"entry 17: .*does not verify"):
             audit(store)
+
+
+def test_an_act_the_state_refuses_is_left_out_with_its_reason(seeded: Seeded) -> None:
+    d, clock = seeded
+    first = d.nodes["japan"].propose(ENTERPRISE, official="jp-registrar")
+    clock.set(clock() + timedelta(minutes=1))
+    again = d.nodes["japan"].propose(ENTERPRISE, official="jp-registrar")  # same id: a new act
+    assert again.id != first.id
+    for p in (first, again):
+        d.nodes["russia"].sign(p.id, official="ru-registrar")
+    rnd = d.commit()
+    assert rnd is not None
+    assert rnd.batch.committed == [first.id]
+    assert [act for act, _ in rnd.batch.refused] == [again.id]
+    assert "jp-extra" in rnd.batch.refused[0][1]

@@ -30,8 +30,18 @@ DEMO = {"japan": b"demo-passphrase-not-a-secret", "russia": b"demo-passphrase-no
 
 def _run(directory: Path, kill_after: float | None) -> tuple[bool, list[tuple[int, str]]]:
     """Run the scenario; SIGKILL it after ``kill_after`` seconds. Returns (finished, acks)."""
-    cmd = [sys.executable, "-m", "jointzone", "scenario", str(directory), "--demo-keys",
-           "--scenario", str(SCENARIO), "--regime", str(REGIME)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "jointzone",
+        "scenario",
+        str(directory),
+        "--demo-keys",
+        "--scenario",
+        str(SCENARIO),
+        "--regime",
+        str(REGIME),
+    ]
     acks: list[tuple[int, str]] = []
     lines: list[str] = []
     with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
@@ -101,7 +111,7 @@ def test_killed_scenario_loses_no_acknowledged_act_and_never_forks(tmp_path: Pat
         acked: dict[int, str] = {}
         finished = False
         while not finished:
-            finished, acks = _run(directory, rng.uniform(0.3, 4.0))
+            finished, acks = _run(directory, rng.uniform(0.5, 3.0))
             for index, prefix in acks:
                 assert acked.setdefault(index, prefix) == prefix, f"position {index} changed"
             if not finished:

@@ -12,7 +12,7 @@ from jointzone.node import DEPLOYMENT_FILE, Clock, EmbeddedDeployment, passphras
 
 DEFAULT_REGIME = Path("regimes/seed")
 DEMO_PASSPHRASE = b"demo-passphrase-not-a-secret"
-_warned = False
+_warned: list[bool] = []  # warn once per process, however many deployments it opens
 
 
 def regime_dir(given: Path | None) -> Path:
@@ -24,9 +24,8 @@ def regime_dir(given: Path | None) -> Path:
 
 def passphrases(parties: list[str], *, demo: bool) -> dict[str, bytes | None]:
     """Each party's keystore passphrase: from the environment, or the demo one when asked."""
-    global _warned
     if demo and not _warned:
-        _warned = True
+        _warned.append(True)
         warn(
             "DEMO KEYS: every keystore of this deployment is encrypted with a published demo "
             "passphrase. Never use them for anything real."

@@ -32,8 +32,14 @@ def _officials(state: acts.State, language: str, place: Callable[[str], str]) ->
 def _enterprises(state: acts.State, language: str, place: Callable[[str], str]) -> Table:
     t = Table("enterprise", "party", "names", "address", "categories", "status")
     for e in state.enterprises.values():
-        t.add_row(e.id, e.party, " / ".join(e.names.values()), place(e.registered_address.place),
-                  ", ".join(e.categories), e.status)
+        t.add_row(
+            e.id,
+            e.party,
+            " / ".join(e.names.values()),
+            place(e.registered_address.place),
+            ", ".join(e.categories),
+            e.status,
+        )
     return t
 
 
@@ -48,10 +54,13 @@ def _projects(state: acts.State, language: str, place: Callable[[str], str]) -> 
     t = Table("project", "category", "title", "sites", "enterprises", "valid", "status")
     for p in state.projects.values():
         t.add_row(
-            p.id, p.category, _text(p.title, language),
+            p.id,
+            p.category,
+            _text(p.title, language),
             "; ".join(place(s.place) for s in p.sites),
             "; ".join(f"{party}: {', '.join(es)}" for party, es in p.enterprises.items()),
-            f"{p.valid_from} – {p.valid_to}", p.status,
+            f"{p.valid_from} – {p.valid_to}",
+            p.status,
         )
     return t
 
@@ -59,8 +68,12 @@ def _projects(state: acts.State, language: str, place: Callable[[str], str]) -> 
 def _reports(state: acts.State, language: str, place: Callable[[str], str]) -> Table:
     t = Table("report", "project", "period", "indicators")
     for r in state.reports.values():
-        t.add_row(r.id, r.project, f"{r.start} – {r.end}",
-                  "; ".join(f"{k}: {v}" for k, v in r.indicators.items()))
+        t.add_row(
+            r.id,
+            r.project,
+            f"{r.start} – {r.end}",
+            "; ".join(f"{k}: {v}" for k, v in r.indicators.items()),
+        )
     return t
 
 
@@ -74,8 +87,14 @@ def _decisions(state: acts.State, language: str, place: Callable[[str], str]) ->
 def _incidents(state: acts.State, language: str, place: Callable[[str], str]) -> Table:
     t = Table("incident", "reported by", "place", "occurred", "status", "description")
     for i in state.incidents.values():
-        t.add_row(i.id, i.reported_by, place(i.place.place), f"{i.occurred_at:%Y-%m-%d %H:%M}Z",
-                  i.status, _text(i.description, language))
+        t.add_row(
+            i.id,
+            i.reported_by,
+            place(i.place.place),
+            f"{i.occurred_at:%Y-%m-%d %H:%M}Z",
+            i.status,
+            _text(i.description, language),
+        )
     return t
 
 
@@ -96,8 +115,12 @@ def registry_table(state: acts.State, kind: str, language: str) -> Table:
     except KeyError:
         raise CliError(f"no registry {kind!r}; choose one of {', '.join(REGISTRIES)}") from None
     regime = state.regime
+    if regime is None:
+        raise CliError("the log is empty: no regime has been adopted yet")
     if language not in regime.languages:
-        raise CliError(f"language {language!r} is not one of the regime's: {list(regime.languages)}")
+        raise CliError(
+            f"language {language!r} is not one of the regime's: {list(regime.languages)}"
+        )
     renderer = NameRenderer(regime.name_orders)
     audience = Audience(language)
 

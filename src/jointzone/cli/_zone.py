@@ -5,6 +5,7 @@ commit, show the registries, audit a node.
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,8 +48,10 @@ def init(directory: DirArg, regime: RegimeOpt = None, demo_keys: DemoOpt = False
     keys = passphrases(list(r.party_ids), demo=demo_keys)
     with EmbeddedDeployment.create(directory, regime_dir=regime_dir(regime), passphrases=keys):
         pass
-    say(f"created a deployment of regime {r.id} v{r.version} in {directory}: "
-        f"nodes of {', '.join(r.party_ids)}")
+    say(
+        f"created a deployment of regime {r.id} v{r.version} in {directory}: "
+        f"nodes of {', '.join(r.party_ids)}"
+    )
 
 
 def scenario(
@@ -63,8 +66,6 @@ def scenario(
     """Play a scenario into a deployment (created if missing); a rerun resumes where it stopped."""
     sc = Scenario.from_file(file)
     if fresh and directory.exists():
-        import shutil
-
         shutil.rmtree(directory)
     start = sc.steps[0].at if sc.steps else datetime.now(UTC)
     clock = ScenarioClock(start)
@@ -94,7 +95,15 @@ def scenario(
 
 
 def _subject(act: dict[str, Any] | Any) -> str:
-    for key in ("official", "enterprise", "participant", "project", "report", "decision", "incident"):
+    for key in (
+        "official",
+        "enterprise",
+        "participant",
+        "project",
+        "report",
+        "decision",
+        "incident",
+    ):
         if key in act:
             return str(act[key])
     return ""
@@ -106,8 +115,10 @@ def _final(deployment: EmbeddedDeployment) -> None:
     if note is None:
         raise CliError("the deployment holds no checkpoint yet")
     sizes = {p: n.log_size() for p, n in deployment.nodes.items()}
-    say(f"every node holds {max(sizes.values())} entries "
-        + ", ".join(f"{p}: {s}" for p, s in sizes.items()))
+    say(
+        f"every node holds {max(sizes.values())} entries "
+        + ", ".join(f"{p}: {s}" for p, s in sizes.items())
+    )
     say("final checkpoint, signed by every party's node:")
     # Written as is: a checkpoint is a signed text, and wrapping its lines would break it.
     sys.stdout.write(Note.from_bytes(note).to_bytes().decode("utf-8"))
@@ -157,7 +168,9 @@ def sign(
     official: AsOpt,
     regime: RegimeOpt = None,
     demo_keys: DemoOpt = False,
-    commit: Annotated[bool, typer.Option("--commit/--no-commit", help="Run a commit round.")] = True,
+    commit: Annotated[
+        bool, typer.Option("--commit/--no-commit", help="Run a commit round.")
+    ] = True,
 ) -> None:
     """Add an official's signature to an open act; commit it once consent is complete."""
     with opened(directory, regime=regime, demo=demo_keys) as deployment:
@@ -201,10 +214,14 @@ def show(
         node = _node(deployment, party or next(iter(deployment.nodes)))
         s = node.status(act_id)
         c = s.proposal.content
-        say(f"act {s.proposal.id}: {s.proposal.act_type}, {s.status}"
-            + (f" at position {s.index}" if s.index is not None else ""))
-        say(f"proposed by {c.proposed_by} at {c.proposed_at:%Y-%m-%dT%H:%M:%SZ}, "
-            f"expires {c.expires_at:%Y-%m-%dT%H:%M:%SZ}, regime {c.regime_id} v{c.regime_version}")
+        say(
+            f"act {s.proposal.id}: {s.proposal.act_type}, {s.status}"
+            + (f" at position {s.index}" if s.index is not None else "")
+        )
+        say(
+            f"proposed by {c.proposed_by} at {c.proposed_at:%Y-%m-%dT%H:%M:%SZ}, "
+            f"expires {c.expires_at:%Y-%m-%dT%H:%M:%SZ}, regime {c.regime_id} v{c.regime_version}"
+        )
         say("signed by: " + ", ".join(k.decode("utf-8", "replace") for k in s.proposal.kids))
         say(f"consent: {s.verdict.explain()}")
         for p, o, reason in s.rejections:
@@ -229,8 +246,11 @@ def list_acts(
         for s in node.proposals(status):
             c = s.proposal.content
             table.add_row(
-                s.proposal.id[:12], s.proposal.act_type, c.proposed_by,
-                f"{c.proposed_at:%Y-%m-%d}", s.status + (f" #{s.index}" if s.index is not None else ""),
+                s.proposal.id[:12],
+                s.proposal.act_type,
+                c.proposed_by,
+                f"{c.proposed_at:%Y-%m-%d}",
+                s.status + (f" #{s.index}" if s.index is not None else ""),
                 s.verdict.explain(),
             )
         out.print(table)
@@ -243,8 +263,10 @@ def commit(directory: DirArg, regime: RegimeOpt = None, demo_keys: DemoOpt = Fal
         if rnd is None:
             say("nothing to commit: no open act has complete consent")
             return
-        say(f"{rnd.sequencer} sequenced {len(rnd.batch.committed)} act(s); "
-            f"refused {len(rnd.batch.refused)}")
+        say(
+            f"{rnd.sequencer} sequenced {len(rnd.batch.committed)} act(s); "
+            f"refused {len(rnd.batch.refused)}"
+        )
         for act_id, why in rnd.batch.refused:
             say(f"  refused {act_id}: {why}")
         _final(deployment)
@@ -274,9 +296,11 @@ def audit_node(
         raise CliError(f"no node database at {db}")
     with open_store(f"sqlite:///{db}") as store, progress_bar("auditing") as progress:
         report = audit(store, progress=progress)
-    say(f"ok: node {party}: {report.size:,} entries judged again, root "
+    say(
+        f"ok: node {party}: {report.size:,} entries judged again, root "
         f"{report.root.hex()}, checkpoint of size {report.checkpoint_size} signed by "
-        f"{', '.join(report.signed_by)}")
+        f"{', '.join(report.signed_by)}"
+    )
 
 
 def _node(deployment: EmbeddedDeployment, party: str) -> Node:

@@ -13,31 +13,34 @@ from jointzone.consent._policy import (
     evaluate,
 )
 from jointzone.consent._proposal import (
+    CommittedEntry,
     Entry,
     Proposal,
     ProposalContent,
     act_id_of,
     format_time,
     parse_time,
+    read_committed,
 )
 from jointzone.consent.errors import (
     ConsentError,
-    MalformedProposal,
-    PolicyUnsatisfied,
-    SignatureInvalid,
+    ConsentMissingError,
+    InvalidSignatureError,
+    MalformedProposalError,
 )
 
 __all__ = [
+    "CommittedEntry",
     "ConsentError",
     "ConsentKind",
+    "ConsentMissingError",
     "Entry",
+    "InvalidSignatureError",
     "KeyDirectory",
-    "MalformedProposal",
-    "PolicyUnsatisfied",
+    "MalformedProposalError",
     "Proposal",
     "ProposalContent",
     "Requirement",
-    "SignatureInvalid",
     "SignerKey",
     "SignerKind",
     "ValidSigner",
@@ -48,5 +51,6 @@ __all__ = [
     "format_time",
     "judge",
     "parse_time",
+    "read_committed",
     "valid_signers",
 ]

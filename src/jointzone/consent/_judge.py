@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from jointzone.consent._policy import Requirement, SignerKind, ValidSigner, Verdict, evaluate
 from jointzone.consent._proposal import Proposal
-from jointzone.consent.errors import PolicyUnsatisfied, SignatureInvalid
+from jointzone.consent.errors import ConsentMissingError, InvalidSignatureError
 from jointzone.cose import verify_signatures
 
 
@@ -44,12 +44,12 @@ class KeyDirectory(Protocol):
 
 
 def valid_signers(proposal: Proposal, keys: KeyDirectory, position: int) -> list[ValidSigner]:
-    """Every signature's signer, or :class:`SignatureInvalid` naming the first that fails."""
+    """Every signature's signer, or :class:`InvalidSignatureError` naming the first that fails."""
     lookup: dict[bytes, SignerKey] = {}
     for kid in proposal.kids:
         key = keys.signer_key(kid, position)
         if key is None:
-            raise SignatureInvalid(
+            raise InvalidSignatureError(
                 f"act {proposal.id}: key {kid.hex()} is not a key of the record valid at "
                 f"position {position} (unknown, rotated or removed)"
             )
@@ -57,7 +57,9 @@ def valid_signers(proposal: Proposal, keys: KeyDirectory, position: int) -> list
     checks = verify_signatures(proposal.message, {kid: k.public_key for kid, k in lookup.items()})
     for check in checks:
         if not check.valid:
-            raise SignatureInvalid(f"act {proposal.id}: signature {check.index}: {check.message}")
+            raise InvalidSignatureError(
+                f"act {proposal.id}: signature {check.index}: {check.message}"
+            )
     out = []
     for kid in proposal.kids:
         k = lookup[kid]
@@ -80,7 +82,7 @@ def judge(
         requirement, signers, parties=parties, keys=keys, subject_party=subject_party
     )
     if not verdict.satisfied:
-        raise PolicyUnsatisfied(
+        raise ConsentMissingError(
             f"act {proposal.id} ({proposal.act_type}) lacks consent: {verdict.explain()}"
         )
     return signers

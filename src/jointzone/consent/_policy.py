@@ -6,7 +6,7 @@ judged valid at the act's log position, so every node and every verifier reaches
 
 Kinds:
     every-party        each party: its threshold of its officials holding one of ``roles``
-    any-party          at least one party does so (e.g. reporting an incident, revoking a certificate)
+    any-party          at least one party does so (reporting an incident, revoking a certificate)
     own-party-root     the subject party's root keys, to its root threshold (its officials)
     every-party-root   each party's root keys, to each party's root threshold (the regime itself)
 """

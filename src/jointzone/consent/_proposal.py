@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from jointzone.consent.errors import MalformedProposal
+import cbor2
+
+from jointzone.consent.errors import MalformedProposalError
 from jointzone.cose import CoseError, CoseSigner, SignedMessage, decode, encode_deterministic, sign
 
 ENTRY_VERSION = 1
@@ -33,21 +36,24 @@ def format_time(t: datetime) -> str:
     return t.astimezone(UTC).strftime(_TIME_FORMAT)
 
 
+_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
+
+
 def parse_time(text: object, where: str) -> datetime:
-    if not isinstance(text, str):
-        raise MalformedProposal(f"{where}: expected an ISO 8601 UTC time, found {text!r}")
-    try:
-        return datetime.strptime(text, _TIME_FORMAT).replace(tzinfo=UTC)
-    except ValueError:
-        raise MalformedProposal(
-            f"{where}: expected an ISO 8601 UTC time like 2019-10-27T09:00:00Z, found {text!r}"
-        ) from None
+    if isinstance(text, str) and _TIME.fullmatch(text):
+        try:
+            return datetime.fromisoformat(text)
+        except ValueError:
+            pass
+    raise MalformedProposalError(
+        f"{where}: expected an ISO 8601 UTC time like 2019-10-27T09:00:00Z, found {text!r}"
+    )
 
 
 def _field(data: Mapping[str, Any], key: str, kind: type, where: str) -> Any:
     value = data.get(key)
     if not isinstance(value, kind) or isinstance(value, bool) != (kind is bool):
-        raise MalformedProposal(
+        raise MalformedProposalError(
             f"{where}.{key}: expected {kind.__name__}, found {type(value).__name__}"
         )
     return value
@@ -107,21 +113,21 @@ class ProposalContent:
         try:
             data = decode(payload)
         except CoseError as e:
-            raise MalformedProposal(f"proposal payload: {e}") from e
+            raise MalformedProposalError(f"proposal payload: {e}") from e
         where = "proposal"
         if not isinstance(data, dict):
-            raise MalformedProposal(f"{where}: expected a map, found {type(data).__name__}")
+            raise MalformedProposalError(f"{where}: expected a map, found {type(data).__name__}")
         expected = {"act", "regime", "origin", "by", "at", "expires", "nonce"}
         if set(data) != expected:
             extra, missing = set(data) - expected, expected - set(data)
-            raise MalformedProposal(
+            raise MalformedProposalError(
                 f"{where}: unexpected keys {sorted(map(str, extra))}, "
                 f"missing keys {sorted(missing)}"
             )
         regime = _field(data, "regime", dict, where)
         nonce = _field(data, "nonce", bytes, where)
         if len(nonce) != NONCE_SIZE:
-            raise MalformedProposal(
+            raise MalformedProposalError(
                 f"{where}.nonce: expected {NONCE_SIZE} bytes, found {len(nonce)}"
             )
         return cls(
@@ -174,7 +180,7 @@ class Proposal:
     def merge(self, other: Proposal) -> Proposal:
         """This proposal with the signatures of ``other`` (same payload) that it lacks."""
         if other.message.payload != self.message.payload:
-            raise MalformedProposal(f"cannot merge proposal {other.id} into {self.id}")
+            raise MalformedProposalError(f"cannot merge proposal {other.id} into {self.id}")
         have = set(self.kids)
         extra = tuple(s for s in other.message.signatures if s.kid not in have)
         if not extra:
@@ -195,7 +201,7 @@ class Proposal:
         try:
             message = SignedMessage.from_bytes(data)
         except CoseError as e:
-            raise MalformedProposal(f"proposal: {e}") from e
+            raise MalformedProposalError(f"proposal: {e}") from e
         return cls(message=message, content=ProposalContent.decode(message.payload))
 
 
@@ -221,18 +227,54 @@ class Entry:
         try:
             raw = decode(data)
         except CoseError as e:
-            raise MalformedProposal(f"{where}: {e}") from e
+            raise MalformedProposalError(f"{where}: {e}") from e
         if not isinstance(raw, dict) or set(raw) != {"v", "time", "proposal"}:
-            raise MalformedProposal(f"{where}: expected a map with keys v, time, proposal")
+            raise MalformedProposalError(f"{where}: expected a map with keys v, time, proposal")
         if raw["v"] != ENTRY_VERSION:
-            raise MalformedProposal(
+            raise MalformedProposalError(
                 f"{where}: expected version {ENTRY_VERSION}, found {raw['v']!r}"
             )
         blob = raw["proposal"]
         if not isinstance(blob, bytes):
-            raise MalformedProposal(f"{where}.proposal: expected a byte string")
+            raise MalformedProposalError(f"{where}.proposal: expected a byte string")
         try:
             proposal = Proposal.from_bytes(blob)
-        except MalformedProposal as e:
-            raise MalformedProposal(f"{where}: {e}") from e
+        except MalformedProposalError as e:
+            raise MalformedProposalError(f"{where}: {e}") from e
         return cls(time=parse_time(raw["time"], f"{where}.time"), proposal=proposal)
+
+
+@dataclass(frozen=True, slots=True)
+class CommittedEntry:
+    """What replaying needs of an entry already judged: its time, act, id and signers' kids."""
+
+    time: datetime
+    act: Mapping[str, Any]
+    act_id: str
+    kids: tuple[bytes, ...]
+
+
+def read_committed(data: bytes, *, index: int) -> CommittedEntry:
+    """Read an entry of a node's own log, judged when it was admitted, on the fast path.
+
+    Replaying a log must be fast, and its entries were judged, strictly decoded and checked to
+    be deterministic CBOR when they were admitted; so this reads them with the C decoder and
+    checks only their shape. Anything unexpected raises :class:`MalformedProposalError`, never
+    silently skipped: an audit (which judges everything again) names the fault.
+    """
+    try:
+        raw = cbor2.loads(data)
+        message = cbor2.loads(raw["proposal"])
+        body = message.value
+        content = cbor2.loads(body[2])
+        kids = tuple(cbor2.loads(sig[0])[4] for sig in body[3])
+        return CommittedEntry(
+            time=parse_time(raw["time"], f"entry {index}.time"),
+            act=content["act"],
+            act_id=act_id_of(body[2]),
+            kids=kids,
+        )
+    except MalformedProposalError:
+        raise
+    except (cbor2.CBORDecodeError, KeyError, IndexError, TypeError, AttributeError) as e:
+        raise MalformedProposalError(f"entry {index}: not an entry of this log: {e!r}") from e

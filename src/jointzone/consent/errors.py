@@ -1,9 +1,9 @@
 """Errors of the consent package.
 
 ConsentError             every error this package raises
-├── MalformedProposal    bytes that are not a proposal or entry of ours (names what and where)
-├── SignatureInvalid     a signature that fails, or by a key not valid at the position
-└── PolicyUnsatisfied    valid signatures that do not add up to the consent the act type needs
+├── MalformedProposalError    bytes that are not a proposal or entry of ours (names what and where)
+├── InvalidSignatureError     a signature that fails, or by a key not valid at the position
+└── ConsentMissingError    valid signatures that do not add up to the consent the act type needs
 """
 
 
@@ -11,13 +11,13 @@ class ConsentError(Exception):
     """Base class of every error raised by :mod:`jointzone.consent`."""
 
 
-class MalformedProposal(ConsentError, ValueError):
+class MalformedProposalError(ConsentError, ValueError):
     """A proposal, signature or entry does not decode."""
 
 
-class SignatureInvalid(ConsentError):
+class InvalidSignatureError(ConsentError):
     """A signature fails, or its key was not valid at the log position judged."""
 
 
-class PolicyUnsatisfied(ConsentError):
+class ConsentMissingError(ConsentError):
     """The signatures present do not satisfy the act type's consent policy."""

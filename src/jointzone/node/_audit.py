@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from jointzone.consent import ConsentError, Entry
+from jointzone.consent import Entry
+from jointzone.node._node import REFUSALS
 from jointzone.node._replica import Replica
 from jointzone.node.errors import AuditError
-from jointzone.regime import RegimeError
 from jointzone.store import LogStore, StoreError
 from jointzone.tlog import (
     TILE_WIDTH,
@@ -24,7 +24,6 @@ from jointzone.tlog import (
     leaf_hash,
     open_checkpoint,
 )
-from jointzone import acts
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +35,7 @@ class AuditReport:
 
 
 def audit(store: LogStore, *, progress: Callable[[int, int], None] | None = None) -> AuditReport:
-    """Judge every entry again and recompute the tree; raise :class:`AuditError` at the first fault."""
+    """Judge every entry again and recompute the tree; :class:`AuditError` at the first fault."""
     size = store.size()
     replica = Replica()
     edge = CompactRange()
@@ -58,7 +57,7 @@ def audit(store: LogStore, *, progress: Callable[[int, int], None] | None = None
             )
         try:
             replica.admit(Entry.decode(data, index=i), i)
-        except (ConsentError, acts.ActError, RegimeError, ValueError) as e:
+        except REFUSALS as e:
             raise AuditError(f"entry {i}: {e}") from e
         edge.append_hash(h)
         if progress is not None and i % 1024 == 0:

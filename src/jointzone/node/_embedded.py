@@ -105,7 +105,11 @@ class EmbeddedDeployment:
                 encoding="utf-8",
             )
             deployment = cls(building, nodes, regime)
-            adopt = {"type": "regime.adopt", "regime": regime.canonical(), "parties": genesis_parties}
+            adopt = {
+                "type": "regime.adopt",
+                "regime": regime.canonical(),
+                "parties": genesis_parties,
+            }
             first, *others = regime.party_ids
             proposal = nodes[first].propose(adopt, official=root_key_ids(first)[0])
             for party in [first, *others]:

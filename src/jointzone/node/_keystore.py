@@ -26,7 +26,7 @@ from jointzone.node.errors import KeystoreError
 KeyKind = Literal["node", "root", "official"]
 _INDEX = "keystore.json"
 _FORMAT = "jointzone-keystore/1"
-PASSPHRASE_ENV = "JOINTZONE_PASSPHRASE"
+PASSPHRASE_ENV = "JOINTZONE_PASSPHRASE"  # noqa: S105 - the name of a variable, not a secret
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,9 +143,15 @@ class Keystore:
         )
         entry = KeyEntry(kind=kind, name=name, public_key=public)
         target = self._path / entry.filename
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        # A key file the index does not list is left by a process killed while adding it;
+        # nothing was ever signed with it (the index is written before the key is used).
+        tmp = target.with_suffix(".pem.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as f:
             f.write(pem)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
         self._entries[(kind, name)] = entry
         self._cache[(kind, name)] = key
         self._write_index()

@@ -17,6 +17,7 @@ from sqlalchemy import delete, insert, select
 from jointzone import acts
 from jointzone.consent import (
     ConsentError,
+    ConsentMissingError,
     Entry,
     Proposal,
     ProposalContent,
@@ -29,6 +30,7 @@ from jointzone.node._interface import NodeInterface
 from jointzone.node._keystore import KeyKind, Keystore
 from jointzone.node._replica import Replica
 from jointzone.node.errors import KeystoreError, ProposalError, SyncError, WitnessError
+from jointzone.regime import RegimeError
 from jointzone.store import ConflictError, SqlLogStore
 from jointzone.tlog import (
     Checkpoint,
@@ -41,8 +43,8 @@ from jointzone.tlog import (
     leaf_hashes,
     open_checkpoint,
     sign_note,
-    verify_note,
     verify_consistency,
+    verify_note,
 )
 from jointzone.tlog._tree import root_nodes
 
@@ -73,6 +75,12 @@ class Batch:
     checkpoint: bytes
     committed: list[str]
     refused: list[tuple[str, str]]  # (act id, why)
+
+
+_UNJUDGED = Verdict(False, ("not judged",))
+
+# What judging an entry raises when the entry must not be committed: refusals, not bugs.
+REFUSALS: tuple[type[Exception], ...] = (ConsentError, acts.ActError, RegimeError, ValueError)
 
 
 def node_key_name(origin: str, party: str) -> str:
@@ -131,7 +139,9 @@ class Node:
                 f"for its own party's officials and root keys"
             )
         # The kid is the key id the record knows the signer by (official or root key id).
-        return CoseSigner(kid=official.encode("utf-8"), private_key=self._keys.private_key(kind, official))
+        return CoseSigner(
+            kid=official.encode("utf-8"), private_key=self._keys.private_key(kind, official)
+        )
 
     # -- NodeInterface --------------------------------------------------------------------------
 
@@ -190,8 +200,13 @@ class Node:
         if nonce is not None:
             content = replace(content, nonce=nonce)
         proposal = Proposal.create(content, self._official_signer(official))
-        if self._replica.committed_index(proposal.id) is not None or self._known(proposal.id):
-            return proposal  # proposing the same act again changes nothing
+        if self._replica.committed_index(proposal.id) is not None:
+            return proposal  # proposing a committed act again changes nothing
+        if self._known(proposal.id):
+            # Proposed before (perhaps by a process that died before telling every peer):
+            # send on what this node holds, which is idempotent for the peers.
+            self._broadcast(self.status(proposal.id).proposal)
+            return proposal
         if self._replica.regime is not None:
             self._replica.check_act(act, time=now)
         self._keep(proposal)
@@ -205,6 +220,7 @@ class Node:
             raise ProposalError(f"act {act_id} is {status.status}; only an open one can be signed")
         signer = self._official_signer(official)
         if signer.kid in status.proposal.kids:
+            self._broadcast(status.proposal)  # idempotent: a peer may have missed it
             return status.proposal
         proposal = status.proposal.cosign(signer)
         self._keep(proposal)
@@ -216,7 +232,9 @@ class Node:
         if not reason.strip():
             raise ProposalError("a rejection must give its reason")
         status = self.status(act_id)
-        if status.status != "open":
+        # Rejecting again (a process that died before telling every peer) sends it on again.
+        already = any(p == self._party for p, _, _ in status.rejections)
+        if status.status != "open" and not already:
             raise ProposalError(
                 f"act {act_id} is {status.status}; only an open one can be rejected"
             )
@@ -276,10 +294,15 @@ class Node:
         )
 
     def _status(
-        self, proposal: Proposal, rejections: tuple[tuple[str, str, str], ...]
+        self,
+        proposal: Proposal,
+        rejections: tuple[tuple[str, str, str], ...],
+        *,
+        judged: bool = True,
     ) -> ProposalStatus:
         index = self._replica.committed_index(proposal.id)
-        verdict = self._replica.verdict(proposal)
+        # Judging checks every signature; the sequencer leaves it to admit(), which judges anyway.
+        verdict = self._replica.verdict(proposal) if judged else _UNJUDGED
         if index is not None:
             status = "committed"
         elif rejections:
@@ -290,10 +313,13 @@ class Node:
             status = "open"
         return ProposalStatus(proposal, status, verdict, rejections, index)
 
-    def proposals(self, status: str | None = None) -> list[ProposalStatus]:
+    def proposals(self, status: str | None = None, *, judged: bool = True) -> list[ProposalStatus]:
+        """Proposals known here, oldest first; ``status`` filters (open, committed, ...)."""
         with self._store.engine.connect() as conn:
             rows = conn.execute(
-                select(t.proposals.c.data).order_by(t.proposals.c.proposed_at, t.proposals.c.act_id)
+                select(t.proposals.c.act_id, t.proposals.c.data).order_by(
+                    t.proposals.c.proposed_at, t.proposals.c.act_id
+                )
             ).all()
             rej = conn.execute(select(t.rejections)).all()
         by_act: dict[str, list[tuple[str, str, str]]] = {}
@@ -301,8 +327,13 @@ class Node:
             by_act.setdefault(r.act_id, []).append((r.party, r.official, r.reason))
         out = []
         for row in rows:
+            if (
+                status not in (None, "committed")
+                and self._replica.committed_index(row.act_id) is not None
+            ):
+                continue  # the common case, decided without decoding the proposal
             p = Proposal.from_bytes(row.data)
-            s = self._status(p, tuple(by_act.get(p.id, ())))
+            s = self._status(p, tuple(by_act.get(p.id, ())), judged=judged)
             if status is None or s.status == status:
                 out.append(s)
         return out
@@ -321,23 +352,24 @@ class Node:
         refused: list[tuple[str, str]] = []
         now = self.now()
         position = old_size
-        candidates = [s for s in self.proposals("open") if s.verdict.satisfied][:limit]
-        if not candidates:
-            return None
+        candidates = self.proposals("open", judged=False)
         try:
             for s in candidates:
+                if len(entries) == limit:
+                    break
                 entry = Entry(time=max(now, self._replica.last_time or now), proposal=s.proposal)
-                data = entry.encode()
                 try:
-                    self._replica.admit(Entry.decode(data, index=position), position)
-                except (ConsentError, ValueError) as e:
+                    self._replica.admit(entry, position)
+                except ConsentMissingError:
+                    continue  # still gathering signatures
+                except REFUSALS as e:
                     refused.append((s.proposal.id, str(e)))
                     continue
-                entries.append(data)
+                entries.append(entry.encode())
                 committed.append(s.proposal.id)
                 position += 1
             if not entries:
-                return Batch(old_size, [], b"", [], refused)
+                return Batch(old_size, [], b"", [], refused) if refused else None
             self._store.append(entries, expected_size=old_size)
         except BaseException:
             # The replica ran ahead of the log: derive it again from what was kept.
@@ -454,7 +486,7 @@ class Node:
             if before_append is not None:
                 before_append()
             self._store.append(entries, expected_size=old_size)
-        except (ConsentError, ValueError) as e:
+        except REFUSALS as e:
             self._replica = Replica.replay(self._store.iter_entries())
             raise WitnessError(f"entry refused: {e}") from e
         except BaseException:

@@ -23,7 +23,7 @@ from jointzone.consent import (
     ConsentError,
     Entry,
     KeyDirectory,
-    MalformedProposal,
+    MalformedProposalError,
     Proposal,
     Requirement,
     SignerKey,
@@ -31,6 +31,7 @@ from jointzone.consent import (
     Verdict,
     consent_verdict,
     judge,
+    read_committed,
     valid_signers,
 )
 from jointzone.regime import Regime, RegimeError
@@ -99,11 +100,25 @@ class Replica:
     def replay(cls, entries: Iterable[bytes]) -> Replica:
         """The state of a log, from its entries alone (they were judged when admitted)."""
         replica = cls()
+        state = replica.state
         for i, data in enumerate(entries):
-            entry = Entry.decode(data, index=i)
-            _, _, _, keys, act = replica._requirement(entry.proposal)
-            signers = [keys.signer_key(kid, i) for kid in entry.proposal.kids]
-            replica._apply(entry, act, i, [s for s in signers if s is not None])
+            entry = read_committed(data, index=i)
+            act = acts.parse_act(entry.act)
+            by_party: dict[str, list[str]] = {}
+            if isinstance(act, acts.RegimeAdopt):
+                genesis = _GenesisKeys(act)
+                for kid in entry.kids:
+                    if key := genesis.signer_key(kid, i):
+                        by_party.setdefault(key.party, []).append(key.signer)
+            else:
+                # Only who signed is needed here: the signatures were checked on admission.
+                for kid in entry.kids:
+                    key_id = kid.decode("utf-8", "replace")
+                    if signer := state.signer_at(key_id, i):
+                        by_party.setdefault(signer.party, []).append(key_id)
+            acts.apply(
+                state, act, position=i, time=entry.time, signers=by_party, act_id=entry.act_id
+            )
         return replica
 
     # -- what the state says --------------------------------------------------------------------
@@ -118,13 +133,14 @@ class Replica:
 
     @property
     def regime(self) -> Regime | None:
-        return self.state.regime if self.state.adopted else None
+        return self.state.regime
 
     @property
     def origin(self) -> str:
-        if not self.state.adopted:
+        regime = self.state.regime
+        if regime is None:
             raise ConsentError("no regime has been adopted yet: the log is empty")
-        return self.state.regime.origin
+        return regime.origin
 
     def node_verifiers(self) -> list[Verifier]:
         return [Verifier.from_vkey(p.node_verifier) for p in self.state.parties.values()]
@@ -134,14 +150,14 @@ class Replica:
 
     def regime_for(self, act: Mapping[str, Any]) -> Regime:
         """The regime a proposal is made and judged under: the one in force, or the one adopted."""
-        if self.state.adopted:
+        if self.state.regime is not None:
             return self.state.regime
         if act.get("type") != "regime.adopt":
             raise ConsentError("the first act of a log must adopt the regime (regime.adopt)")
         try:
             return Regime.from_canonical(act.get("regime") or {})
         except RegimeError as e:
-            raise MalformedProposal(f"regime.adopt carries an invalid regime: {e}") from e
+            raise MalformedProposalError(f"regime.adopt carries an invalid regime: {e}") from e
 
     def check_act(self, act: Mapping[str, Any], *, time: datetime) -> acts.Act:
         """Parse an act and check it would apply now (all but its signatures)."""
@@ -162,9 +178,7 @@ class Replica:
             thresholds=dict(policy.threshold),
             roles=frozenset(policy.roles),
         )
-        keys: KeyDirectory = (
-            _GenesisKeys(act) if isinstance(act, acts.RegimeAdopt) else self._keys
-        )
+        keys: KeyDirectory = _GenesisKeys(act) if isinstance(act, acts.RegimeAdopt) else self._keys
         return req, regime.party_ids, act.own_party, keys, act
 
     def verdict(self, proposal: Proposal) -> Verdict:
@@ -195,17 +209,25 @@ class Replica:
         if entry.time > c.expires_at:
             raise ConsentError(f"act {p.id} expired at {c.expires_at:%Y-%m-%dT%H:%M:%SZ}")
         req, parties, subject, keys, act = self._requirement(p)
-        judge(p, requirement=req, parties=parties, keys=keys, position=position, subject_party=subject)
+        judge(
+            p, requirement=req, parties=parties, keys=keys, position=position, subject_party=subject
+        )
         signers = [keys.signer_key(kid, position) for kid in p.kids]
-        self._apply(entry, act, position, [s for s in signers if s is not None])
+        self._apply(entry.time, p.id, act, position, [s for s in signers if s is not None])
 
-    def _apply(self, entry: Entry, act: acts.Act, position: int, signers: list[SignerKey]) -> None:
+    def _apply(
+        self, time: datetime, act_id: str, act: acts.Act, position: int, signers: list[SignerKey]
+    ) -> None:
         by_party: dict[str, list[str]] = {}
         for s in signers:
             by_party.setdefault(s.party, []).append(s.signer)
         acts.apply(
-            self.state, act, position=position, time=entry.time, signers=by_party,
-            act_id=entry.proposal.id,
+            self.state,
+            act,
+            position=position,
+            time=time,
+            signers=by_party,
+            act_id=act_id,
         )
 
 

@@ -19,19 +19,22 @@ from jointzone.regime.errors import RegimeFileError, UnknownRefError
 PlaceKind = Literal["island", "island-group", "settlement", "airfield", "port"]
 OutlineKind = Literal["island", "context"]
 
-# How far, in degrees of latitude and of longitude, a point may lie from a place and still be "in"
-# it. Outlines are generalised (Natural Earth 1:10m), so a harbour or a shore site can fall just
-# outside its island's polygon: points are tested against the outline's bounding box widened by a
-# margin, and places without an outline against a box around their centre sized by their kind.
-# Only additions, subtractions and comparisons of floats: exact and identical on every node.
+# Where a point counts as "in" a place. Outlines are generalised (Natural Earth 1:10m), so a
+# harbour or a shore site can fall just outside its island's polygon: a place's extent is its
+# outline's bounding box widened by a margin, or, without an outline, a box around its centre sized
+# by its kind, and in either case grown to cover its sub-places (an island group covers its
+# islands, an island its settlements). Only additions, subtractions, min, max and comparisons of
+# floats: exact, so identical on every node.
 OUTLINE_MARGIN_DEG = 0.02
 CENTRE_BOX_DEG: dict[str, float] = {
     "island": 0.05,
-    "island-group": 0.35,
+    "island-group": 0.05,
     "settlement": 0.1,
     "airfield": 0.05,
     "port": 0.05,
 }
+
+Box = tuple[float, float, float, float]
 
 Position = tuple[float, float]
 Ring = tuple[Position, ...]
@@ -134,6 +137,7 @@ class Gazetteer:
         self._places = {p.ref: p for p in places}
         self._outlines = {o.ref: o for o in outlines}
         self._children: dict[str, list[Place]] = {}
+        self._extents: dict[str, Box] = {}
         for p in places:
             if p.parent is not None:
                 self._children.setdefault(p.parent, []).append(p)
@@ -207,24 +211,39 @@ class Gazetteer:
         return self._outlines.get(ref)
 
     def contains(self, ref: str, lon: float, lat: float) -> bool:
-        """Whether the point ``(lon, lat)`` lies in place ``ref`` or in one of its sub-places.
+        """Whether the point ``(lon, lat)`` lies within the extent of place ``ref``.
 
-        Within the outline's bounding box (plus :data:`OUTLINE_MARGIN_DEG`) where the place has an
-        outline, else within a box of :data:`CENTRE_BOX_DEG` around its centre.
+        The extent (see :meth:`extent`) is a box, deliberately generous: a point helps find a
+        site; it is not a claim about where a coast runs.
         """
+        west, south, east, north = self.extent(ref)
+        return west <= lon <= east and south <= lat <= north
+
+    def extent(self, ref: str) -> Box:
+        """``(west, south, east, north)`` of ``ref`` and its sub-places (see OUTLINE_MARGIN_DEG)."""
+        box = self._extents.get(ref)
+        if box is None:
+            box = self._extent(ref, frozenset())
+        return box
+
+    def _extent(self, ref: str, seen: frozenset[str]) -> Box:
         place = self.place(ref)
         outline = self._outlines.get(ref)
         if outline is not None:
-            west, south, east, north = outline.bbox
             m = OUTLINE_MARGIN_DEG
-            if west - m <= lon <= east + m and south - m <= lat <= north + m:
-                return True
+            w, s, e, n = outline.bbox
+            box = (w - m, s - m, e + m, n + m)
         else:
             r = CENTRE_BOX_DEG[place.kind]
-            clon, clat = place.centre
-            if abs(lon - clon) <= r and abs(lat - clat) <= r:
-                return True
-        return any(self.contains(c.ref, lon, lat) for c in self._children.get(ref, ()))
+            lon, lat = place.centre
+            box = (lon - r, lat - r, lon + r, lat + r)
+        for child in self._children.get(ref, ()):
+            if child.ref in seen:  # a loop of parents; from_data refuses them
+                continue
+            w, s, e, n = self._extent(child.ref, seen | {ref})
+            box = (min(box[0], w), min(box[1], s), max(box[2], e), max(box[3], n))
+        self._extents[ref] = box
+        return box
 
 
 def _check_coverage(

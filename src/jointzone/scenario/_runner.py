@@ -8,6 +8,7 @@ log is passed over. A process killed at any point resumes where the log stands.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -64,7 +65,7 @@ class Scenario:
                         act=dict(raw["act"]),
                         signers={p: tuple(o) for p, o in (raw.get("sign") or {}).items()},
                         note=str(raw.get("note", "")),
-                        reject=tuple(raw["reject"]) if raw.get("reject") else None,  # type: ignore[arg-type]
+                        reject=tuple(raw["reject"]) if raw.get("reject") else None,
                     )
                 )
             except (KeyError, TypeError, ValueError) as e:
@@ -110,8 +111,6 @@ def _fill_keys(node: Node, act: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _b64url(raw: bytes) -> str:
-    import base64
-
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
 
 
@@ -138,9 +137,7 @@ def play(
             result = StepResult(step, proposal.id, index, "already")
         elif step.reject is not None:
             party, official, reason = step.reject
-            refuser = deployment.nodes[party]
-            if refuser.status(proposal.id).status != "rejected":
-                refuser.reject(proposal.id, official=official, reason=reason)
+            deployment.nodes[party].reject(proposal.id, official=official, reason=reason)
             result = StepResult(step, proposal.id, None, "rejected")
         else:
             for party, officials in step.signers.items():

@@ -1,4 +1,4 @@
-"""Inclusion and consistency proofs: built from stored hashes, verified per RFC 9162 §2.1.3-2.1.4."""
+"""Inclusion and consistency proofs: built from stored hashes, verified per RFC 9162 §2.1.3–4."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def inclusion_ranges(index: int, size: int) -> list[tuple[int, int]]:
 
 
 def consistency_ranges(size1: int, size2: int) -> list[tuple[int, int]]:
-    """The ranges whose hashes make up PROOF(size1, D[0:size2]) (RFC 9162 §2.1.4.1), leaf end first."""
+    """The ranges whose hashes make up PROOF(size1, D[0:size2]) (RFC 9162 §2.1.4.1)."""
     if not 0 < size1 <= size2:
         raise ProofError(f"no consistency proof from size {size1} to size {size2}")
     out: list[tuple[int, int]] = []

@@ -99,9 +99,9 @@ def test_messages_name_what_is_wrong() -> None:
     tree = MemoryTree(LEAVES)
     proof = inclusion_proof(2, 8, tree)
     kwargs = {"leaf_hash": leaf_hash(LEAVES[2]), "index": 2, "size": 8, "root": tree.root()}
-    with pytest.raises(ProofError, match="expected 3 hashes .* got 4"):
+    with pytest.raises(ProofError, match=r"expected 3 hashes .* got 4"):
         verify_inclusion(proof=[*proof, proof[0]], **kwargs)  # type: ignore[arg-type]
-    with pytest.raises(ProofError, match="expected 3 hashes .* got 2"):
+    with pytest.raises(ProofError, match=r"expected 3 hashes .* got 2"):
         verify_inclusion(proof=proof[:2], **kwargs)  # type: ignore[arg-type]
     with pytest.raises(ProofError, match="leaf index 9 is not below tree size 8"):
         verify_inclusion(

@@ -1,0 +1,166 @@
+"""Participant certificates, measured: offline verifications per second, and sizes.
+
+Verification is ``verify_certificate`` on the ``JZ1:`` text, single-threaded: prefix, Base45,
+zlib, the COSE_Sign and its claims parsed strictly, both parties' Ed25519 signatures checked,
+validity, revocation, and the report built. Its bound is the machine's Ed25519-verify rate,
+measured in the same run, divided by the two signatures each certificate carries; the target is
+60% of that bound. Reading the QR image (zxing-cpp) is timed too, for scale, with no target.
+
+Sizes are given for sample certificates like the seed's: payload (CWT claims) bytes, COSE_Sign
+bytes, ``JZ1:`` text characters, and the QR version at level Q (the bound is version 15).
+
+    .venv/bin/python -m bench.bench_credentials [--seconds 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from bench._bounds import ed25519_verify_rate
+from jointzone.cose import CoseSigner
+from jointzone.credentials import (
+    CERTIFICATE_KID_SIZE,
+    Certificate,
+    CertificateClaims,
+    ParticipantName,
+    PartyKeys,
+    TrustBundle,
+    sign_certificate,
+    verify_certificate,
+    verify_certificate_image,
+)
+
+TARGET_RATIO = 0.60
+MAX_QR_VERSION = 15
+SIGNATURES_PER_CERTIFICATE = 2
+ROUNDS = 8
+NOW = datetime(2019, 10, 30, 12, tzinfo=UTC)
+
+P = ParticipantName
+SAMPLES: dict[str, tuple[ParticipantName, ...]] = {
+    "Japanese, Latin + kanji": (P("Latn", "SATO Hanako"), P("Jpan", "佐藤 花子")),
+    "Russian, Cyrillic + Latin": (P("Cyrl", "Иванова Мария"), P("Latn", "IVANOVA Mariia")),
+    "Japanese, Latin + kanji + kana": (
+        P("Latn", "SATO Hanako"),
+        P("Jpan", "佐藤 花子"),
+        P("Hira", "さとう はなこ"),
+    ),
+    "Russian, with patronymic": (
+        P("Cyrl", "Иванова Мария Сергеевна"),
+        P("Latn", "IVANOVA Mariia Sergeevna"),
+    ),
+}
+
+
+def _signers() -> tuple[CoseSigner, CoseSigner]:
+    japan, russia = (
+        CoseSigner.from_private_key(Ed25519PrivateKey.generate(), kid_size=CERTIFICATE_KID_SIZE)
+        for _ in range(2)
+    )
+    return japan, russia
+
+
+def _certificate(
+    names: tuple[ParticipantName, ...], signers: tuple[CoseSigner, ...]
+) -> Certificate:
+    claims = CertificateClaims(
+        certificate_id=bytes(range(8)),
+        issuer="jz-seed",
+        names=names,
+        party="japan" if names[0].script == "Latn" else "russia",
+        project=17,
+        category=3,
+        places=(2, 1, 11),  # 3 places as gazetteer numbers
+        not_before=datetime(2019, 10, 27, tzinfo=UTC),
+        expires=datetime(2019, 11, 3, tzinfo=UTC),
+        issued_at=datetime(2019, 10, 20, tzinfo=UTC),
+    )
+    return sign_certificate(claims, signers)
+
+
+def _best_rate(run: Callable[[int], None], n: int, seconds: float) -> float:
+    best = 0.0
+    deadline = time.perf_counter() + seconds
+    while True:
+        start = time.perf_counter()
+        run(n)
+        best = max(best, n / (time.perf_counter() - start))
+        if time.perf_counter() > deadline:
+            return best
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=4.0, help="time for bound and figure")
+    args = parser.parse_args(argv)
+
+    signers = _signers()
+    trust = TrustBundle(
+        issuer="jz-seed",
+        parties=(
+            PartyKeys("japan", {signers[0].kid: signers[0].public_key}),
+            PartyKeys("russia", {signers[1].kid: signers[1].public_key}),
+        ),
+        issued_at=NOW - timedelta(days=3),
+    )
+
+    print(f"sizes (kid {CERTIFICATE_KID_SIZE} bytes, certificate id 8 bytes, QR level Q):")
+    for label, names in SAMPLES.items():
+        cert = _certificate(names, signers)
+        version = cert.qr().version
+        fits = "fits" if isinstance(version, int) and version <= MAX_QR_VERSION else "OVER"
+        print(
+            f"  {label:<32} payload {len(cert.message.payload):>3} B, "
+            f"COSE {len(cert.to_cose()):>3} B, text {len(cert.to_text()):>3} chars, "
+            f"QR version {version} ({fits} <= {MAX_QR_VERSION})"
+        )
+
+    cert = _certificate(next(iter(SAMPLES.values())), signers)
+    text = cert.to_text()
+    assert verify_certificate(text, trust, now=NOW).valid
+    png = cert.qr_png()
+    assert verify_certificate_image(png, trust, now=NOW).valid
+
+    def verify_text(n: int) -> None:
+        for _ in range(n):
+            verify_certificate(text, trust, now=NOW)
+
+    def verify_image(n: int) -> None:
+        for _ in range(n):
+            verify_certificate_image(png, trust, now=NOW)
+
+    # Bound and figure in adjacent short rounds, each ratio from one pair: a neighbour's load
+    # then slows both sides of a ratio alike. The ratio quoted is the median round's.
+    bounds, figures, ratios = [], [], []
+    for _ in range(ROUNDS):
+        bound_k = ed25519_verify_rate(args.seconds / ROUNDS / 2)
+        figure_k = _best_rate(verify_text, 100, args.seconds / ROUNDS / 2)
+        bounds.append(bound_k)
+        figures.append(figure_k)
+        ratios.append(figure_k / (bound_k / SIGNATURES_PER_CERTIFICATE))
+    image_rate = _best_rate(verify_image, 10, args.seconds / 2)
+    bound, figure, ratio = max(bounds), max(figures), statistics.median(ratios)
+    cert_bound = bound / SIGNATURES_PER_CERTIFICATE
+
+    print(f"bound: Ed25519 verify {bound:,.0f}/s (one core, this run)")
+    print(f"       / {SIGNATURES_PER_CERTIFICATE} signatures = {cert_bound:,.0f} certificates/s")
+    print(f"verify JZ1: text: {figure:,.0f} certificates/s per core ({1e6 / figure:,.0f} us each)")
+    print(
+        f"  ratio to the bound: {ratio:.1%}, median of {ROUNDS} paired rounds "
+        f"({min(ratios):.1%} .. {max(ratios):.1%}) "
+        f"(target >= {TARGET_RATIO:.0%}: {'met' if ratio >= TARGET_RATIO else 'NOT MET'})"
+    )
+    print(
+        f"verify QR PNG ({len(png):,} bytes, zxing-cpp): {image_rate:,.0f} certificates/s "
+        "per core (no target: the image decoding dominates)"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,91 @@
+"""Acts: the typed administrative acts of the special system and the state they build.
+
+Pure: data in, data out, no I/O. ``parse_act`` turns plain data into a typed act; ``apply`` runs
+an entry's state transition; ``check`` asks whether an act would be accepted next. Signatures and
+policies are the consent layer's; this package trusts the signers it is given to have been
+verified, and checks only that they are keys of the parties they signed for.
+"""
+
+from jointzone.acts._apply import ACT_TYPES, apply, check, parse_act
+from jointzone.acts._committee import CommitteeDecide, Concern
+from jointzone.acts._enterprises import EnterpriseAmend, EnterpriseDeregister, EnterpriseRegister
+from jointzone.acts._incidents import IncidentReport, IncidentResolve
+from jointzone.acts._officials import OfficialAppoint, OfficialRemove, OfficialRotateKey
+from jointzone.acts._participants import ParticipantEnrol, ParticipantWithdraw
+from jointzone.acts._projects import (
+    ProjectAmend,
+    ProjectApprove,
+    ProjectClose,
+    ProjectResume,
+    ProjectSuspend,
+)
+from jointzone.acts._regime import PartyRoot, RegimeAdopt, RegimeAmend, RootKeySpec
+from jointzone.acts._reports import Period, ReportSubmit
+from jointzone.acts._state import (
+    Decision,
+    Enterprise,
+    Event,
+    Incident,
+    KeyPeriod,
+    Official,
+    Participant,
+    PartyKeys,
+    Project,
+    RegimeVersion,
+    Report,
+    RootKey,
+    Signer,
+    State,
+)
+from jointzone.acts._types import Act, Site
+from jointzone.acts.errors import ActError, ActRejected, ActSchemaError, NotAdoptedError
+
+__all__ = [
+    "ACT_TYPES",
+    "Act",
+    "ActError",
+    "ActRejected",
+    "ActSchemaError",
+    "CommitteeDecide",
+    "Concern",
+    "Decision",
+    "Enterprise",
+    "EnterpriseAmend",
+    "EnterpriseDeregister",
+    "EnterpriseRegister",
+    "Event",
+    "Incident",
+    "IncidentReport",
+    "IncidentResolve",
+    "KeyPeriod",
+    "NotAdoptedError",
+    "Official",
+    "OfficialAppoint",
+    "OfficialRemove",
+    "OfficialRotateKey",
+    "Participant",
+    "ParticipantEnrol",
+    "ParticipantWithdraw",
+    "PartyKeys",
+    "PartyRoot",
+    "Period",
+    "Project",
+    "ProjectAmend",
+    "ProjectApprove",
+    "ProjectClose",
+    "ProjectResume",
+    "ProjectSuspend",
+    "RegimeAdopt",
+    "RegimeAmend",
+    "RegimeVersion",
+    "Report",
+    "ReportSubmit",
+    "RootKey",
+    "RootKeySpec",
+    "Signer",
+    "Site",
+    "State",
+    "apply",
+    "check",
+    "parse_act",
+]

@@ -1,0 +1,384 @@
+"""The state that committed acts build: regime, keys, officials and every registry.
+
+State is derived only by applying entries in log order (:func:`jointzone.acts.apply`), so two
+nodes with the same log hold equal states. It is mutated in place — copying whole registries per
+act would make replaying a long log quadratic — but only by ``apply``, and only after an act has
+passed every check; its public surface is read-only: records are frozen, registries are exposed as
+read-only mappings.
+
+Keys are judged by position. An entry at position ``p`` is judged by what entries ``0 .. p-1``
+established: a key appointed at ``p`` is valid from ``p + 1``; a key rotated away or removed at
+``p`` is valid up to and including ``p``. Root keys declared in ``regime.adopt`` are valid from the
+adoption's own position, because the genesis is signed by the keys it declares.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from types import MappingProxyType
+from typing import Literal
+
+from jointzone.acts._types import Site
+from jointzone.acts.errors import NotAdoptedError
+from jointzone.regime import Regime
+
+#: A report figure: an integer, a decimal, or a breakdown by a dimension (species, crop).
+Figure = int | Decimal | dict[str, int | Decimal]
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One act's mark on a record: where in the log, when, which act."""
+
+    position: int
+    time: datetime
+    act_type: str
+    act_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class KeyPeriod:
+    """A public key and the log positions ``[valid_from, valid_until)`` it signs for."""
+
+    public_key: bytes
+    valid_from: int
+    valid_until: int | None = None
+
+    def valid_at(self, position: int) -> bool:
+        return self.valid_from <= position and (
+            self.valid_until is None or position < self.valid_until
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Signer:
+    """Who a key id stands for at a position: the answer the consent layer needs per signature."""
+
+    key_id: str
+    party: str
+    roles: tuple[str, ...]
+    public_key: bytes
+    root: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RootKey:
+    """One of a party's root keys, which appoint and remove that party's officials."""
+
+    id: str
+    party: str
+    key: KeyPeriod
+
+
+@dataclass(frozen=True, slots=True)
+class PartyKeys:
+    """A party's root keys, how many of them must sign, and its node's note verifier key."""
+
+    party: str
+    root_keys: tuple[RootKey, ...]
+    threshold: int
+    node_verifier: str
+
+
+@dataclass(frozen=True, slots=True)
+class Official:
+    """A person acting for a party, with roles and the keys they held over time."""
+
+    id: str
+    party: str
+    display_name: str
+    roles: tuple[str, ...]
+    keys: tuple[KeyPeriod, ...]
+    appointed_at: int
+    removed_at: int | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.removed_at is None
+
+    def key_at(self, position: int) -> bytes | None:
+        """The public key valid at ``position``, if any."""
+        last = self.keys[-1]  # the usual case: the current key, asked about the next entry
+        if last.valid_from <= position and (
+            last.valid_until is None or position < last.valid_until
+        ):
+            return last.public_key
+        for k in reversed(self.keys):
+            if k.valid_at(position):
+                return k.public_key
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class RegimeVersion:
+    """A version of the regime and the first position it governs."""
+
+    version: int
+    valid_from: int
+    regime: Regime
+    event: Event
+
+
+@dataclass(frozen=True, slots=True)
+class Enterprise:
+    id: str
+    party: str
+    names: Mapping[str, str]
+    registered_address: Site
+    categories: tuple[str, ...]
+    status: Literal["registered", "deregistered"]
+    history: tuple[Event, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Participant:
+    id: str
+    party: str
+    names: Mapping[str, str]
+    enterprise: str
+    status: Literal["enrolled", "withdrawn"]
+    history: tuple[Event, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    id: str
+    category: str
+    title: Mapping[str, str]
+    sites: tuple[Site, ...]
+    enterprises: Mapping[str, tuple[str, ...]]
+    participants: tuple[str, ...]
+    conditions: tuple[Mapping[str, str], ...]
+    valid_from: date
+    valid_to: date
+    status: Literal["active", "suspended", "closed"]
+    history: tuple[Event, ...]
+
+    @property
+    def live(self) -> bool:
+        """Not closed: its enterprises and participants cannot leave the registries yet."""
+        return self.status != "closed"
+
+    def all_enterprises(self) -> tuple[str, ...]:
+        return tuple(e for ids in self.enterprises.values() for e in ids)
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    id: str
+    project: str
+    start: date
+    end: date
+    indicators: Mapping[str, Figure]
+    notes: Mapping[str, str] | None
+    submitted: Event
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    id: str
+    meeting_date: date
+    subject: Mapping[str, str]
+    concerns: tuple[tuple[str, str], ...]
+    text: Mapping[str, str]
+    minutes: Mapping[str, str]
+    decided: Event
+
+
+@dataclass(frozen=True, slots=True)
+class Incident:
+    id: str
+    reported_by: str
+    place: Site
+    occurred_at: datetime
+    description: Mapping[str, str]
+    project: str | None
+    status: Literal["open", "resolved"]
+    resolution: Mapping[str, str] | None
+    history: tuple[Event, ...]
+
+
+class State:
+    """Everything the committed acts established; see the module docstring.
+
+    The underscore attributes are written by the transition rules of this package and by nothing
+    else; read the state through the properties and methods.
+    """
+
+    def __init__(self) -> None:
+        self._size = 0
+        self._last_time: datetime | None = None
+        self._regimes: list[RegimeVersion] = []
+        self._parties: dict[str, PartyKeys] = {}
+        self._officials: dict[str, Official] = {}
+        self._root_keys: dict[str, RootKey] = {}
+        self._key_owner: dict[bytes, str] = {}  # every public key ever used -> key id
+        self._enterprises: dict[str, Enterprise] = {}
+        self._participants: dict[str, Participant] = {}
+        self._projects: dict[str, Project] = {}
+        self._reports: dict[str, Report] = {}
+        self._decisions: dict[str, Decision] = {}
+        self._incidents: dict[str, Incident] = {}
+        self._acts: dict[str, int] = {}  # act id -> position
+        # Indexes the rules keep so no check scans a whole registry.
+        self._live_projects_of_enterprise: dict[str, set[str]] = {}
+        self._live_projects_of_participant: dict[str, set[str]] = {}
+        self._enrolled_of_enterprise: dict[str, set[str]] = {}
+        self._periods: dict[str, list[tuple[date, date, str]]] = {}  # project -> sorted reports
+
+    # -- the log --------------------------------------------------------------------------------
+
+    @property
+    def size(self) -> int:
+        """How many acts have been applied: the position the next one must have."""
+        return self._size
+
+    @property
+    def last_time(self) -> datetime | None:
+        """The time of the last act applied (times never go back)."""
+        return self._last_time
+
+    def act_position(self, act_id: str) -> int | None:
+        """The position at which the act ``act_id`` was committed, or None."""
+        return self._acts.get(act_id)
+
+    @property
+    def act_ids(self) -> Mapping[str, int]:
+        """Every committed act's id, with its position."""
+        return MappingProxyType(self._acts)
+
+    # -- the regime -----------------------------------------------------------------------------
+
+    @property
+    def adopted(self) -> bool:
+        return bool(self._regimes)
+
+    @property
+    def regime(self) -> Regime | None:
+        """The regime in force after the last act applied; None until regime.adopt."""
+        return self._regimes[-1].regime if self._regimes else None
+
+    @property
+    def regime_history(self) -> tuple[RegimeVersion, ...]:
+        return tuple(self._regimes)
+
+    def regime_at(self, position: int) -> Regime:
+        """The regime an entry at ``position`` is judged under (an amendment: the one before it)."""
+        for v in reversed(self._regimes):
+            if v.valid_from <= position:
+                return v.regime
+        raise NotAdoptedError(f"no regime governs position {position}")
+
+    # -- parties, officials, keys ---------------------------------------------------------------
+
+    @property
+    def parties(self) -> Mapping[str, PartyKeys]:
+        return MappingProxyType(self._parties)
+
+    def party_keys(self, party: str) -> PartyKeys:
+        try:
+            return self._parties[party]
+        except KeyError:
+            raise NotAdoptedError(f"no root keys for party {party!r}") from None
+
+    def root_threshold(self, party: str) -> int:
+        """How many of ``party``'s root keys must sign under a root policy."""
+        return self.party_keys(party).threshold
+
+    def node_verifiers(self) -> dict[str, str]:
+        """Each party's node note verifier key (C2SP signed-note), by party, in regime order."""
+        return {party: keys.node_verifier for party, keys in self._parties.items()}
+
+    @property
+    def public_keys(self) -> Mapping[bytes, str]:
+        """Every public key ever registered (root or official), raw bytes -> its key id."""
+        return MappingProxyType(self._key_owner)
+
+    def signer_for_key(self, public_key: bytes, position: int) -> Signer | None:
+        """Who holds ``public_key``, if it may sign at ``position`` (for kids derived from keys)."""
+        key_id = self._key_owner.get(public_key)
+        signer = None if key_id is None else self.signer_at(key_id, position)
+        return signer if signer is not None and signer.public_key == public_key else None
+
+    @property
+    def officials(self) -> Mapping[str, Official]:
+        return MappingProxyType(self._officials)
+
+    def signer_at(self, key_id: str, position: int) -> Signer | None:
+        """Who ``key_id`` (an official id or a root key id) is, if it may sign at ``position``."""
+        official = self._officials.get(key_id)
+        if official is not None:
+            key = official.key_at(position)
+            if key is None:
+                return None
+            return Signer(key_id, official.party, official.roles, key, root=False)
+        root = self._root_keys.get(key_id)
+        if root is not None and root.key.valid_at(position):
+            return Signer(key_id, root.party, (), root.key.public_key, root=True)
+        return None
+
+    def _key_party(self, key_id: str, position: int) -> str | None:
+        """The party of ``key_id`` if it may sign at ``position``: signer_at without the Signer."""
+        official = self._officials.get(key_id)
+        if official is not None:
+            return official.party if official.key_at(position) is not None else None
+        root = self._root_keys.get(key_id)
+        if root is not None and root.key.valid_at(position):
+            return root.party
+        return None
+
+    def key_valid(self, key_id: str, public_key: bytes, position: int) -> bool:
+        """Whether ``public_key`` is ``key_id``'s key, valid to sign an entry at ``position``."""
+        signer = self.signer_at(key_id, position)
+        return signer is not None and signer.public_key == public_key
+
+    def officials_at(self, position: int) -> dict[str, Signer]:
+        """Every official who may sign at ``position``, by id, in appointment order."""
+        out: dict[str, Signer] = {}
+        for o in self._officials.values():
+            key = o.key_at(position)
+            if key is not None:
+                out[o.id] = Signer(o.id, o.party, o.roles, key, root=False)
+        return out
+
+    def root_keys_at(self, party: str, position: int) -> dict[str, Signer]:
+        """``party``'s root keys valid at ``position``, by key id."""
+        keys = self._parties[party].root_keys if party in self._parties else ()
+        return {
+            k.id: Signer(k.id, party, (), k.key.public_key, root=True)
+            for k in keys
+            if k.key.valid_at(position)
+        }
+
+    # -- registries -----------------------------------------------------------------------------
+
+    @property
+    def enterprises(self) -> Mapping[str, Enterprise]:
+        return MappingProxyType(self._enterprises)
+
+    @property
+    def participants(self) -> Mapping[str, Participant]:
+        return MappingProxyType(self._participants)
+
+    @property
+    def projects(self) -> Mapping[str, Project]:
+        return MappingProxyType(self._projects)
+
+    @property
+    def reports(self) -> Mapping[str, Report]:
+        return MappingProxyType(self._reports)
+
+    def reports_of(self, project: str) -> tuple[Report, ...]:
+        """A project's reports in period order."""
+        return tuple(self._reports[r] for _, _, r in self._periods.get(project, ()))
+
+    @property
+    def decisions(self) -> Mapping[str, Decision]:
+        return MappingProxyType(self._decisions)
+
+    @property
+    def incidents(self) -> Mapping[str, Incident]:
+        return MappingProxyType(self._incidents)

@@ -1,0 +1,32 @@
+"""The ``jointzone`` command line: one module per command group, wired onto one root app.
+
+Add a group by writing its module (a Typer app or a command function) and registering it here;
+the root app in :mod:`jointzone.cli._app` turns every package's base error into a message and
+exit status 1, so commands just raise.
+"""
+
+from jointzone.cli._app import app
+from jointzone.cli._check import check
+from jointzone.cli._demo import demo
+from jointzone.cli._log import log_app
+from jointzone.cli._verify import verify_log
+from jointzone.cli._zone import act_app, audit_node, commit, init, registry, scenario
+
+app.command("init")(init)
+app.command("scenario")(scenario)
+app.add_typer(act_app, name="act")
+app.command("commit")(commit)
+app.command("registry")(registry)
+app.add_typer(log_app, name="log")
+app.command("verify-log")(verify_log)
+app.command("audit")(audit_node)
+app.command("check")(check)
+app.command("demo")(demo)
+
+
+def main() -> None:
+    """The console script ``jointzone``."""
+    app(prog_name="jointzone")
+
+
+__all__ = ["app", "main"]

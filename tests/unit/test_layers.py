@@ -1,0 +1,77 @@
+"""The layers of DESIGN.md, kept true: dependencies point inward, and nothing else.
+
+regime, acts, consent, neutrality, tlog, cose, credentials  <- pure: no I/O layers
+store                                                       <- SQLAlchemy; imports tlog only
+node, publish, scenario                                     <- use cases
+cli                                                         <- interfaces
+verify                                                      <- standalone: the published log in
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).parents[2] / "src" / "jointzone"
+PURE = {"regime", "acts", "consent", "neutrality", "tlog", "cose", "credentials"}
+OUTER = {"store", "node", "publish", "scenario", "cli", "verify"}
+INFRASTRUCTURE = {"sqlalchemy", "psycopg", "typer", "rich"}
+
+# What each package may import from the project (besides itself).
+ALLOWED: dict[str, set[str]] = {
+    "tlog": set(),
+    "cose": set(),
+    "regime": set(),
+    "neutrality": {"regime"},
+    "acts": {"regime"},
+    "consent": {"cose", "tlog"},
+    "credentials": {"cose", "tlog", "regime"},
+    "store": {"tlog"},
+    "verify": {"tlog"},
+    "publish": {"tlog", "store"},
+    "node": {"tlog", "store", "cose", "consent", "acts", "regime", "neutrality", "credentials"},
+    "scenario": {"node", "consent", "acts", "regime"},
+}
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+            if node.module == "jointzone":
+                names.update(f"jointzone.{a.name}" for a in node.names)
+    return names
+
+
+def _packages() -> list[str]:
+    return sorted(p.name for p in SRC.iterdir() if (p / "__init__.py").exists())
+
+
+def test_every_package_has_a_rule() -> None:
+    unknown = set(_packages()) - set(ALLOWED) - {"cli"}
+    assert not unknown, f"packages without a layer rule: {unknown}"
+
+
+@pytest.mark.parametrize("package", sorted(ALLOWED))
+def test_package_imports_only_inward(package: str) -> None:
+    if not (SRC / package).exists():
+        pytest.fail(f"package {package} is listed but missing")
+    bad = []
+    for path in sorted((SRC / package).rglob("*.py")):
+        for name in _imports(path):
+            top, _, rest = name.partition(".")
+            if top == "jointzone" and rest:
+                target = rest.split(".")[0]
+                if target != package and target not in ALLOWED[package]:
+                    bad.append(f"{path.relative_to(SRC)} imports jointzone.{target}")
+            elif package in PURE and top in INFRASTRUCTURE:
+                bad.append(f"{path.relative_to(SRC)} (pure) imports {top}")
+            elif package == "verify" and top in INFRASTRUCTURE - {"rich"}:
+                bad.append(f"{path.relative_to(SRC)} (standalone verifier) imports {top}")
+    assert not bad, "\n".join(bad)

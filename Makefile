@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	@touch $@
 
 run: $(STAMP)
-	$(BIN)/jointzone demo --dir $(RUNDIR) --fresh
+	$(BIN)/jointzone scenario $(RUNDIR) --fresh --demo-keys --publish $(RUNDIR)/tiles
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

@@ -20,10 +20,12 @@ from jointzone.cli._deployment import opened, passphrases, regime_dir
 from jointzone.cli._registries import REGISTRIES, registry_table
 from jointzone.cli.errors import CliError
 from jointzone.node import EmbeddedDeployment, Node, audit
+from jointzone.publish import export_tiles
 from jointzone.regime import Regime
 from jointzone.scenario import Scenario, ScenarioClock, StepResult, play
 from jointzone.store import open_store
 from jointzone.tlog import Note
+from jointzone.verify import verify_tiles
 
 DirArg = Annotated[Path, typer.Argument(metavar="DIR", help="The deployment's directory.")]
 RegimeOpt = Annotated[
@@ -62,6 +64,14 @@ def scenario(
     regime: RegimeOpt = None,
     demo_keys: DemoOpt = False,
     fresh: Annotated[bool, typer.Option("--fresh", help="Start from an empty directory.")] = False,
+    publish: Annotated[
+        Path | None,
+        typer.Option(
+            "--publish",
+            metavar="DIR",
+            help="Then export the log as tlog-tiles to DIR and verify the export offline.",
+        ),
+    ] = None,
 ) -> None:
     """Play a scenario into a deployment (created if missing); a rerun resumes where it stopped."""
     sc = Scenario.from_file(file)
@@ -91,7 +101,28 @@ def scenario(
 
     with opened(directory, regime=regime, demo=demo_keys, clock=clock) as deployment:
         play(deployment, sc, clock, on_step=show)
+        if publish is not None:
+            _publish(deployment, publish)
         _final(deployment)
+
+
+def _publish(deployment: EmbeddedDeployment, target: Path) -> None:
+    """Export one node's log as tiles, then verify the export with nothing but the node keys."""
+    party, node = next(iter(deployment.nodes.items()))
+    note = node.latest_checkpoint()
+    if note is None:
+        raise CliError("the deployment holds no checkpoint yet: there is nothing to publish")
+    exported = export_tiles(node.store, target, checkpoint_note=note)
+    say(
+        f"published the log of {party}'s node as tlog-tiles in {target}: "
+        f"{exported.written:,} files written"
+    )
+    keys = node.replica.node_verifiers()
+    report = verify_tiles(target, keys)
+    say(
+        f"verified the published log offline with the node keys ({' '.join(k.vkey for k in keys)}):"
+    )
+    say(f"  {report.summary()}")
 
 
 def _subject(act: dict[str, Any] | Any) -> str:
@@ -116,8 +147,9 @@ def _final(deployment: EmbeddedDeployment) -> None:
         raise CliError("the deployment holds no checkpoint yet")
     sizes = {p: n.log_size() for p, n in deployment.nodes.items()}
     say(
-        f"every node holds {max(sizes.values())} entries "
+        f"every node holds {max(sizes.values())} entries ("
         + ", ".join(f"{p}: {s}" for p, s in sizes.items())
+        + ")"
     )
     say("final checkpoint, signed by every party's node:")
     # Written as is: a checkpoint is a signed text, and wrapping its lines would break it.

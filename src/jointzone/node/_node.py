@@ -215,6 +215,7 @@ class Node:
 
     def sign(self, act_id: str, *, official: str) -> Proposal:
         """Add an official's signature to an open proposal, and send it on."""
+        act_id = self.resolve(act_id)
         status = self.status(act_id)
         if status.status != "open":
             raise ProposalError(f"act {act_id} is {status.status}; only an open one can be signed")
@@ -231,6 +232,7 @@ class Node:
         """Refuse consent, with a reason every node keeps."""
         if not reason.strip():
             raise ProposalError("a rejection must give its reason")
+        act_id = self.resolve(act_id)
         status = self.status(act_id)
         # Rejecting again (a process that died before telling every peer) sends it on again.
         already = any(p == self._party for p, _, _ in status.rejections)
@@ -281,7 +283,25 @@ class Node:
             ).first()
         return row is not None
 
+    def resolve(self, act_id: str) -> str:
+        """The full id of a proposal given by its id or a unique prefix of at least 8 digits."""
+        if len(act_id) == 32:
+            return act_id
+        if len(act_id) < 8 or any(c not in "0123456789abcdef" for c in act_id):
+            raise ProposalError(f"{act_id!r} is not an act id (32 hex digits, or 8 or more)")
+        with self._store.engine.connect() as conn:
+            rows = conn.execute(
+                select(t.proposals.c.act_id).where(t.proposals.c.act_id.startswith(act_id))
+            ).all()
+        if len(rows) != 1:
+            found = "no proposal" if not rows else f"{len(rows)} proposals"
+            raise ProposalError(
+                f"{found} at the node of {self._party!r} has an id starting {act_id}"
+            )
+        return str(rows[0].act_id)
+
     def status(self, act_id: str) -> ProposalStatus:
+        act_id = self.resolve(act_id)
         with self._store.engine.connect() as conn:
             row = conn.execute(
                 select(t.proposals.c.data).where(t.proposals.c.act_id == act_id)

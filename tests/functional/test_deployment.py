@@ -10,13 +10,14 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from jointzone.consent import Proposal
+from jointzone.consent import Proposal, ProposalContent
 from jointzone.cose import CoseSigner
 from jointzone.node import (
     AuditError,
     EmbeddedDeployment,
     Keystore,
     KeystoreError,
+    NeutralityBlockedError,
     WitnessError,
     audit,
 )
@@ -287,3 +288,39 @@ def test_an_act_the_state_refuses_is_left_out_with_its_reason(seeded: Seeded) ->
     assert rnd.batch.committed == [first.id]
     assert [act for act, _ in rnd.batch.refused] == [again.id]
     assert "jp-extra" in rnd.batch.refused[0][1]
+
+
+def test_an_act_that_takes_a_side_cannot_be_signed_or_committed(seeded: Seeded) -> None:
+    d, clock = seeded
+    act = {
+        "type": "incident.report",
+        "incident": "test-incident",
+        "reported_by": "russia",
+        "place": {"place": "kunashiri-kunashir"},
+        "occurred_at": "2020-01-14T10:00:00Z",
+        "description": {"en": "A storm damaged the pier on Russia's Kunashir."},
+    }
+    with pytest.raises(NeutralityBlockedError, match="possessive-attribution"):
+        d.nodes["russia"].propose(act, official="ru-inspector")
+    # Made without the gate, the act still cannot be committed: every node judges it again.
+    regime = d.nodes["russia"].replica.regime
+    assert regime is not None
+    content = ProposalContent.new(
+        act,
+        regime_id=regime.id,
+        regime_version=regime.version,
+        origin=regime.origin,
+        proposed_by="russia",
+        proposed_at=clock(),
+        expires_at=clock() + timedelta(days=1),
+    )
+    key = d.nodes["russia"].keystore.private_key("official", "ru-inspector")
+    p = Proposal.create(content, CoseSigner(kid=b"ru-inspector", private_key=key))
+    for node in d.nodes.values():
+        node.receive_proposal(p.to_bytes())
+    batch = d.sequencer().sequence()
+    assert batch is not None
+    assert batch.committed == []
+    assert "neutrality finding" in batch.refused[0][1]
+    assert d.commit() is None
+    assert d.nodes["japan"].replica.committed_index(p.id) is None

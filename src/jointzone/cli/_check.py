@@ -10,16 +10,14 @@ from __future__ import annotations
 import bisect
 import json
 import sys
-from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import typer
-import yaml
 
-from jointzone.neutrality import Checker, Finding, NeutralityError, load_lexicon
-from jointzone.regime._gazetteer import Gazetteer
-from jointzone.regime.errors import RegimeError
+from jointzone.neutrality import Checker, Finding, NeutralityError
+from jointzone.node import regime_checker
+from jointzone.regime import Regime, RegimeError
 
 _SEED = Path("regimes") / "seed"
 
@@ -32,39 +30,8 @@ def _default_regime() -> Path:
 
 
 def load_checker(regime: Path) -> Checker:
-    """A checker for the regime in directory ``regime`` (places.yaml, neutrality.yaml, regime.yaml).
-
-    Only the name-order rule is read from regime.yaml; the parties and languages are those the
-    rule names.
-    """
-    name_order = _name_order(regime / "regime.yaml")
-    parties = sorted({p for order in name_order.values() for p in order})
-    places_file = regime / "places.yaml"
-    try:
-        places = yaml.safe_load(places_file.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as e:
-        raise RegimeError(f"{places_file}: cannot read: {e}") from e
-    gazetteer = Gazetteer.from_data(
-        places, parties=parties, languages=sorted(name_order), source=str(places_file)
-    )
-    return Checker.for_regime(gazetteer, load_lexicon(regime / "neutrality.yaml"), name_order)
-
-
-def _name_order(path: Path) -> Mapping[str, Sequence[str]]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as e:
-        raise RegimeError(f"{path}: cannot read the regime's name order: {e}") from e
-    order = data.get("name_order") if isinstance(data, dict) else None
-    if not isinstance(order, dict) or not all(
-        isinstance(k, str) and isinstance(v, list) and all(isinstance(p, str) for p in v)
-        for k, v in order.items()
-    ):
-        raise RegimeError(
-            f"{path}: name_order: expected a mapping of language to a list of party ids, "
-            f"got {order!r}"
-        )
-    return order
+    """The checker of the regime in directory ``regime``: the same one every node gates with."""
+    return regime_checker(Regime.from_dir(regime), regime)
 
 
 def _position(text: str, line_starts: list[int], offset: int) -> tuple[int, int]:

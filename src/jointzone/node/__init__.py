@@ -5,6 +5,7 @@ Layer: node imports the pure packages and the store; interfaces (cli, api, sync)
 
 from jointzone.node._audit import AuditReport, audit
 from jointzone.node._embedded import DEPLOYMENT_FILE, EmbeddedDeployment, Round
+from jointzone.node._gate import Gate, NeutralityBlockedError, regime_checker, regime_gate
 from jointzone.node._interface import NodeInterface
 from jointzone.node._keystore import KeyEntry, Keystore, passphrase_from_env
 from jointzone.node._node import Batch, Clock, Node, ProposalStatus, node_key_name
@@ -25,9 +26,11 @@ __all__ = [
     "Batch",
     "Clock",
     "EmbeddedDeployment",
+    "Gate",
     "KeyEntry",
     "Keystore",
     "KeystoreError",
+    "NeutralityBlockedError",
     "Node",
     "NodeError",
     "NodeInterface",
@@ -40,4 +43,6 @@ __all__ = [
     "audit",
     "node_key_name",
     "passphrase_from_env",
+    "regime_checker",
+    "regime_gate",
 ]

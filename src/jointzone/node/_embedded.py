@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from jointzone.node._gate import regime_gate
 from jointzone.node._keystore import Keystore
 from jointzone.node._node import Batch, Clock, Node, _utcnow, node_key_name
 from jointzone.node.errors import NodeError, SyncError
@@ -75,6 +76,7 @@ class EmbeddedDeployment:
         if building.exists():
             shutil.rmtree(building)
         building.mkdir(parents=True)
+        gate = regime_gate(regime, regime_dir)
         nodes: dict[str, Node] = {}
         genesis_parties: dict[str, Any] = {}
         try:
@@ -99,7 +101,9 @@ class EmbeddedDeployment:
                     "node_verifier": vkey,
                 }
                 store = open_store(f"sqlite:///{building / party / 'node.db'}")
-                nodes[party] = Node(party=party, store=store, keystore=keystore, clock=clock)
+                nodes[party] = Node(
+                    party=party, store=store, keystore=keystore, clock=clock, gate=gate
+                )
             (building / DEPLOYMENT_FILE).write_text(
                 "jointzone embedded deployment\n" + "".join(f"{p}\n" for p in regime.party_ids),
                 encoding="utf-8",
@@ -137,12 +141,14 @@ class EmbeddedDeployment:
         if not marker.exists():
             raise NodeError(f"no deployment at {root} ({DEPLOYMENT_FILE} is missing)")
         parties = marker.read_text(encoding="utf-8").split("\n")[1:]
+        regime = Regime.from_dir(regime_dir)
+        gate = regime_gate(regime, regime_dir)
         nodes = {}
         for party in filter(None, parties):
             keystore = Keystore.open(root / party / "keys", passphrase=passphrases.get(party))
             store = open_store(f"sqlite:///{root / party / 'node.db'}")
-            nodes[party] = Node(party=party, store=store, keystore=keystore, clock=clock)
-        deployment = cls(root, nodes, Regime.from_dir(regime_dir))
+            nodes[party] = Node(party=party, store=store, keystore=keystore, clock=clock, gate=gate)
+        deployment = cls(root, nodes, regime)
         deployment.recover()
         return deployment
 

@@ -26,6 +26,7 @@ from jointzone.consent import (
 )
 from jointzone.cose import CoseSigner
 from jointzone.node import _tables as t
+from jointzone.node._gate import Gate, NeutralityBlockedError
 from jointzone.node._interface import NodeInterface
 from jointzone.node._keystore import KeyKind, Keystore
 from jointzone.node._replica import Replica
@@ -92,7 +93,13 @@ class Node:
     """One party's node (see the module docstring)."""
 
     def __init__(
-        self, *, party: str, store: SqlLogStore, keystore: Keystore, clock: Clock = _utcnow
+        self,
+        *,
+        party: str,
+        store: SqlLogStore,
+        keystore: Keystore,
+        clock: Clock = _utcnow,
+        gate: Gate | None = None,
     ) -> None:
         if keystore.party != party:
             raise KeystoreError(f"node of party {party!r} given the keystore of {keystore.party!r}")
@@ -102,7 +109,22 @@ class Node:
         self._clock = clock
         self.peers: dict[str, NodeInterface] = {}
         t.metadata.create_all(store.engine)
-        self._replica = Replica.replay(store.iter_entries())
+        self._gate = gate
+        self._replica = self._replay()
+
+    def _replay(self) -> Replica:
+        replica = Replica.replay(self._store.iter_entries())
+        replica.gate = self._gate
+        return replica
+
+    def _check_neutral(self, act: Mapping[str, Any]) -> None:
+        """Refuse to sign an act whose free text takes a side (see :mod:`._gate`)."""
+        if self._gate is None:
+            return
+        parsed = acts.parse_act(act)
+        findings = self._gate(parsed.free_text())
+        if findings:
+            raise NeutralityBlockedError(parsed.TYPE, findings)
 
     # -- identity -------------------------------------------------------------------------------
 
@@ -209,6 +231,7 @@ class Node:
             return proposal
         if self._replica.regime is not None:
             self._replica.check_act(act, time=now)
+        self._check_neutral(act)
         self._keep(proposal)
         self._broadcast(proposal)
         return proposal
@@ -220,6 +243,7 @@ class Node:
         if status.status != "open":
             raise ProposalError(f"act {act_id} is {status.status}; only an open one can be signed")
         signer = self._official_signer(official)
+        self._check_neutral(status.proposal.content.act)
         if signer.kid in status.proposal.kids:
             self._broadcast(status.proposal)  # idempotent: a peer may have missed it
             return status.proposal
@@ -393,7 +417,7 @@ class Node:
             self._store.append(entries, expected_size=old_size)
         except BaseException:
             # The replica ran ahead of the log: derive it again from what was kept.
-            self._replica = Replica.replay(self._store.iter_entries())
+            self._replica = self._replay()
             raise
         checkpoint = self._sign_checkpoint(self._store.size(), self._store.root())
         return Batch(old_size, entries, checkpoint, committed, refused)
@@ -507,10 +531,10 @@ class Node:
                 before_append()
             self._store.append(entries, expected_size=old_size)
         except REFUSALS as e:
-            self._replica = Replica.replay(self._store.iter_entries())
+            self._replica = self._replay()
             raise WitnessError(f"entry refused: {e}") from e
         except BaseException:
-            self._replica = Replica.replay(self._store.iter_entries())
+            self._replica = self._replay()
             raise
 
     def accept_final(self, checkpoint: bytes) -> None:

@@ -12,7 +12,7 @@ key signs nothing after its rotation or removal.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -95,6 +95,8 @@ class Replica:
     def __init__(self) -> None:
         self.state = acts.State()
         self._keys = _StateKeys(self.state)
+        # Judging a new entry runs the neutrality gate too, when the node has one.
+        self.gate: Callable[[Mapping[str, str]], list[Any]] | None = None
 
     @classmethod
     def replay(cls, entries: Iterable[bytes]) -> Replica:
@@ -209,6 +211,11 @@ class Replica:
         if entry.time > c.expires_at:
             raise ConsentError(f"act {p.id} expired at {c.expires_at:%Y-%m-%dT%H:%M:%SZ}")
         req, parties, subject, keys, act = self._requirement(p)
+        if self.gate is not None and (findings := self.gate(act.free_text())):
+            raise ConsentError(
+                f"act {p.id} ({act.TYPE}) has {len(findings)} neutrality finding(s), first "
+                f"{findings[0].field}: {findings[0].finding.message}"
+            )
         judge(
             p, requirement=req, parties=parties, keys=keys, position=position, subject_party=subject
         )

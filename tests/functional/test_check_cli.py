@@ -30,14 +30,8 @@ def _app() -> typer.Typer:
 
 @pytest.fixture
 def regime(tmp_path: Path) -> Path:
-    """The seed regime's files, with the name-order rule regime.yaml will carry."""
-    for name in ("places.yaml", "neutrality.yaml"):
-        shutil.copy(ROOT / "regimes" / "seed" / name, tmp_path / name)
-    (tmp_path / "regime.yaml").write_text(
-        "name_order: {ja: [japan, russia], ru: [russia, japan], en: [japan, russia]}\n",
-        encoding="utf-8",
-    )
-    return tmp_path
+    """A copy of the seed regime's directory, free to be broken by a test."""
+    return Path(shutil.copytree(ROOT / "regimes" / "seed", tmp_path / "seed"))
 
 
 def test_seed_article_like_a_linter(regime: Path) -> None:

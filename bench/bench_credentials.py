@@ -7,18 +7,24 @@ measured in the same run, divided by the two signatures each certificate carries
 60% of that bound. Reading the QR image (zxing-cpp) is timed too, for scale, with no target.
 
 Sizes are given for sample certificates like the seed's: payload (CWT claims) bytes, COSE_Sign
-bytes, ``JZ1:`` text characters, and the QR version at level Q (the bound is version 15).
+bytes, ``JZ1:`` text characters, and the QR version at level Q (the bound is version 15). Then
+for the seed's own certificates, as an embedded deployment issues them when it plays
+``scenarios/seed.yaml`` (every party's node signing its own party's signature), with the
+verification rate of one of them against a trust bundle exported from a node.
 
-    .venv/bin/python -m bench.bench_credentials [--seconds 4]
+    .venv/bin/python -m bench.bench_credentials [--seconds 4] [--no-seed]
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
 import statistics
+import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -35,6 +41,9 @@ from jointzone.credentials import (
     verify_certificate,
     verify_certificate_image,
 )
+from jointzone.node import EmbeddedDeployment, export_trust_bundle
+from jointzone.scenario import Scenario, ScenarioClock, play
+from jointzone.trust import open_bundle
 
 TARGET_RATIO = 0.60
 MAX_QR_VERSION = 15
@@ -95,9 +104,51 @@ def _best_rate(run: Callable[[int], None], n: int, seconds: float) -> float:
             return best
 
 
+ROOT = Path(__file__).parents[1]
+
+
+def seed_certificates(seconds: float) -> None:
+    """Sizes of the seed's certificates as the deployment issues them, and one's verify rate."""
+    with tempfile.TemporaryDirectory() as tmp:
+        scenario = Scenario.from_file(ROOT / "scenarios" / "seed.yaml")
+        clock = ScenarioClock(scenario.steps[0].at)
+        keys: dict[str, bytes | None] = {"japan": b"bench", "russia": b"bench"}
+        with EmbeddedDeployment.create(
+            Path(tmp) / "zone", regime_dir=ROOT / "regimes" / "seed", passphrases=keys, clock=clock
+        ) as deployment:
+            play(deployment, scenario, clock)
+            node = deployment.nodes["japan"]
+            documents = [node.certificate(c) for c in node.replica.state.certificates]
+            trust = open_bundle(export_trust_bundle(node), node.replica.node_verifiers()).trust
+    certs = [d for d in documents if d is not None]
+    payload = sorted(len(c.message.payload) for c in certs)
+    cose = sorted(len(c.to_cose()) for c in certs)
+    text = sorted(len(c.to_text()) for c in certs)
+    versions = collections.Counter(c.qr().version for c in certs)
+    print(f"the seed's {len(certs)} certificates, as the deployment issued them (min/median/max):")
+    print(f"  payload {payload[0]}/{statistics.median(payload):.0f}/{payload[-1]} B")
+    print(f"  COSE    {cose[0]}/{statistics.median(cose):.0f}/{cose[-1]} B")
+    print(f"  text    {text[0]}/{statistics.median(text):.0f}/{text[-1]} chars")
+    print(
+        "  QR versions at level Q: "
+        + ", ".join(f"{v}: {n}" for v, n in sorted(versions.items(), key=lambda x: str(x[0])))
+        + f" (bound {MAX_QR_VERSION})"
+    )
+    sample = certs[0].to_text()
+    assert verify_certificate(sample, trust, now=NOW).valid
+
+    def run(n: int) -> None:
+        for _ in range(n):
+            verify_certificate(sample, trust, now=NOW)
+
+    rate = _best_rate(run, 100, seconds)
+    print(f"  verify one with the exported trust bundle: {rate:,.0f} certificates/s per core")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=4.0, help="time for bound and figure")
+    parser.add_argument("--no-seed", action="store_true", help="skip the seed's certificates")
     args = parser.parse_args(argv)
 
     signers = _signers()
@@ -160,6 +211,8 @@ def main(argv: list[str] | None = None) -> None:
         f"verify QR PNG ({len(png):,} bytes, zxing-cpp): {image_rate:,.0f} certificates/s "
         "per core (no target: the image decoding dominates)"
     )
+    if not args.no_seed:
+        seed_certificates(args.seconds / 4)
 
 
 if __name__ == "__main__":

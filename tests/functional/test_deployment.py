@@ -51,7 +51,7 @@ def test_seed_scenario_leaves_every_node_with_the_same_final_log(seeded_dir: Pat
                 ).to_text()
             )
     assert reports["japan"].root == reports["russia"].root
-    assert reports["japan"].size == reports["japan"].checkpoint_size == 40
+    assert reports["japan"].size == reports["japan"].checkpoint_size == 138
     assert len(reports["japan"].signed_by) == 2
 
 
@@ -241,7 +241,7 @@ def test_keystore_without_passphrase_is_a_clear_error(seeded_dir: Path) -> None:
     [
         ("log_entries", "data", "idx = 17", "entry 17: its bytes do not hash"),
         ("log_tiles", "data", "level = 0 AND idx = 0", "entry 0: its bytes do not hash"),
-        ("log_checkpoints", "note", "size = 40", "latest checkpoint: "),
+        ("log_checkpoints", "note", "size = 138", "latest checkpoint: "),
     ],
 )
 def test_a_byte_edited_in_a_node_database_is_caught_and_named(

@@ -117,5 +117,5 @@ def test_killed_scenario_loses_no_acknowledged_act_and_never_forks(tmp_path: Pat
             if not finished:
                 kills += 1
         size = _check(directory, acked)
-        assert size == 40
+        assert size == 138
         cycle += 1

@@ -1,6 +1,6 @@
 """The layers of DESIGN.md, kept true: dependencies point inward, and nothing else.
 
-regime, acts, consent, neutrality, tlog, cose, credentials  <- pure: no I/O layers
+regime, acts, consent, neutrality, tlog, cose, credentials, trust  <- pure: no I/O layers
 store                                                       <- SQLAlchemy; imports tlog only
 node, publish, scenario                                     <- use cases
 cli                                                         <- interfaces
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).parents[2] / "src" / "jointzone"
-PURE = {"regime", "acts", "consent", "neutrality", "tlog", "cose", "credentials"}
+PURE = {"regime", "acts", "consent", "neutrality", "tlog", "cose", "credentials", "trust"}
 OUTER = {"store", "node", "publish", "scenario", "cli", "verify"}
 INFRASTRUCTURE = {"sqlalchemy", "psycopg", "typer", "rich"}
 
@@ -28,10 +28,22 @@ ALLOWED: dict[str, set[str]] = {
     "acts": {"regime"},
     "consent": {"cose", "tlog"},
     "credentials": {"cose", "tlog", "regime"},
+    # Trust bundles: a checkpoint and proved entries in, the credentials' trust out.
+    "trust": {"tlog", "cose", "consent", "acts", "regime", "credentials"},
     "store": {"tlog"},
     "verify": {"tlog"},
     "publish": {"tlog", "store"},
-    "node": {"tlog", "store", "cose", "consent", "acts", "regime", "neutrality", "credentials"},
+    "node": {
+        "tlog",
+        "store",
+        "cose",
+        "consent",
+        "acts",
+        "regime",
+        "neutrality",
+        "credentials",
+        "trust",
+    },
     "scenario": {"node", "consent", "acts", "regime"},
 }
 

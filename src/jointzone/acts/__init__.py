@@ -7,9 +7,17 @@ verified, and checks only that they are keys of the parties they signed for.
 """
 
 from jointzone.acts._apply import ACT_TYPES, apply, check, parse_act
+from jointzone.acts._certificates import (
+    CertificateIssue,
+    CertificateKeyAct,
+    CertificateRevoke,
+    Purpose,
+    certificate_key_id,
+)
 from jointzone.acts._committee import CommitteeDecide, Concern
 from jointzone.acts._enterprises import EnterpriseAmend, EnterpriseDeregister, EnterpriseRegister
 from jointzone.acts._incidents import IncidentReport, IncidentResolve
+from jointzone.acts._movements import MovementManifest, MovementRecord
 from jointzone.acts._officials import OfficialAppoint, OfficialRemove, OfficialRotateKey
 from jointzone.acts._participants import ParticipantEnrol, ParticipantWithdraw
 from jointzone.acts._projects import (
@@ -22,11 +30,14 @@ from jointzone.acts._projects import (
 from jointzone.acts._regime import PartyRoot, RegimeAdopt, RegimeAmend, RootKeySpec
 from jointzone.acts._reports import Period, ReportSubmit
 from jointzone.acts._state import (
+    CertificateKey,
+    CertificateRecord,
     Decision,
     Enterprise,
     Event,
     Incident,
     KeyPeriod,
+    Movement,
     Official,
     Participant,
     PartyKeys,
@@ -46,6 +57,11 @@ __all__ = [
     "ActError",
     "ActRejected",
     "ActSchemaError",
+    "CertificateIssue",
+    "CertificateKey",
+    "CertificateKeyAct",
+    "CertificateRecord",
+    "CertificateRevoke",
     "CommitteeDecide",
     "Concern",
     "Decision",
@@ -58,6 +74,9 @@ __all__ = [
     "IncidentReport",
     "IncidentResolve",
     "KeyPeriod",
+    "Movement",
+    "MovementManifest",
+    "MovementRecord",
     "NotAdoptedError",
     "Official",
     "OfficialAppoint",
@@ -75,6 +94,7 @@ __all__ = [
     "ProjectClose",
     "ProjectResume",
     "ProjectSuspend",
+    "Purpose",
     "RegimeAdopt",
     "RegimeAmend",
     "RegimeVersion",
@@ -86,6 +106,7 @@ __all__ = [
     "Site",
     "State",
     "apply",
+    "certificate_key_id",
     "check",
     "parse_act",
 ]

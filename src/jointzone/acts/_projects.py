@@ -188,6 +188,7 @@ def approve(state: State, act: ProjectApprove, ctx: Context) -> Commit:
             valid_to=act.valid_to,
             status="active",
             history=(ctx.event,),
+            number=len(state._projects) + 1,
         )
         state._projects[p.id] = p
         _link(state, p)

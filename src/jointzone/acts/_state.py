@@ -156,6 +156,9 @@ class Project:
     valid_to: date
     status: Literal["active", "suspended", "closed"]
     history: tuple[Event, ...]
+    #: The project's number: 1 for the first approved in the log, 2 for the next. Fixed by the
+    #: log's order, so the same on every node; certificates carry it, not the ref (QR space).
+    number: int = 0
 
     @property
     def live(self) -> bool:
@@ -201,6 +204,68 @@ class Incident:
     history: tuple[Event, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class CertificateKey:
+    """A party's certificate-signing key, declared by its root keys.
+
+    ``key_id`` is the hex of the key's COSE kid (the first 4 bytes of SHA-256 of the public
+    key), so the kid a certificate carries names exactly one declared key. The key signs the
+    certificates of entries at positions in ``period`` (from the entry after its declaration
+    until its retirement).
+    """
+
+    key_id: str
+    party: str
+    public_key: bytes
+    period: KeyPeriod
+    declared: Event
+    retired: Event | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateRecord:
+    """A participant certificate as the log issued it; the signed document is built from this.
+
+    Names, party and the entry's time come from the registries and the entry, never from the
+    proposer, so the document every party signs says what the log says.
+    """
+
+    id: str
+    participant: str
+    party: str
+    names: Mapping[str, str]
+    project: str
+    category: str
+    places: tuple[str, ...]
+    valid_from: datetime
+    valid_to: datetime
+    issued: Event
+    project_number: int = 0
+    revoked: Event | None = None
+    revocation_reason: Mapping[str, str] | None = None
+
+    @property
+    def issued_at(self) -> datetime:
+        return self.issued.time
+
+    def valid_at(self, moment: datetime) -> bool:
+        return self.valid_from <= moment < self.valid_to
+
+
+@dataclass(frozen=True, slots=True)
+class Movement:
+    """A crossing into or out of the zone: one certificate (a record) or many (a manifest)."""
+
+    id: str
+    kind: Literal["record", "manifest"]
+    certificates: tuple[str, ...]
+    crossing_point: str
+    direction: Literal["in", "out"]
+    time: datetime
+    vessel: str
+    recorded: Event
+
+
 class State:
     """Everything the committed acts established; see the module docstring.
 
@@ -223,6 +288,13 @@ class State:
         self._decisions: dict[str, Decision] = {}
         self._incidents: dict[str, Incident] = {}
         self._acts: dict[str, int] = {}  # act id -> position
+        self._certificate_keys: dict[
+            str, CertificateKey
+        ] = {}  # key id -> key, in declaration order
+        self._certificates: dict[str, CertificateRecord] = {}
+        self._revoked: list[str] = []  # certificate ids, in revocation order
+        self._movements: dict[str, Movement] = {}
+        self._movements_of_certificate: dict[str, list[str]] = {}
         # Indexes the rules keep so no check scans a whole registry.
         self._live_projects_of_enterprise: dict[str, set[str]] = {}
         self._live_projects_of_participant: dict[str, set[str]] = {}
@@ -382,3 +454,38 @@ class State:
     @property
     def incidents(self) -> Mapping[str, Incident]:
         return MappingProxyType(self._incidents)
+
+    # -- certificates and movements --------------------------------------------------------------
+
+    @property
+    def certificate_keys(self) -> Mapping[str, CertificateKey]:
+        """Every certificate-signing key ever declared, by key id, in declaration order."""
+        return MappingProxyType(self._certificate_keys)
+
+    def certificate_key_at(self, party: str, position: int) -> CertificateKey | None:
+        """The key ``party`` signs the certificate of the entry at ``position`` with: of its
+        keys valid there, the one declared last (so a new key takes over from an old one)."""
+        found = None
+        for k in self._certificate_keys.values():
+            if k.party == party and k.period.valid_at(position):
+                found = k
+        return found
+
+    @property
+    def certificates(self) -> Mapping[str, CertificateRecord]:
+        return MappingProxyType(self._certificates)
+
+    @property
+    def revoked(self) -> tuple[str, ...]:
+        """Revoked certificate ids, in the order of their revocation."""
+        return tuple(self._revoked)
+
+    @property
+    def movements(self) -> Mapping[str, Movement]:
+        """Movement records and manifests, by id, in log order."""
+        return MappingProxyType(self._movements)
+
+    def movements_of(self, certificate: str) -> tuple[Movement, ...]:
+        return tuple(
+            self._movements[m] for m in self._movements_of_certificate.get(certificate, ())
+        )

@@ -6,6 +6,7 @@ exit status 1, so commands just raise.
 """
 
 from jointzone.cli._app import app
+from jointzone.cli._certs import cert_app, movements, trust_app
 from jointzone.cli._check import check
 from jointzone.cli._demo import demo
 from jointzone.cli._log import log_app
@@ -21,6 +22,9 @@ app.add_typer(log_app, name="log")
 app.command("verify-log")(verify_log)
 app.command("audit")(audit_node)
 app.command("check")(check)
+app.add_typer(cert_app, name="cert")
+app.add_typer(trust_app, name="trust")
+app.command("movements")(movements)
 app.command("demo")(demo)
 
 

@@ -18,6 +18,7 @@ from jointzone.cli._console import err
 from jointzone.cli.errors import CliError
 from jointzone.consent import ConsentError
 from jointzone.cose import CoseError
+from jointzone.credentials import CredentialError
 from jointzone.neutrality import NeutralityError
 from jointzone.node import NodeError
 from jointzone.publish import PublishError
@@ -25,6 +26,7 @@ from jointzone.regime import RegimeError
 from jointzone.scenario import ScenarioError
 from jointzone.store import StoreError
 from jointzone.tlog import TlogError
+from jointzone.trust import TrustError
 from jointzone.verify import VerificationError, VerifyError
 
 HANDLED_ERRORS: tuple[type[Exception], ...] = (
@@ -32,6 +34,7 @@ HANDLED_ERRORS: tuple[type[Exception], ...] = (
     CliError,
     ConsentError,
     CoseError,
+    CredentialError,
     NeutralityError,
     NodeError,
     RegimeError,
@@ -39,6 +42,7 @@ HANDLED_ERRORS: tuple[type[Exception], ...] = (
     PublishError,
     StoreError,
     TlogError,
+    TrustError,
     VerifyError,
 )
 """The base error of every package a command calls; add a package's when a command uses it."""

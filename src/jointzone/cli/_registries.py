@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import datetime
 
 from rich.table import Table
 
@@ -98,6 +99,41 @@ def _incidents(state: acts.State, language: str, place: Callable[[str], str]) ->
     return t
 
 
+def _time(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _certificates(state: acts.State, language: str, place: Callable[[str], str]) -> Table:
+    t = Table("certificate", "participant", "party", "project", "places", "valid", "status")
+    for c in state.certificates.values():
+        status = "valid" if c.revoked is None else f"revoked at #{c.revoked.position}"
+        t.add_row(
+            c.id,
+            c.participant,
+            c.party,
+            c.project,
+            "; ".join(place(p) for p in c.places),
+            f"{_time(c.valid_from)} – {_time(c.valid_to)}",
+            status,
+        )
+    return t
+
+
+def _movements(state: acts.State, language: str, place: Callable[[str], str]) -> Table:
+    t = Table("movement", "kind", "certificates", "crossing point", "direction", "time", "vessel")
+    for m in state.movements.values():
+        t.add_row(
+            m.id,
+            m.kind,
+            str(len(m.certificates)),
+            place(m.crossing_point),
+            m.direction,
+            _time(m.time),
+            m.vessel,
+        )
+    return t
+
+
 REGISTRIES: dict[str, Callable[[acts.State, str, Callable[[str], str]], Table]] = {
     "officials": _officials,
     "enterprises": _enterprises,
@@ -106,6 +142,8 @@ REGISTRIES: dict[str, Callable[[acts.State, str, Callable[[str], str]], Table]] 
     "reports": _reports,
     "decisions": _decisions,
     "incidents": _incidents,
+    "certificates": _certificates,
+    "movements": _movements,
 }
 
 

@@ -17,9 +17,10 @@ from rich.table import Table
 
 from jointzone.cli._console import out, progress_bar, say
 from jointzone.cli._deployment import opened, passphrases, regime_dir
+from jointzone.cli._offline import verify_report
 from jointzone.cli._registries import REGISTRIES, registry_table
 from jointzone.cli.errors import CliError
-from jointzone.node import EmbeddedDeployment, Node, audit
+from jointzone.node import EmbeddedDeployment, Node, audit, export_trust_bundle
 from jointzone.publish import export_tiles
 from jointzone.regime import Regime
 from jointzone.scenario import Scenario, ScenarioClock, StepResult, play
@@ -94,6 +95,11 @@ def scenario(
         if res.status == "rejected":
             party, official, reason = res.step.reject or ("", "", "")
             say(f"  {res.step.at:%Y-%m-%d}  refused   {label} — {party} ({official}): {reason}")
+        elif res.status == "pending":
+            say(
+                f"  {res.step.at:%Y-%m-%d}  pending   {label}  [{res.act_id[:12]}, signed by "
+                f"{res.step.party} only, awaiting the others]"
+            )
         else:
             by = f"sequenced by {res.sequencer}" if res.sequencer else "already in the log"
             say(f"  {res.step.at:%Y-%m-%d}  #{res.index:<4} {label}  [{res.act_id[:12]}, {by}]")
@@ -103,6 +109,7 @@ def scenario(
         play(deployment, sc, clock, on_step=show)
         if publish is not None:
             _publish(deployment, publish)
+            _show_certificate(deployment, directory)
         _final(deployment)
 
 
@@ -125,11 +132,52 @@ def _publish(deployment: EmbeddedDeployment, target: Path) -> None:
     say(f"  {report.summary()}")
 
 
+def _show_certificate(deployment: EmbeddedDeployment, directory: Path) -> None:
+    """One certificate of the log as a participant carries it, verified offline as an officer
+    would: its JZ1 text and QR code, a trust bundle exported from a node, and the node keys."""
+    node = next(iter(deployment.nodes.values()))
+    certificates = node.replica.state.certificates
+    if not certificates:
+        return
+    record = next(iter(certificates.values()))
+    document = node.certificate(record.id)
+    if document is None:
+        raise CliError(f"certificate {record.id!r} has no document with every party's signature")
+    png, svg, bundle = (
+        directory / f"{record.id}.png",
+        directory / f"{record.id}.svg",
+        directory / "trust.json",
+    )
+    png.write_bytes(document.qr_png())
+    svg.write_text(document.qr_svg(), encoding="utf-8")
+    data = export_trust_bundle(node)
+    bundle.write_bytes(data)
+    say(
+        f"certificate {record.id} (QR version {document.qr().version}, level Q), written as "
+        f"{png} and {svg}:"
+    )
+    sys.stdout.write(document.to_text() + "\n")
+    keys = [v.vkey for v in node.replica.node_verifiers()]
+    moment = record.valid_from + (record.valid_to - record.valid_from) / 2
+    say(
+        f"verified offline from the QR image with the trust bundle {bundle} (as of the log's "
+        f"end) and the node keys, as an officer would at {moment:%Y-%m-%dT%H:%M:%SZ}:"
+    )
+    report = verify_report(None, png.read_bytes(), data, keys, moment)
+    for line in report.lines():
+        say(f"  {line}")
+    if not report.valid:
+        raise CliError(f"certificate {record.id} did not verify")
+
+
 def _subject(act: dict[str, Any] | Any) -> str:
     for key in (
+        "movement",
+        "manifest",
+        "certificate",
         "official",
-        "enterprise",
         "participant",
+        "enterprise",
         "project",
         "report",
         "decision",

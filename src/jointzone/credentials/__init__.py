@@ -25,6 +25,7 @@ from jointzone.credentials._claims import (
     ParticipantName,
     revocation_hash,
 )
+from jointzone.credentials._issue import certificate_claims, names_by_script, script_of
 from jointzone.credentials._qr import read_qr
 from jointzone.credentials._trust import PartyKeys, TrustBundle
 from jointzone.credentials._verify import (
@@ -80,10 +81,13 @@ __all__ = [
     "ZlibError",
     "b45decode",
     "b45encode",
+    "certificate_claims",
     "decode_text",
     "encode_text",
+    "names_by_script",
     "read_qr",
     "revocation_hash",
+    "script_of",
     "sign_certificate",
     "verify_certificate",
     "verify_certificate_image",

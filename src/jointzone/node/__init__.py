@@ -10,6 +10,7 @@ from jointzone.node._interface import NodeInterface
 from jointzone.node._keystore import KeyEntry, Keystore, passphrase_from_env
 from jointzone.node._node import Batch, Clock, Node, ProposalStatus, node_key_name
 from jointzone.node._replica import Replica
+from jointzone.node._trust import export_trust_bundle
 from jointzone.node.errors import (
     AuditError,
     KeystoreError,
@@ -41,6 +42,7 @@ __all__ = [
     "SyncError",
     "WitnessError",
     "audit",
+    "export_trust_bundle",
     "node_key_name",
     "passphrase_from_env",
     "regime_checker",

@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from jointzone.acts import certificate_key_id
 from jointzone.node._gate import regime_gate
 from jointzone.node._keystore import Keystore
 from jointzone.node._node import Batch, Clock, Node, _utcnow, node_key_name
@@ -120,6 +123,7 @@ class EmbeddedDeployment:
                 for key_id in root_key_ids(party)[:ROOT_THRESHOLD]:
                     nodes[party].sign(proposal.id, official=key_id)
             deployment.commit()
+            deployment._declare_certificate_keys()
         finally:
             for node in nodes.values():
                 node.store.close()
@@ -162,6 +166,26 @@ class EmbeddedDeployment:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def _declare_certificate_keys(self) -> None:
+        """Each party's certificate-signing key, made in its own keystore and declared in the
+        log by a ``certificate.key`` act its own root keys sign (right after the adoption)."""
+        for party, node in self.nodes.items():
+            private = Ed25519PrivateKey.generate()
+            key_id = certificate_key_id(private.public_key().public_bytes_raw())
+            entry = node.keystore.add("certificate", key_id, private, party=party)
+            act = {
+                "type": "certificate.key",
+                "party": party,
+                "key_id": key_id,
+                "public_key": b64url(entry.public_key),
+                "retire": False,
+            }
+            first, *rest = root_key_ids(party)[:ROOT_THRESHOLD]
+            proposal = node.propose(act, official=first)
+            for key in rest:
+                node.sign(proposal.id, official=key)
+        self.commit()
+
     # -- rounds ---------------------------------------------------------------------------------
 
     def sequencer(self) -> Node:
@@ -192,7 +216,14 @@ class EmbeddedDeployment:
         final = note.to_bytes()
         for node in self.nodes.values():
             node.accept_final(final)
+        self.gather_certificates()
         return Round(seq.party, batch, final)
+
+    def gather_certificates(self) -> None:
+        """After a final checkpoint: each node assembles the documents of newly issued
+        certificates, asking every peer for its own party's signature."""
+        for node in self.nodes.values():
+            node.gather_certificates()
 
     def recover(self) -> None:
         """After a restart: bring every node to the longest log, then make its checkpoint final.
@@ -212,6 +243,8 @@ class EmbeddedDeployment:
         if size == 0 or (
             latest is not None and Checkpoint.from_text(Note.from_bytes(latest).text).size == size
         ):
+            if size:
+                self.gather_certificates()
             return
         note = Note.from_bytes(longest._sign_checkpoint(size, longest.store.root()))
         for party, peer in self.nodes.items():
@@ -222,3 +255,4 @@ class EmbeddedDeployment:
                 note = note.with_signatures(*Note.from_bytes(signed).signatures)
         for node in self.nodes.values():
             node.accept_final(note.to_bytes())
+        self.gather_certificates()

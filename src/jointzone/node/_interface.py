@@ -41,3 +41,8 @@ class NodeInterface(Protocol):
     def accept_final(self, checkpoint: bytes) -> None:
         """Keep a checkpoint every party's node has signed."""
         ...
+
+    def certificate_signature(self, certificate: str) -> bytes:
+        """The issued certificate ``certificate`` signed by this node's own party only
+        (COSE_Sign bytes with one COSE_Signature), for the asking node to check and assemble."""
+        ...

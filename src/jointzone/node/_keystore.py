@@ -23,7 +23,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 
 from jointzone.node.errors import KeystoreError
 
-KeyKind = Literal["node", "root", "official"]
+#: ``certificate``: the party's certificate-signing keys, named by their key id (see
+#: :func:`jointzone.acts.certificate_key_id`).
+KeyKind = Literal["node", "root", "official", "certificate"]
 _INDEX = "keystore.json"
 _FORMAT = "jointzone-keystore/1"
 PASSPHRASE_ENV = "JOINTZONE_PASSPHRASE"  # noqa: S105 - the name of a variable, not a secret

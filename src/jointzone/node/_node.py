@@ -25,6 +25,8 @@ from jointzone.consent import (
     format_time,
 )
 from jointzone.cose import CoseSigner
+from jointzone.credentials import Certificate
+from jointzone.node import _documents
 from jointzone.node import _tables as t
 from jointzone.node._gate import Gate, NeutralityBlockedError
 from jointzone.node._interface import NodeInterface
@@ -194,6 +196,20 @@ class Node:
                     act_id=act_id, party=party, official=official, reason=reason
                 )
             )
+
+    def certificate_signature(self, certificate: str) -> bytes:
+        return _documents.own_signature(self, certificate)
+
+    # -- certificate documents ------------------------------------------------------------------
+
+    def certificate(self, certificate: str) -> Certificate | None:
+        """The assembled certificate document (every party's signature), if gathered yet."""
+        return _documents.stored(self, certificate)
+
+    def gather_certificates(self) -> list[str]:
+        """Ask every peer for its party's signature on each certificate this node has no
+        document of yet, check each, and keep the assembled documents; returns their ids."""
+        return _documents.gather(self, self.peers)
 
     # -- proposals ------------------------------------------------------------------------------
 

@@ -48,3 +48,12 @@ conflicts = Table(
     Column("signed", Text, nullable=False),
     Column("offered", LargeBinary, nullable=False),
 )
+
+# Participant certificates as assembled here: the COSE_Sign with every party's signature, kept
+# once complete (a partial one is never stored, so nothing here is a document missing a party).
+certificates = Table(
+    "node_certificates",
+    metadata,
+    Column("certificate", String(64), primary_key=True),
+    Column("data", LargeBinary, nullable=False),
+)

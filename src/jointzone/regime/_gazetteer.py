@@ -54,6 +54,10 @@ class Place(_Frozen):
     kind: PlaceKind
     in_zone: bool
     parent: str | None = Field(default=None, pattern=_REF)
+    #: A small number, unique in the gazetteer, standing for the place where bytes are scarce:
+    #: a certificate's QR code carries its permitted places as codes (one CBOR byte up to 23),
+    #: not refs of up to 27 bytes. Never reused for another place, like the ref itself.
+    code: int | None = Field(default=None, ge=0, le=65535)
     centre: tuple[float, float]
     area_km2: dict[str, float] = Field(default_factory=dict)
     names: dict[str, dict[str, str]]
@@ -169,6 +173,17 @@ class Gazetteer:
             places.append(place)
             indices.append(i)
         refs = [p.ref for p in places]
+        codes: dict[int, str] = {}
+        for i, p in zip(indices, places, strict=True):
+            if p.code is None:
+                continue
+            if p.code in codes:
+                found.append(
+                    f"places[{i}].code: expected a code no other place has, found {p.code} "
+                    f"(already the code of {codes[p.code]!r})"
+                )
+            else:
+                codes[p.code] = p.ref
         for k, (i, p) in enumerate(zip(indices, places, strict=True)):
             if refs.index(p.ref) != k:
                 found.append(f"places[{i}].ref: {p.ref!r} is used by more than one place")
@@ -197,6 +212,24 @@ class Gazetteer:
             return self._places[ref]
         except KeyError:
             raise UnknownRefError(f"the gazetteer has no place {ref!r}") from None
+
+    def by_code(self, code: int) -> Place:
+        """The place whose :attr:`Place.code` is ``code``."""
+        for p in self._places.values():
+            if p.code == code:
+                return p
+        raise UnknownRefError(f"the gazetteer has no place with code {code}")
+
+    def is_within(self, ref: str, ancestor: str) -> bool:
+        """Whether ``ref`` is ``ancestor`` or lies under it by ``parent`` links."""
+        seen: set[str] = set()
+        at: str | None = ref
+        while at is not None and at not in seen:
+            if at == ancestor:
+                return True
+            seen.add(at)
+            at = self._places[at].parent if at in self._places else None
+        return False
 
     def in_zone(self) -> list[Place]:
         return [p for p in self._places.values() if p.in_zone]

@@ -86,6 +86,8 @@ class Category(Frozen):
     id: Ref
     names: Names
     indicators: tuple[Indicator, ...] = Field(strict=False, min_length=1)
+    #: A small number, unique among the categories, that certificates carry instead of the id.
+    code: int | None = Field(default=None, ge=0, le=65535)
 
 
 class Role(Frozen):

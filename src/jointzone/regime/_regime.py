@@ -440,6 +440,12 @@ def _cross_check(r: Regime) -> list[str]:
     for i, role in enumerate(r.roles):
         found += _names(role.names, langs, f"roles[{i}].names")
     found += _duplicates([c.id for c in r.categories], "categories[{}].id")
+    codes = [c.code for c in r.categories]
+    found += [
+        f"categories[{i}].code: expected a code no other category has, found {code}"
+        for i, code in enumerate(codes)
+        if code is not None and codes.index(code) != i
+    ]
     for i, c in enumerate(r.categories):
         at = f"categories[{i}]"
         found += _names(c.names, langs, f"{at}.names")

@@ -4,12 +4,22 @@ A scenario is data (YAML): who proposes what, when, and who consents. Playing is
 proposal's nonce and times derive from the scenario and the step, so the same step proposes the
 same act (the same act id) however often it is played, and a step whose act is already in the
 log is passed over. A process killed at any point resumes where the log stands.
+
+A step may stand for many: ``each: LIST`` with ``step: {...}`` plays the template once per item
+of the scenario's ``lists: {LIST: [item, ...]}``. In the template's strings, ``{key}`` becomes the
+item's value (text spliced in; a string that is exactly ``{key}`` takes the value as it is, a map
+or a list included). An expanded step is numbered by its place in the file and the item's index,
+and its nonce derives from both, so expanded steps resume like any other.
+
+``pending: true`` proposes a step's act and leaves it open — signed by the proposing party only,
+awaiting the others (a movement one party has recorded and the other has not yet completed).
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -33,6 +43,12 @@ class Step:
     signers: Mapping[str, tuple[str, ...]]
     note: str = ""
     reject: tuple[str, str, str] | None = None  # (party, official, reason): a step that is refused
+    item: int | None = None  # the item's index, for a step expanded from ``each``
+    pending: bool = False  # proposed and left open for the other parties
+
+    @property
+    def label(self) -> str:
+        return f"{self.number}" if self.item is None else f"{self.number}.{self.item}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,26 +66,26 @@ class Scenario:
             raise ScenarioError(f"{path}: cannot read scenario: {e}") from e
         if not isinstance(data, dict) or not isinstance(data.get("steps"), list):
             raise ScenarioError(f"{path}: expected a map with a list of 'steps'")
+        lists = data.get("lists") or {}
+        if not isinstance(lists, dict):
+            raise ScenarioError(f"{path}: lists: expected a map of list names to lists")
         steps = []
         for i, raw in enumerate(data["steps"]):
             where = f"{path}: steps[{i}]"
-            try:
-                at = raw["at"]
-                when = at if isinstance(at, datetime) else datetime.fromisoformat(str(at))
-                steps.append(
-                    Step(
-                        number=i,
-                        at=when.replace(tzinfo=when.tzinfo or UTC),
-                        party=str(raw["party"]),
-                        by=str(raw["by"]),
-                        act=dict(raw["act"]),
-                        signers={p: tuple(o) for p, o in (raw.get("sign") or {}).items()},
-                        note=str(raw.get("note", "")),
-                        reject=tuple(raw["reject"]) if raw.get("reject") else None,
+            if isinstance(raw, dict) and "each" in raw:
+                items = lists.get(raw["each"])
+                if not isinstance(items, list) or not isinstance(raw.get("step"), dict):
+                    raise ScenarioError(
+                        f"{where}: each: expected the name of a list under 'lists' and a "
+                        f"'step' template, found each={raw['each']!r}"
                     )
-                )
-            except (KeyError, TypeError, ValueError) as e:
-                raise ScenarioError(f"{where}: {type(e).__name__}: {e}") from e
+                for j, item in enumerate(items):
+                    if not isinstance(item, dict):
+                        raise ScenarioError(f"{where}: lists.{raw['each']}[{j}]: expected a map")
+                    expanded = _fill(raw["step"], item, f"{where} item {j}")
+                    steps.append(_step(expanded, i, f"{where} item {j}", item=j))
+            else:
+                steps.append(_step(raw, i, where))
         return cls(
             name=str(data.get("name", path.stem)),
             description=str(data.get("description", "")),
@@ -77,17 +93,66 @@ class Scenario:
         )
 
 
+def _step(raw: Any, number: int, where: str, *, item: int | None = None) -> Step:
+    try:
+        at = raw["at"]
+        when = at if isinstance(at, datetime) else datetime.fromisoformat(str(at))
+        return Step(
+            number=number,
+            at=when.replace(tzinfo=when.tzinfo or UTC),
+            party=str(raw["party"]),
+            by=str(raw["by"]),
+            act=dict(raw["act"]),
+            signers={p: tuple(o) for p, o in (raw.get("sign") or {}).items()},
+            note=str(raw.get("note", "")),
+            reject=tuple(raw["reject"]) if raw.get("reject") else None,
+            item=item,
+            pending=bool(raw.get("pending", False)),
+        )
+    except (KeyError, TypeError, ValueError) as e:
+        raise ScenarioError(f"{where}: {type(e).__name__}: {e}") from e
+
+
+_PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+
+
+def _fill(template: Any, item: Mapping[str, Any], where: str) -> Any:
+    """The template with ``{key}`` replaced by the item's values (see the module docstring)."""
+    if isinstance(template, str):
+        whole = _PLACEHOLDER.fullmatch(template)
+        if whole is not None and whole.group(1) in item:
+            return item[whole.group(1)]
+
+        def one(match: re.Match[str]) -> str:
+            key = match.group(1)
+            if key not in item:
+                raise ScenarioError(f"{where}: the template names {{{key}}}, the item has no {key}")
+            return str(item[key])
+
+        return _PLACEHOLDER.sub(one, template)
+    if isinstance(template, dict):
+        return {k: _fill(v, item, where) for k, v in template.items()}
+    if isinstance(template, list):
+        return [_fill(v, item, where) for v in template]
+    if isinstance(template, datetime):
+        return template
+    return template
+
+
 @dataclass(frozen=True, slots=True)
 class StepResult:
     step: Step
     act_id: str
     index: int | None  # position in the log, None if refused
-    status: str  # committed | already | rejected
+    status: str  # committed | already | rejected | pending
     sequencer: str | None = None
 
 
 def _nonce(scenario: Scenario, step: Step) -> bytes:
-    return hashlib.sha256(f"{scenario.name}\x00{step.number}".encode()).digest()[:16]
+    label = f"{scenario.name}\x00{step.number}"
+    if step.item is not None:
+        label += f"\x00{step.item}"
+    return hashlib.sha256(label.encode()).digest()[:16]
 
 
 def _fill_keys(node: Node, act: Mapping[str, Any]) -> dict[str, Any]:
@@ -131,10 +196,12 @@ def play(
         try:
             proposal = node.propose(act, official=step.by, nonce=_nonce(scenario, step))
         except NodeError as e:
-            raise ScenarioError(f"step {step.number} ({act.get('type')}): {e}") from e
+            raise ScenarioError(f"step {step.label} ({act.get('type')}): {e}") from e
         index = node.replica.committed_index(proposal.id)
         if index is not None:
             result = StepResult(step, proposal.id, index, "already")
+        elif step.pending:
+            result = StepResult(step, proposal.id, None, "pending")
         elif step.reject is not None:
             party, official, reason = step.reject
             deployment.nodes[party].reject(proposal.id, official=official, reason=reason)
@@ -148,7 +215,7 @@ def play(
             if index is None:
                 status = node.status(proposal.id)
                 raise ScenarioError(
-                    f"step {step.number} ({act.get('type')}) was not committed: "
+                    f"step {step.label} ({act.get('type')}) was not committed: "
                     f"{status.verdict.explain()}"
                 )
             result = StepResult(

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from jointzone.acts import Act, ActRejected, State, apply, parse_act
+from jointzone.acts import Act, ActRejected, State, apply, certificate_key_id, parse_act
 from jointzone.regime import Regime
 
 SEED = Path(__file__).resolve().parents[3] / "regimes" / "seed"
@@ -161,6 +161,55 @@ def incident(incident: str = "i-1", **changes: Any) -> Data:
     }
 
 
+def key_act(party: str = "japan", label: str = "cert-japan", **changes: Any) -> dict[str, Any]:
+    pk = public_key(label)
+    return {
+        "type": "certificate.key",
+        "party": party,
+        "key_id": certificate_key_id(pk),
+        "public_key": b64url(pk),
+        "retire": False,
+        **changes,
+    }
+
+
+def issue(certificate: str = "c-1", **changes: Any) -> dict[str, Any]:
+    return {
+        "type": "certificate.issue",
+        "certificate": certificate,
+        "participant": "jp-worker",
+        "purpose": {"project": "shikotan-scallops", "category": "aquaculture"},
+        "places": ["shikotan", "shakotan-malokurilskoye"],
+        "valid_from": "2019-06-01T00:00:00Z",
+        "valid_to": "2019-07-01T00:00:00Z",
+        **changes,
+    }
+
+
+def crossing(kind: str = "record", **changes: Any) -> dict[str, Any]:
+    common = {
+        "crossing_point": "furukamappu-yuzhno-kurilsk",
+        "direction": "in",
+        "time": "2019-06-01T08:00:00Z",
+        "vessel": "Etopirika",
+    }
+    if kind == "record":
+        return {
+            "type": "movement.record",
+            "movement": "m-1",
+            "certificate": "c-1",
+            **common,
+            **changes,
+        }
+    return {
+        "type": "movement.manifest",
+        "manifest": "v-1",
+        "certificates": ["c-1", "c-2"],
+        **common,
+        **changes,
+    }
+
+
 def default_signers(act: Act) -> dict[str, list[str]]:
     """Who signs ``act`` in these tests: roots for root policies, one officer per party else."""
     if act.TYPE in ("regime.adopt", "regime.amend"):
@@ -196,6 +245,11 @@ def snapshot(state: State) -> tuple[Any, ...]:
         dict(state.act_ids),
         tuple({k: frozenset(v) for k, v in index.items()} for index in indexes),
         {k: tuple(v) for k, v in state._periods.items()},
+        dict(state.certificate_keys),
+        dict(state.certificates),
+        state.revoked,
+        dict(state.movements),
+        {k: tuple(v) for k, v in state._movements_of_certificate.items()},
     )
 
 

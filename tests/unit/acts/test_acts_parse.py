@@ -13,9 +13,12 @@ from acts_factory import (
     amend,
     appoint,
     b64url,
+    crossing,
     decision,
     enterprise,
     incident,
+    issue,
+    key_act,
     note_verifier,
     participant,
     project,
@@ -69,6 +72,12 @@ EXAMPLES: list[dict[str, Any]] = [
     decision(),
     incident(),
     {"type": "incident.resolve", "incident": "i-1", "resolution": {"en": "Repaired jointly."}},
+    key_act(),
+    {**key_act(), "retire": True},
+    issue(),
+    {"type": "certificate.revoke", "certificate": "c-1", "reason": {"en": "Lost."}},
+    crossing("record"),
+    crossing("manifest"),
 ]
 
 
@@ -192,7 +201,7 @@ def _problems(data: Any) -> list[str]:
         ({"project": "p"}, "type: missing (required)"),
         ({"type": "project.launch"}, "type: expected one of"),
         ({"type": 7}, "type: expected one of"),
-        ({"type": "certificate.issue"}, "(not built yet)"),
+        ({"type": "certificate.issue"}, "certificate: missing"),
     ],
 )
 def test_unknown_or_missing_type(data: Any, expected: str) -> None:

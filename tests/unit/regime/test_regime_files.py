@@ -63,6 +63,10 @@ def _delete(*path: str | int) -> Change:
             "categories[2].indicators[0].scale: an integer indicator has scale 0, got 2",
         ),
         (
+            _set("categories", 1, "code", 1),
+            "categories[1].code: expected a code no other category has, found 1",
+        ),
+        (
             _set("categories", 0, "indicators", []),
             "categories[0].indicators: Tuple should have at least 1 item",
         ),
@@ -160,6 +164,12 @@ def test_several_problems_are_reported_together(tmp_path: Path) -> None:
         ),
         (_set("places", 0, "centre", [147.84]), "places[0].centre: expected [longitude, latitude]"),
         (_set("places", 0, "kind", "peninsula"), "places[0].kind: Input should be"),
+        (
+            _set("places", 5, "code", 1),
+            "places[5].code: expected a code no other place has, found 1 (already the code of "
+            "'etorofu-iturup')",
+        ),
+        (_set("places", 0, "code", -1), "places[0].code: Input should be greater than"),
         (
             _set("places", 4, "parent", "yuri"),
             "places[4].parent: 'habomai' leads into a loop of parents",

@@ -1,0 +1,187 @@
+"""Certificates, trust bundles and movements: ``cert show``, ``cert verify``, ``trust export``,
+``movements``.
+
+``cert verify`` is the offline verifier an officer runs: a certificate (``JZ1:`` text or a QR
+image), a trust bundle file and the parties' node keys in; one line per check out, like DCC
+verifier apps, and one verdict. It reads no deployment and no network.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from jointzone.cli._console import out, say
+from jointzone.cli._deployment import opened
+from jointzone.cli._offline import verify_report
+from jointzone.cli._registries import registry_table
+from jointzone.cli._zone import DemoOpt, DirArg, RegimeOpt
+from jointzone.cli.errors import CliError
+from jointzone.node import EmbeddedDeployment, Node, export_trust_bundle
+
+cert_app = typer.Typer(help="Show and verify participant certificates.", no_args_is_help=True)
+trust_app = typer.Typer(help="Export trust bundles for offline verifiers.", no_args_is_help=True)
+
+PartyOpt = Annotated[str | None, typer.Option("--party", help="Which node to ask.")]
+_MOVEMENT_TYPES = ("movement.record", "movement.manifest")
+
+
+def _node(deployment: EmbeddedDeployment, party: str | None) -> Node:
+    if party is None:
+        return next(iter(deployment.nodes.values()))
+    if party not in deployment.nodes:
+        raise CliError(f"no node of party {party!r} (parties: {list(deployment.nodes)})")
+    return deployment.nodes[party]
+
+
+@cert_app.command("show")
+def cert_show(
+    directory: DirArg,
+    certificate: Annotated[str, typer.Argument(metavar="CERTIFICATE", help="Certificate id.")],
+    party: PartyOpt = None,
+    png: Annotated[
+        Path | None, typer.Option("--png", metavar="FILE", help="Write its QR code as PNG.")
+    ] = None,
+    svg: Annotated[
+        Path | None, typer.Option("--svg", metavar="FILE", help="Write its QR code as SVG.")
+    ] = None,
+    regime: RegimeOpt = None,
+    demo_keys: DemoOpt = False,
+) -> None:
+    """Print a certificate's JZ1 text (every party's signature in it); optionally its QR code."""
+    with opened(directory, regime=regime, demo=demo_keys) as deployment:
+        document = _node(deployment, party).certificate(certificate)
+    if document is None:
+        raise CliError(f"no certificate {certificate!r} with every party's signature at this node")
+    say(
+        f"certificate {certificate}: QR version {document.qr().version} at level Q, "
+        f"{len(document.to_cose())} bytes of COSE"
+    )
+    sys.stdout.write(document.to_text() + "\n")
+    try:
+        if png is not None:
+            png.write_bytes(document.qr_png())
+            say(f"wrote {png}")
+        if svg is not None:
+            svg.write_text(document.qr_svg(), encoding="utf-8")
+            say(f"wrote {svg}")
+    except OSError as e:
+        raise CliError(f"cannot write the QR code: {e}") from e
+
+
+def _now(text: str | None) -> datetime:
+    if text is None:
+        return datetime.now(UTC).replace(microsecond=0)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as e:
+        raise CliError(f"--now: expected an ISO 8601 time such as 2019-10-30T12:00:00Z: {e}") from e
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+@cert_app.command("verify")
+def cert_verify(
+    text: Annotated[
+        str | None, typer.Argument(metavar="JZ1-TEXT", help="The certificate's JZ1: text.")
+    ] = None,
+    image: Annotated[
+        Path | None,
+        typer.Option("--image", metavar="PNG", help="Read the certificate from a QR image."),
+    ] = None,
+    trust: Annotated[
+        Path, typer.Option("--trust", metavar="FILE", help="A trust bundle (trust export).")
+    ] = Path("trust.json"),
+    keys: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--key", metavar="VKEY", help="A party node's verifier key; repeat for every party."
+        ),
+    ] = None,
+    now: Annotated[
+        str | None,
+        typer.Option("--now", metavar="ISO", help="Judge validity at this time (default: now)."),
+    ] = None,
+) -> None:
+    """Verify a certificate offline: the trust bundle against the node keys, then each check
+    of the certificate on its own line, and one verdict. Exits 1 unless VALID."""
+    if (text is None) == (image is None):
+        raise CliError("give the certificate's JZ1: text or --image PNG (one of them)")
+    try:
+        bundle = trust.read_bytes()
+        picture = image.read_bytes() if image is not None else None
+    except OSError as e:
+        raise CliError(f"cannot read {e.filename}: {e.strerror or e}") from e
+    report = verify_report(text, picture, bundle, keys or [], _now(now))
+    for line in report.lines():
+        colour = "green" if line.startswith(("PASS", "verdict: VALID")) else "red"
+        colour = "default" if line.startswith(("INFO", "SKIP")) else colour
+        out.print(f"[{colour}]{escape(line)}[/]", soft_wrap=True)
+    if not report.valid:
+        raise typer.Exit(1)
+
+
+@trust_app.command("export")
+def trust_export(
+    directory: DirArg,
+    out_file: Annotated[Path, typer.Option("--out", metavar="FILE", help="Where to write it.")],
+    party: PartyOpt = None,
+    regime: RegimeOpt = None,
+    demo_keys: DemoOpt = False,
+) -> None:
+    """Write the trust bundle of a node's latest final checkpoint: certificate keys and
+    revocations, each entry with its inclusion proof."""
+    with opened(directory, regime=regime, demo=demo_keys) as deployment:
+        node = _node(deployment, party)
+        data = export_trust_bundle(node)
+        keys = " ".join(f"--key {v.vkey}" for v in node.replica.node_verifiers())
+    try:
+        out_file.write_bytes(data)
+    except OSError as e:
+        raise CliError(f"cannot write {out_file}: {e.strerror or e}") from e
+    say(f"wrote the trust bundle of {node.party}'s node to {out_file} ({len(data):,} bytes)")
+    say(f"verify certificates with it: jointzone cert verify JZ1:... --trust {out_file} {keys}")
+
+
+def movements(
+    directory: DirArg,
+    pending: Annotated[
+        bool, typer.Option("--pending", help="Only movements awaiting another party's signature.")
+    ] = False,
+    party: PartyOpt = None,
+    lang: Annotated[str, typer.Option("--lang", help="Language of place names.")] = "en",
+    regime: RegimeOpt = None,
+    demo_keys: DemoOpt = False,
+) -> None:
+    """List recorded movements and manifests, or (--pending) those one party has recorded and
+    the others have not yet signed."""
+    with opened(directory, regime=regime, demo=demo_keys) as deployment:
+        node = _node(deployment, party)
+        if pending:
+            table = Table("act", "type", "id", "certificates", "crossing", "time", "signed by")
+            for s in node.proposals():
+                if s.proposal.act_type not in _MOVEMENT_TYPES or s.status in (
+                    "committed",
+                    "rejected",
+                ):
+                    continue
+                act = s.proposal.content.act
+                certs = act.get("certificates") or [act.get("certificate")]
+                signed = sorted({k.decode("utf-8", "replace") for k in s.proposal.kids})
+                table.add_row(
+                    s.proposal.id[:12],
+                    s.proposal.act_type,
+                    str(act.get("movement") or act.get("manifest")),
+                    f"{len(certs)}: {', '.join(map(str, certs[:3]))}" + ("…" * (len(certs) > 3)),
+                    f"{act['crossing_point']} {act['direction']}",
+                    str(act["time"]),
+                    ", ".join(signed) + ("" if s.status == "open" else f" ({s.status})"),
+                )
+        else:
+            table = registry_table(node.replica.state, "movements", lang)
+    out.print(table)

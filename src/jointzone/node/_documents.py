@@ -1,0 +1,162 @@
+"""Certificate documents: each node signs its own party's signature, then they are put together.
+
+After a ``certificate.issue`` entry is final, every node builds the certificate's claims from its
+own replica of the state (:func:`jointzone.credentials.certificate_claims`: same entry, same
+bytes on every node) and signs them with its own party's certificate key — the key that party
+declared, valid at the entry's position, read from its own keystore. No node can sign for another
+party: its keystore holds only its own party's keys, and a signature a peer sends is kept only if
+it verifies under the key *that peer's party* declared in the log.
+
+The assembled document orders the signatures by the regime's order of parties, so every node
+holds the same bytes; it is stored only once every party's signature is in it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from sqlalchemy import insert, select
+
+from jointzone import acts
+from jointzone.cose import CoseError, CoseSigner, SignedMessage, verify_signatures
+from jointzone.credentials import (
+    CERTIFICATE_AAD,
+    Certificate,
+    CertificateClaims,
+    CredentialError,
+    certificate_claims,
+    sign_certificate,
+)
+from jointzone.node import _tables as t
+from jointzone.node.errors import KeystoreError, NodeError
+
+if TYPE_CHECKING:
+    from jointzone.node._interface import NodeInterface
+    from jointzone.node._node import Node
+
+
+def claims_of(state: acts.State, certificate: str) -> CertificateClaims:
+    """The claims of an issued certificate, from the state alone."""
+    record = state.certificates.get(certificate)
+    if record is None:
+        raise NodeError(f"no certificate {certificate!r} has been issued in this log")
+    return certificate_claims(
+        state.regime_at(record.issued.position),
+        certificate=record.id,
+        names=record.names,
+        party=record.party,
+        project=record.project_number,
+        category=record.category,
+        places=record.places,
+        valid_from=record.valid_from,
+        valid_to=record.valid_to,
+        issued_at=record.issued_at,
+    )
+
+
+def _key_of(state: acts.State, party: str, certificate: str) -> acts.CertificateKey:
+    record = state.certificates[certificate]
+    key = state.certificate_key_at(party, record.issued.position)
+    if key is None:  # certificate.issue refuses this; a log that says otherwise is broken
+        raise NodeError(
+            f"certificate {certificate!r}: party {party!r} has no certificate key valid at "
+            f"position {record.issued.position}"
+        )
+    return key
+
+
+def own_signature(node: Node, certificate: str) -> bytes:
+    """The certificate signed by ``node``'s party only, as COSE_Sign bytes."""
+    state = node.replica.state
+    claims = claims_of(state, certificate)
+    key = _key_of(state, node.party, certificate)
+    if not node.keystore.has("certificate", key.key_id):
+        raise KeystoreError(
+            f"the node of {node.party!r} holds no certificate key {key.key_id!r}: a node signs "
+            "certificates only with its own party's key"
+        )
+    signer = CoseSigner(
+        kid=bytes.fromhex(key.key_id),
+        private_key=node.keystore.private_key("certificate", key.key_id),
+    )
+    return sign_certificate(claims, [signer]).to_cose()
+
+
+def assemble(node: Node, certificate: str, peers: dict[str, NodeInterface]) -> Certificate:
+    """Every party's signature on ``certificate``, each checked against its party's key."""
+    state = node.replica.state
+    regime = state.regime_at(state.certificates[certificate].issued.position)
+    claims = claims_of(state, certificate)
+    signatures = []
+    payload = None
+    for party in regime.party_ids:
+        if party == node.party:
+            data = own_signature(node, certificate)
+        elif party in peers:
+            data = peers[party].certificate_signature(certificate)
+        else:
+            raise NodeError(f"certificate {certificate!r}: no peer of party {party!r} to ask")
+        key = _key_of(state, party, certificate)
+        try:
+            message = SignedMessage.from_bytes(data)
+            theirs = Certificate(message).claims
+        except (CoseError, CredentialError) as e:
+            raise NodeError(
+                f"certificate {certificate!r}: the node of {party!r} sent no certificate: {e}"
+            ) from e
+        if payload is None:
+            payload = message
+        if message.payload != payload.payload or theirs != claims:
+            raise NodeError(
+                f"certificate {certificate!r}: the node of {party!r} signed other claims than "
+                "this node built from the same entry"
+            )
+        kid = bytes.fromhex(key.key_id)
+        if message.kids() != (kid,):
+            raise NodeError(
+                f"certificate {certificate!r}: expected one signature by {party!r}'s key "
+                f"{key.key_id}, found kids {[k.hex() if k else None for k in message.kids()]}"
+            )
+        public = Ed25519PublicKey.from_public_bytes(key.public_key)
+        (check,) = verify_signatures(message, {kid: public}, external_aad=CERTIFICATE_AAD)
+        if not check.valid:
+            raise NodeError(
+                f"certificate {certificate!r}: signature of {party!r} does not verify: "
+                f"{check.message}"
+            )
+        signatures.append(message.signatures[0])
+    assert payload is not None
+    return Certificate(
+        SignedMessage(
+            protected=payload.protected,
+            unprotected=payload.unprotected,
+            payload=payload.payload,
+            signatures=tuple(signatures),
+        )
+    )
+
+
+def stored(node: Node, certificate: str) -> Certificate | None:
+    with node.store.engine.connect() as conn:
+        row = conn.execute(
+            select(t.certificates.c.data).where(t.certificates.c.certificate == certificate)
+        ).first()
+    return None if row is None else Certificate.from_cose(row.data)
+
+
+def gather(node: Node, peers: dict[str, NodeInterface]) -> list[str]:
+    """Assemble and keep every issued certificate this node has no document of yet."""
+    with node.store.engine.connect() as conn:
+        have = {r.certificate for r in conn.execute(select(t.certificates.c.certificate))}
+    made = []
+    for certificate in node.replica.state.certificates:
+        if certificate in have:
+            continue
+        document = assemble(node, certificate, peers)
+        with node.store.engine.begin() as conn:
+            conn.execute(
+                insert(t.certificates).values(certificate=certificate, data=document.to_cose())
+            )
+        made.append(certificate)
+    return made

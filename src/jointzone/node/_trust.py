@@ -1,0 +1,44 @@
+"""Exporting a trust bundle from a node: what its final checkpoint says of certificate trust.
+
+The bundle (see :mod:`jointzone.trust`) carries the node's latest final checkpoint, the genesis,
+every ``certificate.key`` and ``certificate.revoke`` entry up to it and the checkpoint's last
+entry, each with its inclusion proof read from this node's store. The positions come from the
+node's replica of the state, which records where each key was declared or retired and each
+revocation made.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from jointzone.node.errors import NodeError
+from jointzone.tlog import Checkpoint, Note
+from jointzone.trust import ProvedEntry, bundle_json
+
+if TYPE_CHECKING:
+    from jointzone.node._node import Node
+
+
+def _proved(node: Node, index: int, size: int) -> ProvedEntry:
+    (entry,) = node.store.read_entries(index, index + 1)
+    return ProvedEntry(index, entry, tuple(node.store.inclusion_proof(index, size)))
+
+
+def export_trust_bundle(node: Node) -> bytes:
+    """The trust bundle as of ``node``'s latest final checkpoint (JSON bytes)."""
+    note = node.latest_checkpoint()
+    if note is None:
+        raise NodeError(f"the node of {node.party!r} holds no final checkpoint to export")
+    size = Checkpoint.from_text(Note.from_bytes(note).text).size
+    state = node.replica.state
+    positions = {0}  # the genesis: it names the parties and their node keys
+    for key in state.certificate_keys.values():
+        positions.add(key.declared.position)
+        if key.retired is not None:
+            positions.add(key.retired.position)
+    for certificate in state.revoked:
+        revoked = state.certificates[certificate].revoked
+        assert revoked is not None
+        positions.add(revoked.position)
+    entries = [_proved(node, i, size) for i in sorted(p for p in positions if p < size)]
+    return bundle_json(note, entries, _proved(node, size - 1, size))

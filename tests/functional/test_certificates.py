@@ -1,0 +1,294 @@
+"""Certificates made by the embedded deployment: every party's signature, gathered through the node
+interface; trust bundles exported and checked offline; revocation; movements; interop (pycose)."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import cbor2
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from pycose.headers import KID
+from pycose.keys.okp import OKPKey
+from pycose.messages.signmessage import SignMessage
+
+from jointzone.cose import CoseSigner
+from jointzone.credentials import CERTIFICATE_AAD, Certificate, sign_certificate
+from jointzone.node import EmbeddedDeployment, NodeError, export_trust_bundle
+from jointzone.node._documents import assemble, claims_of
+from jointzone.scenario import ScenarioClock
+from jointzone.trust import BundleError, open_bundle
+
+Seeded = tuple[EmbeddedDeployment, ScenarioClock]
+DURING = datetime(2019, 10, 30, 12, tzinfo=UTC)
+KEYS = {"japan": b"test-japan", "russia": b"test-russia"}
+REGIME = Path(__file__).parents[2] / "regimes" / "seed"
+
+
+@pytest.fixture(scope="module")
+def opened_seed(seeded_dir: Path) -> Any:
+    """The seeded deployment, opened once for the read-only tests of this module."""
+    with EmbeddedDeployment.open(seeded_dir, passphrases=KEYS, regime_dir=REGIME) as d:
+        yield d
+
+
+def test_every_certificate_carries_every_partys_signature(opened_seed: EmbeddedDeployment) -> None:
+    japan, russia = opened_seed.nodes["japan"], opened_seed.nodes["russia"]
+    state = japan.replica.state
+    assert len(state.certificates) == 44
+    for cid, record in state.certificates.items():
+        doc = japan.certificate(cid)
+        assert doc is not None
+        assert doc.to_cose() == russia.certificate(cid).to_cose()  # type: ignore[union-attr]
+        kids = [
+            bytes.fromhex(state.certificate_key_at(p, record.issued.position).key_id)  # type: ignore[union-attr]
+            for p in ("japan", "russia")
+        ]
+        assert list(doc.message.kids()) == kids
+        version = doc.qr().version
+        assert isinstance(version, int)
+        assert version <= 15
+
+
+def test_a_node_signs_for_its_own_party_only(opened_seed: EmbeddedDeployment) -> None:
+    japan = opened_seed.nodes["japan"]
+    own = Certificate.from_cose(japan.certificate_signature("tour19-01"))
+    key = japan.replica.state.certificate_key_at("japan", 10_000)
+    assert key is not None
+    assert own.message.kids() == (bytes.fromhex(key.key_id),)
+    assert not japan.keystore.has("certificate", _russian_key_id(opened_seed))
+
+
+def _russian_key_id(d: EmbeddedDeployment) -> str:
+    key = d.nodes["russia"].replica.state.certificate_key_at("russia", 10_000)
+    assert key is not None
+    return key.key_id
+
+
+class _Impostor:
+    """A peer that answers for russia with a signature japan's node made (or a stranger's key)."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.party = "russia"
+
+    def certificate_signature(self, certificate: str) -> bytes:
+        return self.data
+
+
+def test_a_signature_by_another_partys_key_is_refused(opened_seed: EmbeddedDeployment) -> None:
+    japan = opened_seed.nodes["japan"]
+    by_japan = japan.certificate_signature("tour19-01")
+    with pytest.raises(NodeError, match="expected one signature by 'russia'"):
+        assemble(japan, "tour19-01", {"russia": _Impostor(by_japan)})  # type: ignore[dict-item]
+    # A stranger's key under russia's kid: the kid matches, the signature does not.
+    kid = bytes.fromhex(_russian_key_id(opened_seed))
+    stranger = CoseSigner(kid=kid, private_key=Ed25519PrivateKey.generate())
+    forged = sign_certificate(claims_of(japan.replica.state, "tour19-01"), [stranger]).to_cose()
+    with pytest.raises(NodeError, match="does not verify"):
+        assemble(japan, "tour19-01", {"russia": _Impostor(forged)})  # type: ignore[dict-item]
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def test_pycose_verifies_a_deployment_certificate(opened_seed: EmbeddedDeployment) -> None:
+    japan = opened_seed.nodes["japan"]
+    doc = japan.certificate("tour19-40")
+    assert doc is not None
+    state = japan.replica.state
+    keys = {bytes.fromhex(k.key_id): k.public_key for k in state.certificate_keys.values()}
+    tagged = cbor2.loads(doc.to_cose())
+    message: Any = SignMessage.from_cose_obj(_plain(tagged.value), True)
+    assert len(message.signers) == 2
+    for theirs in message.signers:
+        theirs.external_aad = CERTIFICATE_AAD
+        theirs.key = OKPKey(crv="Ed25519", x=keys[theirs.phdr[KID]])
+        assert theirs.verify_signature()
+
+
+# -- trust bundles ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def bundle(opened_seed: EmbeddedDeployment) -> bytes:
+    return export_trust_bundle(opened_seed.nodes["russia"])
+
+
+def _vkeys(d: EmbeddedDeployment) -> list[Any]:
+    return d.nodes["japan"].replica.node_verifiers()
+
+
+def test_bundle_round_trip_and_offline_verification(
+    opened_seed: EmbeddedDeployment, bundle: bytes
+) -> None:
+    from jointzone.credentials import verify_certificate, verify_certificate_image
+
+    opened = open_bundle(bundle, _vkeys(opened_seed))
+    assert opened.trust.issuer == "seed"
+    assert len(opened.trust.revoked) == 1
+    assert opened.trust.issued_at == opened_seed.nodes["japan"].replica.last_time
+    doc = opened_seed.nodes["japan"].certificate("tour19-01")
+    assert doc is not None
+    report = verify_certificate(doc.to_text(), opened.trust, now=DURING)
+    assert report.valid, str(report)
+    # The QR image round trip through zxing-cpp.
+    image = verify_certificate_image(doc.qr_png(), opened.trust, now=DURING)
+    assert image.valid, str(image)
+
+
+def test_the_offline_verifier_sees_the_revocation(
+    opened_seed: EmbeddedDeployment, bundle: bytes
+) -> None:
+    from jointzone.credentials import verify_certificate
+
+    trust = open_bundle(bundle, _vkeys(opened_seed)).trust
+    doc = opened_seed.nodes["japan"].certificate("tour19-12")
+    assert doc is not None
+    report = verify_certificate(doc.to_text(), trust, now=DURING)
+    assert not report.valid
+    assert [c.name for c in report.failures()] == ["revocation"]
+
+
+def _tampered_proof(data: bytes) -> bytes:
+    raw = json.loads(data)
+    proof = raw["entries"][0]["proof"]
+    first = bytearray(base64.b64decode(proof[0]))
+    first[0] ^= 1
+    proof[0] = base64.b64encode(bytes(first)).decode()
+    return json.dumps(raw).encode()
+
+
+def _one_signature_only(data: bytes) -> bytes:
+    raw = json.loads(data)
+    lines = raw["checkpoint"].split("\n")
+    kept = [line for line in lines if not line.startswith("— jointzone.example/seed-regime/russia")]
+    assert len(kept) == len(lines) - 1
+    raw["checkpoint"] = "\n".join(kept)
+    return json.dumps(raw).encode()
+
+
+def _dropped(index: int) -> Any:
+    def drop(data: bytes) -> bytes:
+        raw = json.loads(data)
+        del raw["entries"][index]
+        return json.dumps(raw).encode()
+
+    return drop
+
+
+@pytest.mark.parametrize(
+    ("tamper", "match"),
+    [
+        (_tampered_proof, "inclusion proof fails"),
+        (_one_signature_only, "checkpoint: expected a signature of every party's node"),
+        (_dropped(1), "no certificate key of"),
+        (_dropped(0), "expected the log's genesis"),
+        (lambda d: d[: len(d) // 2], "expected UTF-8 JSON"),
+        (lambda d: b"", "expected UTF-8 JSON"),
+        (lambda d: b'{"format": "other"}', "expected format"),
+    ],
+)
+def test_bad_bundles_are_refused_with_a_message(
+    opened_seed: EmbeddedDeployment, bundle: bytes, tamper: Any, match: str
+) -> None:
+    with pytest.raises(BundleError, match=match):
+        open_bundle(tamper(bundle), _vkeys(opened_seed))
+
+
+def test_every_partys_node_key_is_needed(opened_seed: EmbeddedDeployment, bundle: bytes) -> None:
+    with pytest.raises(BundleError, match=r"missing those of \['russia'\]"):
+        open_bundle(bundle, _vkeys(opened_seed)[:1])
+
+
+def test_a_wrong_node_key_is_refused(opened_seed: EmbeddedDeployment, bundle: bytes) -> None:
+    from jointzone.tlog import Signer
+
+    wrong = Signer.generate("jointzone.example/seed-regime/russia").verifier
+    japan = _vkeys(opened_seed)[0]
+    with pytest.raises(BundleError, match="checkpoint"):
+        open_bundle(bundle, [japan, wrong])
+
+
+# -- movements --------------------------------------------------------------------------------
+
+
+def test_a_movement_is_pending_until_the_other_party_signs(seeded: Seeded) -> None:
+    d, _ = seeded
+    act = {
+        "type": "movement.record",
+        "movement": "tour19-01-late",
+        "certificate": "tour19-01",
+        "crossing_point": "nemuro-port",
+        "direction": "out",
+        "time": "2019-11-01T12:30:00Z",
+        "vessel": "Etopirika",
+    }
+    proposal = d.nodes["russia"].propose(act, official="ru-border")
+    d.commit()
+    assert "tour19-01-late" not in d.nodes["japan"].replica.state.movements
+    pending = [s.proposal.id for s in d.nodes["japan"].proposals("open")]
+    assert proposal.id in pending
+    d.nodes["japan"].sign(proposal.id, official="jp-border")
+    d.commit()
+    movement = d.nodes["japan"].replica.state.movements["tour19-01-late"]
+    assert movement.direction == "out"
+    assert proposal.id not in [s.proposal.id for s in d.nodes["japan"].proposals("open")]
+
+
+def test_the_seed_tour_crossed_three_times(opened_seed: EmbeddedDeployment) -> None:
+    state = opened_seed.nodes["japan"].replica.state
+    manifests = [m for m in state.movements.values() if m.kind == "manifest"]
+    assert [(m.crossing_point, m.direction, len(m.certificates)) for m in manifests] == [
+        ("furukamappu-yuzhno-kurilsk", "in", 43),
+        ("shana-kurilsk", "in", 44),
+        ("nemuro-port", "out", 44),
+    ]
+    assert state.revoked == ("tour19-12",)
+
+
+# -- the offline verifier's command line ------------------------------------------------------
+
+
+def _verify_cli(args: list[str]) -> tuple[int, str]:
+    from typer.testing import CliRunner
+
+    from jointzone.cli import app
+
+    result = CliRunner().invoke(app, ["cert", "verify", *args])
+    return result.exit_code, result.output
+
+
+def test_cert_verify_command(
+    opened_seed: EmbeddedDeployment, bundle: bytes, tmp_path: Path
+) -> None:
+    trust = tmp_path / "trust.json"
+    trust.write_bytes(bundle)
+    keys = [a for v in _vkeys(opened_seed) for a in ("--key", v.vkey)]
+    doc = opened_seed.nodes["japan"].certificate("tour19-01")
+    assert doc is not None
+    png = tmp_path / "c.png"
+    png.write_bytes(doc.qr_png())
+    now = ["--now", "2019-10-30T12:00:00Z"]
+    code, output = _verify_cli(["--image", str(png), "--trust", str(trust), *keys, *now])
+    assert code == 0, output
+    assert "PASS signature of russia" in output
+    assert output.rstrip().endswith("verdict: VALID")
+    code, output = _verify_cli([doc.to_text(), "--trust", str(trust), *keys])  # now: expired
+    assert code == 1
+    assert "FAIL validity: expired" in output
+    trust.write_bytes(bundle[:100])
+    code, output = _verify_cli([doc.to_text(), "--trust", str(trust), *keys, *now])
+    assert code == 1
+    assert "FAIL trust bundle: not a trust bundle: expected UTF-8 JSON" in output
+    assert "Traceback" not in output

@@ -1,0 +1,191 @@
+"""Certificate keys, certificates, revocations and movements: each rule, valid and rejected."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from acts_factory import OFFICERS, Log, crossing, issue, key_act, public_key, world
+
+
+def keyed() -> Log:
+    log = world()
+    log.apply(key_act("japan", "cert-japan"))
+    log.apply(key_act("russia", "cert-russia"))
+    return log
+
+
+def issued() -> Log:
+    log = keyed()
+    log.apply(issue("c-1"))
+    log.apply(issue("c-2", participant="ru-worker"))
+    log.time = log.time.replace(hour=12)
+    return log
+
+
+# -- certificate.key --------------------------------------------------------------------------
+
+
+def test_key_is_declared_from_the_next_position_and_retired() -> None:
+    log = world()
+    log.apply(key_act())
+    at = log.state.size - 1
+    assert log.state.certificate_key_at("japan", at) is None
+    key = log.state.certificate_key_at("japan", at + 1)
+    assert key is not None
+    assert key.public_key == public_key("cert-japan")
+    log.apply(key_act(retire=True))
+    assert log.state.certificate_key_at("japan", log.state.size) is None
+    assert log.state.certificate_keys[key.key_id].retired is not None
+
+
+@pytest.mark.parametrize(
+    ("change", "match"),
+    [
+        ({"key_id": "00000000"}, "key_id: expected"),
+        ({"party": "france"}, "not a party"),
+    ],
+)
+def test_key_rejections(change: dict[str, Any], match: str) -> None:
+    log = world()
+    log.rejects(key_act(**change), match, signers={"japan": ["japan-root-1", "japan-root-2"]})
+
+
+def test_key_is_never_reused_nor_retired_twice() -> None:
+    log = world()
+    log.apply(key_act())
+    log.rejects(key_act(), "already declared")
+    log.rejects(key_act("russia", "cert-russia", retire=True), "no certificate key")
+    log.apply(key_act(retire=True))
+    log.rejects(key_act(retire=True), "was retired")
+
+
+def test_key_of_another_party_cannot_be_retired() -> None:
+    log = keyed()
+    data = key_act("japan", "cert-russia", retire=True)
+    log.rejects(data, "is a key of 'russia'")
+
+
+# -- certificate.issue ------------------------------------------------------------------------
+
+
+def test_issue_takes_names_and_party_from_the_registry() -> None:
+    log = keyed()
+    entry_time = log.time
+    log.apply(issue())
+    record = log.state.certificates["c-1"]
+    assert record.party == "japan"
+    assert dict(record.names) == {"ja": "佐藤花子", "ja-Latn": "Sato Hanako"}
+    assert record.issued_at == entry_time
+    assert record.project_number == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "match"),
+    [
+        ({"participant": "nobody"}, "no participant 'nobody'"),
+        ({"purpose": {"project": "nothing", "category": "aquaculture"}}, "no project"),
+        (
+            {"purpose": {"project": "shikotan-scallops", "category": "tourism"}},
+            "expected 'aquaculture'",
+        ),
+        ({"places": ["etorofu-iturup"]}, "expected one of the project's sites"),
+        ({"places": ["nemuro-port"]}, "outside the zone"),
+        ({"places": ["atlantis"]}, "not a place"),
+        ({"valid_to": "2021-01-02T00:00:00Z"}, "within the project's validity"),
+        ({"valid_from": "2017-12-31T00:00:00Z"}, "within the project's validity"),
+        (
+            {"valid_from": "2019-05-01T00:00:00Z", "valid_to": "2019-06-01T08:00:00Z"},
+            "not after the issue time",
+        ),
+    ],
+)
+def test_issue_rejections(change: dict[str, Any], match: str) -> None:
+    keyed().rejects(issue(**change), match)
+
+
+def test_issue_needs_every_partys_key() -> None:
+    log = world()
+    log.apply(key_act("japan"))
+    log.rejects(issue(), "party 'russia' has no certificate key")
+
+
+def test_issue_twice_is_rejected() -> None:
+    log = keyed()
+    log.apply(issue())
+    log.rejects(issue(), "certificate 'c-1' already exists")
+
+
+# -- certificate.revoke -----------------------------------------------------------------------
+
+
+def revoke(certificate: str = "c-1") -> dict[str, Any]:
+    return {
+        "type": "certificate.revoke",
+        "certificate": certificate,
+        "reason": {"en": "Reported lost."},
+    }
+
+
+def test_one_party_alone_revokes() -> None:
+    log = issued()
+    log.apply(revoke(), signers={"russia": OFFICERS["russia"]})
+    assert log.state.revoked == ("c-1",)
+    assert log.state.certificates["c-1"].revoked is not None
+
+
+def test_revoke_rejections() -> None:
+    log = issued()
+    log.rejects(revoke("c-9"), "no certificate 'c-9'")
+    log.apply(revoke())
+    log.rejects(revoke(), "already revoked")
+
+
+# -- movements --------------------------------------------------------------------------------
+
+
+def test_record_and_manifest() -> None:
+    log = issued()
+    log.apply(crossing("record"))
+    log.apply(crossing("manifest"))
+    assert log.state.movements["v-1"].certificates == ("c-1", "c-2")
+    assert [m.id for m in log.state.movements_of("c-1")] == ["m-1", "v-1"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "change", "match"),
+    [
+        ("record", {"crossing_point": "shikotan"}, "not a crossing point"),
+        ("record", {"certificate": "c-9"}, "no certificate 'c-9'"),
+        ("record", {"time": "2019-08-01T00:00:00Z"}, "no later than the entry's time"),
+        ("record", {"time": "2019-05-31T00:00:00Z"}, "not at 2019-05-31"),
+        ("manifest", {"certificates": ["c-1", "c-9"]}, r"certificates\[1\]: no certificate"),
+    ],
+)
+def test_movement_rejections(kind: str, change: dict[str, Any], match: str) -> None:
+    issued().rejects(crossing(kind, **change), match)
+
+
+def test_revoked_certificate_cannot_cross() -> None:
+    log = issued()
+    log.apply(revoke())
+    log.rejects(crossing("manifest"), "was revoked")
+
+
+def test_movement_ids_are_never_reused() -> None:
+    log = issued()
+    log.apply(crossing("record"))
+    log.rejects(crossing("record"), "already exists")
+    log.rejects(crossing("manifest", manifest="m-1"), "already exists")
+
+
+def test_key_id_is_the_cose_kid_of_a_certificate() -> None:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    from jointzone.acts import certificate_key_id
+    from jointzone.cose import key_id
+    from jointzone.credentials import CERTIFICATE_KID_SIZE
+
+    pk = public_key("cert-japan")
+    kid = key_id(Ed25519PublicKey.from_public_bytes(pk), size=CERTIFICATE_KID_SIZE)
+    assert certificate_key_id(pk) == kid.hex()

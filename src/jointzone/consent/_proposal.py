@@ -15,7 +15,7 @@ import hashlib
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -153,6 +153,8 @@ class Proposal:
 
     message: SignedMessage
     content: ProposalContent
+    # The bytes it was decoded from: a strict decode means they are what to_bytes() would give.
+    raw: bytes | None = field(default=None, repr=False, compare=False)
 
     @property
     def id(self) -> str:
@@ -194,7 +196,7 @@ class Proposal:
         return Proposal(message=merged, content=self.content)
 
     def to_bytes(self) -> bytes:
-        return self.message.to_bytes()
+        return self.raw if self.raw is not None else self.message.to_bytes()
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Proposal:
@@ -202,7 +204,7 @@ class Proposal:
             message = SignedMessage.from_bytes(data)
         except CoseError as e:
             raise MalformedProposalError(f"proposal: {e}") from e
-        return cls(message=message, content=ProposalContent.decode(message.payload))
+        return cls(message=message, content=ProposalContent.decode(message.payload), raw=data)
 
 
 @dataclass(frozen=True, slots=True)

@@ -112,6 +112,7 @@ class Node:
         self.peers: dict[str, NodeInterface] = {}
         t.metadata.create_all(store.engine)
         self._gate = gate
+        self._proposal_cache: dict[str, tuple[bytes, Proposal]] = {}
         self._replica = self._replay()
 
     def _replay(self) -> Replica:
@@ -297,24 +298,39 @@ class Node:
                 select(t.proposals.c.data).where(t.proposals.c.act_id == proposal.id)
             ).first()
             if row is not None:
-                merged = Proposal.from_bytes(row.data).merge(proposal)
-                conn.execute(
-                    t.proposals.update()
-                    .where(t.proposals.c.act_id == proposal.id)
-                    .values(data=merged.to_bytes())
-                )
+                merged = self._decoded(proposal.id, row.data).merge(proposal)
+                data = merged.to_bytes()
+                if data != row.data:
+                    conn.execute(
+                        t.proposals.update()
+                        .where(t.proposals.c.act_id == proposal.id)
+                        .values(data=data)
+                    )
+                # Safe whatever the transaction's fate: a cached pair is only used for equal bytes.
+                self._proposal_cache[proposal.id] = (data, merged)
                 return
             c = proposal.content
+            data = proposal.to_bytes()
+            self._proposal_cache[proposal.id] = (data, proposal)
             conn.execute(
                 insert(t.proposals).values(
                     act_id=proposal.id,
-                    data=proposal.to_bytes(),
+                    data=data,
                     act_type=proposal.act_type,
                     proposed_by=c.proposed_by,
                     proposed_at=format_time(c.proposed_at),
                     expires_at=format_time(c.expires_at),
                 )
             )
+
+    def _decoded(self, act_id: str, data: bytes) -> Proposal:
+        """A stored proposal, decoded once: every round lists the open ones again."""
+        cached = self._proposal_cache.get(act_id)
+        if cached is not None and cached[0] == data:
+            return cached[1]
+        proposal = Proposal.from_bytes(data)
+        self._proposal_cache[act_id] = (data, proposal)
+        return proposal
 
     def _known(self, act_id: str) -> bool:
         with self._store.engine.connect() as conn:
@@ -350,7 +366,7 @@ class Node:
         if row is None:
             raise ProposalError(f"no proposal {act_id!r} at the node of {self._party!r}")
         return self._status(
-            Proposal.from_bytes(row.data), tuple((r.party, r.official, r.reason) for r in rej)
+            self._decoded(act_id, row.data), tuple((r.party, r.official, r.reason) for r in rej)
         )
 
     def _status(
@@ -392,7 +408,7 @@ class Node:
                 and self._replica.committed_index(row.act_id) is not None
             ):
                 continue  # the common case, decided without decoding the proposal
-            p = Proposal.from_bytes(row.data)
+            p = self._decoded(row.act_id, row.data)
             s = self._status(p, tuple(by_act.get(p.id, ())), judged=judged)
             if status is None or s.status == status:
                 out.append(s)
@@ -431,6 +447,8 @@ class Node:
             if not entries:
                 return Batch(old_size, [], b"", [], refused) if refused else None
             self._store.append(entries, expected_size=old_size)
+            for act_id in committed:
+                self._proposal_cache.pop(act_id, None)
         except BaseException:
             # The replica ran ahead of the log: derive it again from what was kept.
             self._replica = self._replay()

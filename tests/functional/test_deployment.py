@@ -3,11 +3,13 @@ refuse what they must, and audits that name what was tampered with."""
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import yaml
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from jointzone.consent import Proposal, ProposalContent
@@ -18,12 +20,15 @@ from jointzone.node import (
     Keystore,
     KeystoreError,
     NeutralityBlockedError,
+    NodeError,
     WitnessError,
     audit,
 )
 from jointzone.scenario import ScenarioClock
 from jointzone.store import open_store
 from jointzone.tlog import Checkpoint, Note, open_checkpoint
+
+from .conftest import KEYS, REGIME
 
 Seeded = tuple[EmbeddedDeployment, ScenarioClock]
 
@@ -324,3 +329,24 @@ def test_an_act_that_takes_a_side_cannot_be_signed_or_committed(seeded: Seeded) 
     assert "neutrality finding" in batch.refused[0][1]
     assert d.commit() is None
     assert d.nodes["japan"].replica.committed_index(p.id) is None
+
+
+def test_the_gate_uses_only_the_lexicon_the_regime_binds(seeded_dir: Path, tmp_path: Path) -> None:
+    regime = tmp_path / "regime"
+    shutil.copytree(REGIME, regime)
+    lexicon = regime / "neutrality.yaml"
+    original = lexicon.read_text(encoding="utf-8")
+    zone = tmp_path / "zone"
+    shutil.copytree(seeded_dir, zone)
+    # A comment is not content: the digest the regime binds still matches.
+    lexicon.write_text(original + "\n# a comment changes nothing\n", encoding="utf-8")
+    with EmbeddedDeployment.open(zone, passphrases=KEYS, regime_dir=regime):
+        pass
+    # A word more is content: the log's regime binds the lexicon without it.
+    data = yaml.safe_load(original)
+    data["claims"]["en"].append(
+        {"pattern": "rightfully ours", "party": None, "suggest": "quote the party instead"}
+    )
+    lexicon.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(NodeError, match="bind"):
+        EmbeddedDeployment.open(zone, passphrases=KEYS, regime_dir=regime)

@@ -152,6 +152,13 @@ class EmbeddedDeployment:
             keystore = Keystore.open(root / party / "keys", passphrase=passphrases.get(party))
             store = open_store(f"sqlite:///{root / party / 'node.db'}")
             nodes[party] = Node(party=party, store=store, keystore=keystore, clock=clock, gate=gate)
+        for party, node in nodes.items():
+            in_force = node.replica.regime
+            if in_force is not None and in_force.neutrality != regime.neutrality:
+                raise NodeError(
+                    f"the regime files in {regime_dir} bind lexicon {regime.neutrality}, the log "
+                    f"of {party!r} binds {in_force.neutrality}: open it with the regime it uses"
+                )
         deployment = cls(root, nodes, regime)
         deployment.recover()
         return deployment

@@ -10,12 +10,14 @@ from jointzone.regime._model import (
     CrossingPoint,
     Dimension,
     Indicator,
+    Neutrality,
     Party,
     Policy,
     Role,
     SequencerRule,
+    lexicon_digest,
 )
-from jointzone.regime._regime import Regime
+from jointzone.regime._regime import Regime, read_bound_lexicon
 from jointzone.regime.errors import RegimeError, RegimeFileError, UnknownRefError
 
 __all__ = [
@@ -25,6 +27,7 @@ __all__ = [
     "Dimension",
     "Gazetteer",
     "Indicator",
+    "Neutrality",
     "Outline",
     "Party",
     "Place",
@@ -35,4 +38,6 @@ __all__ = [
     "Role",
     "SequencerRule",
     "UnknownRefError",
+    "lexicon_digest",
+    "read_bound_lexicon",
 ]

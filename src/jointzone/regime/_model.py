@@ -6,8 +6,10 @@ guess at, because every node must read the same agreement the same way.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -145,3 +147,24 @@ class SequencerRule(Frozen):
         else:
             period = utc.year - 1
         return self.order[period % len(self.order)]
+
+
+class Neutrality(Frozen):
+    """The neutrality checker's lexicon, bound to the regime by the digest of its content.
+
+    The lexicon is too large to carry in every regime act, so the regime carries its SHA-256
+    (see :func:`lexicon_digest`): a node refuses to gate with any other lexicon, and changing what
+    the gate refuses takes a regime amendment that every party signs.
+    """
+
+    lexicon: Annotated[str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$", max_length=100)]
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+
+
+def lexicon_digest(data: Any) -> str:
+    """SHA-256 of a lexicon's content (not its file): canonical JSON, keys sorted, UTF-8.
+
+    Comments, layout and key order in the YAML file change nothing; any change of content does.
+    """
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -37,11 +37,13 @@ from jointzone.regime._model import (
     CrossingPoint,
     Frozen,
     Language,
+    Neutrality,
     Party,
     Policy,
     Ref,
     Role,
     SequencerRule,
+    lexicon_digest,
 )
 from jointzone.regime._numbers import float_text, parse_float_text
 from jointzone.regime._validation import ProblemsError, problems, short
@@ -72,6 +74,7 @@ class _Terms(Frozen):
     )
     sequencer: SequencerRule
     proposal_expiry_days: Annotated[int, Field(ge=1, le=3650)]
+    neutrality: Neutrality | None = None
 
 
 class Regime(_Terms):
@@ -113,7 +116,10 @@ class Regime(_Terms):
                 str(source), [f"(top level): expected a mapping, got {short(doc)}"]
             )
         files = _gazetteer_files(doc.get("gazetteer"), str(source))
-        terms = _validate_terms({k: v for k, v in doc.items() if k != "gazetteer"}, str(source))
+        terms_doc = {k: v for k, v in doc.items() if k != "gazetteer"}
+        if isinstance(terms_doc.get("neutrality"), Mapping):
+            terms_doc["neutrality"] = _bind_lexicon(root, terms_doc["neutrality"], str(source))
+        terms = _validate_terms(terms_doc, str(source))
         parties = [p.id for p in terms.parties]
 
         places_path = root / files["places"]
@@ -268,6 +274,42 @@ class Regime(_Terms):
 
 
 # -- loading helpers ------------------------------------------------------------------------------
+
+
+def read_bound_lexicon(regime: Regime, regime_dir: str | Path) -> Any:
+    """The content of the lexicon ``regime`` binds, read from ``regime_dir`` and checked.
+
+    Raises :class:`RegimeFileError` when the regime binds none, or when the file's content is not
+    the content whose digest the regime carries.
+    """
+    bound = regime.neutrality
+    if bound is None:
+        raise RegimeFileError(
+            CANONICAL_SOURCE, [f"neutrality: regime {regime.id} v{regime.version} binds no lexicon"]
+        )
+    path = Path(regime_dir) / bound.lexicon
+    data = read_yaml(path)
+    digest = lexicon_digest(data)
+    if digest != bound.sha256:
+        raise RegimeFileError(
+            str(path),
+            [
+                f"(content): digest {digest}, but regime {regime.id} v{regime.version} binds "
+                f"{bound.sha256}; use the lexicon the regime was agreed with"
+            ],
+        )
+    return data
+
+
+def _bind_lexicon(root: Path, value: Mapping[str, Any], source: str) -> dict[str, Any]:
+    """``neutrality: {lexicon: FILE}`` in regime.yaml, with the digest of FILE's content added."""
+    name = value.get("lexicon")
+    if set(value) != {"lexicon"} or not isinstance(name, str) or "/" in name or "\\" in name:
+        raise RegimeFileError(
+            source,
+            [f"neutrality: expected {{lexicon: FILE}} naming a file beside it, got {short(value)}"],
+        )
+    return {"lexicon": name, "sha256": lexicon_digest(read_yaml(root / name))}
 
 
 def _gazetteer_files(value: object, source: str) -> dict[str, str]:

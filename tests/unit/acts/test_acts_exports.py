@@ -93,6 +93,7 @@ def test_regime_exported_members() -> None:
         "Dimension",
         "Gazetteer",
         "Indicator",
+        "Neutrality",
         "Outline",
         "Party",
         "Place",
@@ -103,6 +104,8 @@ def test_regime_exported_members() -> None:
         "Role",
         "SequencerRule",
         "UnknownRefError",
+        "lexicon_digest",
+        "read_bound_lexicon",
     }
 
 

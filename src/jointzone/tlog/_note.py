@@ -359,12 +359,40 @@ def _parse_key(
     return name, int(key_hex, 16), raw[1:]
 
 
-class _PublicKey:
-    """An Ed25519 public key with a name, for one signature type; the verifiers' shared half."""
+class _NamedKey:
+    """What a signer and its verifier share: a name, a key ID and the public key."""
 
     KEY_TYPE: ClassVar[int]
+    __slots__ = ("_key_hash", "_name", "_public")
+    _name: str
+    _key_hash: int
+    _public: bytes
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def key_hash(self) -> int:
+        return self._key_hash
+
+    @property
+    def public_key_bytes(self) -> bytes:
+        """The 32-byte Ed25519 public key, without the type byte."""
+        return self._public
+
+    @property
+    def vkey(self) -> str:
+        """The verifier key text, as Go's ``note.NewVerifier`` reads it."""
+        encoded = base64.b64encode(bytes([self.KEY_TYPE]) + self._public).decode("ascii")
+        return f"{self._name}+{self._key_hash:08x}+{encoded}"
+
+
+class _PublicKey(_NamedKey):
+    """An Ed25519 public key with a name, for one signature type; the verifiers' shared half."""
+
     TYPE_NAME: ClassVar[str]
-    __slots__ = ("_key", "_key_hash", "_name", "_raw")
+    __slots__ = ("_key",)
 
     def __init__(self, name: str, public_key: bytes) -> None:
         check_key_name(name, "verifier key")
@@ -378,8 +406,8 @@ class _PublicKey:
         except ValueError as e:
             raise MalformedError(f"Ed25519 public key of {name!r} is not usable: {e}") from None
         self._name = name
-        self._raw = bytes(public_key)
-        self._key_hash = key_id(name, self.KEY_TYPE, self._raw)
+        self._public = bytes(public_key)
+        self._key_hash = key_id(name, self.KEY_TYPE, self._public)
 
     @classmethod
     def from_vkey(cls, text: str) -> Self:
@@ -392,25 +420,6 @@ class _PublicKey:
                 f"which has ID {key.key_hash:08x}"
             )
         return key
-
-    @property
-    def name(self) -> str:
-        return self._name
-
-    @property
-    def key_hash(self) -> int:
-        return self._key_hash
-
-    @property
-    def public_key_bytes(self) -> bytes:
-        """The 32-byte Ed25519 public key, without the type byte."""
-        return self._raw
-
-    @property
-    def vkey(self) -> str:
-        """The verifier key text, as Go's ``note.NewVerifier`` reads it."""
-        encoded = base64.b64encode(bytes([self.KEY_TYPE]) + self._raw).decode("ascii")
-        return f"{self._name}+{self._key_hash:08x}+{encoded}"
 
     def verify(self, message: bytes, signature: bytes) -> bool:
         """Whether ``signature`` is this key's over ``message``; each signature type says how."""
@@ -428,20 +437,19 @@ class _PublicKey:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, _PublicKey) or type(other) is not type(self):
             return NotImplemented
-        return (self._name, self._raw) == (other._name, other._raw)
+        return (self._name, self._public) == (other._name, other._public)
 
     def __hash__(self) -> int:
-        return hash((type(self), self._name, self._raw))
+        return hash((type(self), self._name, self._public))
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}.from_vkey({self.vkey!r})"
 
 
-class _PrivateKey:
+class _PrivateKey(_NamedKey):
     """An Ed25519 private key with a name, for one signature type; the signers' shared half."""
 
-    KEY_TYPE: ClassVar[int]
-    __slots__ = ("_key", "_key_hash", "_name", "_public")
+    __slots__ = ("_key",)
 
     def __init__(self, name: str, private_key: Ed25519PrivateKey) -> None:
         check_key_name(name, "signer key")
@@ -463,24 +471,6 @@ class _PrivateKey:
                 f"Ed25519 seed for {name!r} must be {_ED25519_KEY_SIZE} bytes, got {len(seed)}"
             )
         return cls(name, Ed25519PrivateKey.from_private_bytes(seed))
-
-    @property
-    def name(self) -> str:
-        return self._name
-
-    @property
-    def key_hash(self) -> int:
-        return self._key_hash
-
-    @property
-    def public_key_bytes(self) -> bytes:
-        return self._public
-
-    @property
-    def vkey(self) -> str:
-        """The verifier key that checks this key's signatures."""
-        encoded = base64.b64encode(bytes([self.KEY_TYPE]) + self._public).decode("ascii")
-        return f"{self._name}+{self._key_hash:08x}+{encoded}"
 
     def __repr__(self) -> str:
         # Never the seed: a repr ends up in logs and tracebacks.

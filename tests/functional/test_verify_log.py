@@ -1,6 +1,6 @@
 """The ``jointzone`` command end to end: demo, export, verify-log, and every kind of tampering.
 
-No mocks: a real SQLite log built by ``jointzone demo``, exported by ``jointzone log export``,
+No mocks: a real SQLite log built by ``jointzone log demo``, exported by ``jointzone log export``,
 edited on disk the way an attacker or a broken mirror would, and checked by ``jointzone
 verify-log``. The log has 70,000 entries, so it has full and partial tiles at levels 0 and 1
 and a partial tile at level 2.
@@ -54,7 +54,7 @@ class Demo:
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
     root = tmp_path_factory.mktemp("demo")
-    result = jointzone("demo", "--dir", root, "--fresh", "--entries", SIZE)
+    result = jointzone("log", "demo", "--dir", root, "--fresh", "--entries", SIZE)
     assert result.exit_code == 0, result.output
     return Demo(root)
 
@@ -91,7 +91,7 @@ def flip(path: Path, offset: int) -> None:
 
 
 def test_demo_says_what_it_did_and_ends_with_the_signed_checkpoint(tmp_path: Path) -> None:
-    result = jointzone("demo", "--dir", tmp_path, "--fresh", "--entries", 300)
+    result = jointzone("log", "demo", "--dir", tmp_path, "--fresh", "--entries", 300)
     assert result.exit_code == 0, result.output
     assert "DEMO KEYS" in result.stderr
     assert "never use them to sign a real log" in result.stderr
@@ -109,8 +109,8 @@ def test_demo_says_what_it_did_and_ends_with_the_signed_checkpoint(tmp_path: Pat
 
 
 def test_demo_grows_its_log_and_checks_the_previous_checkpoint(tmp_path: Path) -> None:
-    assert jointzone("demo", "--dir", tmp_path, "--fresh", "--entries", 300).exit_code == 0
-    result = jointzone("demo", "--dir", tmp_path, "--entries", 200)
+    assert jointzone("log", "demo", "--dir", tmp_path, "--fresh", "--entries", 300).exit_code == 0
+    result = jointzone("log", "demo", "--dir", tmp_path, "--entries", 200)
     assert result.exit_code == 0, result.output
     assert "ok: 500 entries" in result.stdout
     assert "consistent with 1 older checkpoint" in result.stdout
@@ -120,15 +120,15 @@ def test_demo_grows_its_log_and_checks_the_previous_checkpoint(tmp_path: Path) -
 
 def test_demo_leaves_unrelated_files_alone(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("mine")
-    assert jointzone("demo", "--dir", tmp_path, "--fresh", "--entries", 1).exit_code == 0
-    assert jointzone("demo", "--dir", tmp_path, "--fresh", "--entries", 1).exit_code == 0
+    assert jointzone("log", "demo", "--dir", tmp_path, "--fresh", "--entries", 1).exit_code == 0
+    assert jointzone("log", "demo", "--dir", tmp_path, "--fresh", "--entries", 1).exit_code == 0
     assert (tmp_path / "notes.txt").read_text() == "mine"
 
 
 def test_demo_fresh_refuses_to_delete_what_it_did_not_make(tmp_path: Path) -> None:
     (tmp_path / "keys").mkdir()
     (tmp_path / "keys" / "precious").write_text("mine")
-    result = jointzone("demo", "--dir", tmp_path, "--fresh")
+    result = jointzone("log", "demo", "--dir", tmp_path, "--fresh")
     assert "refusing to delete them" in failure(result)
     assert (tmp_path / "keys" / "precious").read_text() == "mine"
 

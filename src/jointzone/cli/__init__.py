@@ -25,7 +25,7 @@ app.command("check")(check)
 app.add_typer(cert_app, name="cert")
 app.add_typer(trust_app, name="trust")
 app.command("movements")(movements)
-app.command("demo")(demo)
+log_app.command("demo")(demo)
 
 
 def main() -> None:

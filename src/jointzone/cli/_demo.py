@@ -1,8 +1,9 @@
-"""``jointzone demo``: build a small log, sign it with both parties' node keys, publish, verify.
+"""``jointzone log demo``: a synthetic log, signed with two demo node keys, published, verified.
 
-Until administrative acts land, the demo's entries are placeholders; what it shows is the record
-itself: an append-only log whose checkpoint only counts with every party's signature, published
-as static tiles and verified from those files alone.
+Its entries are synthetic, not acts (``make run`` plays real ones): it shows the record itself at
+any size — an append-only log whose checkpoint only counts with every party's signature,
+published as static tiles and verified from those files alone — and makes large logs to try
+export and verification on.
 
 The node keys it uses are demo keys, generated on the spot and kept unencrypted next to the log.
 It says so every time it runs.
@@ -61,7 +62,9 @@ def demo(
     _check_made_by_demo(directory, "use")
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        (directory / _MARKER).write_text("made by `jointzone demo`; --fresh deletes its files\n")
+        (directory / _MARKER).write_text(
+            "made by `jointzone log demo`; --fresh deletes its files\n"
+        )
     except OSError as e:
         raise CliError(f"cannot create {directory}: {e.strerror or e}") from e
     with open_store(f"sqlite:///{log_db}") as store:
@@ -120,7 +123,7 @@ def _check_made_by_demo(directory: Path, verb: str) -> None:
     found = [name for name in _MADE if (directory / name).exists()]
     if found:
         raise CliError(
-            f"{directory} holds {', '.join(found)} that `jointzone demo` did not make (there "
+            f"{directory} holds {', '.join(found)} that `jointzone log demo` did not make (there "
             f"is no {_MARKER}); refusing to {verb} them: choose another --dir"
         )
 
@@ -143,7 +146,7 @@ def _demo_signers(keys_dir: Path, *, log_has_entries: bool) -> list[Signer]:
         )
     warn(
         f"DEMO KEYS — the node keys in {keys_dir} were {'made' if made else 'made earlier'} by "
-        "`jointzone demo` for this demonstration and are stored unencrypted. They stand for no "
+        "`jointzone log demo` for this demonstration and are stored unencrypted. They stand for no "
         "party: never use them to sign a real log."
     )
     return signers
@@ -183,7 +186,7 @@ def _append_placeholders(store: LogStore, start: int, count: int) -> None:
             stop = min(at + _BATCH, start + count)
             store.append(
                 [
-                    json.dumps({"demo": i, "note": "placeholder until acts land"}).encode()
+                    json.dumps({"demo": i, "note": "synthetic entry"}).encode()
                     for i in range(at, stop)
                 ],
                 expected_size=at,

@@ -49,12 +49,15 @@ def test_seed_scenario_leaves_every_node_with_the_same_final_log(seeded_dir: Pat
             reports[party] = audit(store)
             note = store.checkpoint()
             assert note is not None
-            assert (
-                Note.from_bytes(note).text
-                == Checkpoint(
-                    origin="jointzone.example/seed-regime", size=store.size(), root=store.root()
-                ).to_text()
+            cp = Checkpoint.from_text(Note.from_bytes(note).text)
+            assert (cp.origin, cp.size, cp.root) == (
+                "jointzone.example/seed-regime",
+                store.size(),
+                store.root(),
             )
+            # It commits to where the trust entries are: two certificate keys, one revocation.
+            (extension,) = cp.extensions
+            assert extension.startswith("jointzone-trust 3 ")
     assert reports["japan"].root == reports["russia"].root
     assert reports["japan"].size == reports["japan"].checkpoint_size == 138
     assert len(reports["japan"].signed_by) == 2
@@ -350,3 +353,32 @@ def test_the_gate_uses_only_the_lexicon_the_regime_binds(seeded_dir: Path, tmp_p
     lexicon.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     with pytest.raises(NodeError, match="bind"):
         EmbeddedDeployment.open(zone, passphrases=KEYS, regime_dir=regime)
+
+
+def test_a_witness_refuses_a_checkpoint_whose_trust_line_is_not_its_own(seeded: Seeded) -> None:
+    from jointzone.node import node_key_name
+    from jointzone.tlog import Signer, sign_note
+
+    d, _ = seeded
+    p = d.nodes["japan"].propose(ENTERPRISE, official="jp-registrar")
+    d.nodes["russia"].sign(p.id, official="ru-registrar")
+    seq = d.sequencer()
+    other = next(n for n in d.nodes.values() if n is not seq)
+    batch = seq.sequence()
+    assert batch is not None
+    cp = Checkpoint.from_text(Note.from_bytes(batch.checkpoint).text)
+    # The sequencer's own key signs a checkpoint that hides the trust entries.
+    lying = Checkpoint(
+        origin=cp.origin, size=cp.size, root=cp.root, extensions=("jointzone-trust 0 " + "0" * 64,)
+    )
+    seed = seq.keystore.private_key("node", "node").private_bytes_raw()
+    signer = Signer.from_seed(node_key_name(cp.origin, seq.party), seed)
+    forged = sign_note(lying.to_text(), [signer]).to_bytes()
+    with pytest.raises(WitnessError, match="checkpoint text differs"):
+        other.witness(
+            old_size=batch.old_size,
+            entries=batch.entries,
+            checkpoint=forged,
+            proof=seq.consistency_proof(batch.old_size, cp.size),
+        )
+    assert other.log_size() == batch.old_size

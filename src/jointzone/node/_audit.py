@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from jointzone.consent import Entry
 from jointzone.node._node import REFUSALS
 from jointzone.node._replica import Replica
+from jointzone.node._trust import trust_positions
 from jointzone.node.errors import AuditError
 from jointzone.store import LogStore, StoreError
 from jointzone.tlog import (
@@ -24,6 +25,7 @@ from jointzone.tlog import (
     leaf_hash,
     open_checkpoint,
 )
+from jointzone.trust import trust_extension
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,5 +82,11 @@ def audit(store: LogStore, *, progress: Callable[[int, int], None] | None = None
         raise AuditError(f"latest checkpoint: {e}") from e
     if cp.size > size or store.root(cp.size) != cp.root:
         raise AuditError(f"checkpoint of size {cp.size} does not match the entries")
+    expected = trust_extension(trust_positions(replica.state))
+    if cp.size == size and cp.extensions != (expected,):
+        raise AuditError(
+            f"checkpoint of size {cp.size} carries extension lines {list(cp.extensions)}; the "
+            f"entries give [{expected!r}]"
+        )
     names = tuple(v.name for v in replica.node_verifiers())
     return AuditReport(size, root, cp.size, names)

@@ -32,6 +32,7 @@ from jointzone.node._gate import Gate, NeutralityBlockedError
 from jointzone.node._interface import NodeInterface
 from jointzone.node._keystore import KeyKind, Keystore
 from jointzone.node._replica import Replica
+from jointzone.node._trust import trust_positions
 from jointzone.node.errors import KeystoreError, ProposalError, SyncError, WitnessError
 from jointzone.regime import RegimeError
 from jointzone.store import ConflictError, SqlLogStore
@@ -50,6 +51,7 @@ from jointzone.tlog import (
     verify_note,
 )
 from jointzone.tlog._tree import root_nodes
+from jointzone.trust import trust_extension
 
 Clock = Callable[[], datetime]
 
@@ -457,9 +459,29 @@ class Node:
         return Batch(old_size, entries, checkpoint, committed, refused)
 
     def _sign_checkpoint(self, size: int, root: bytes, existing: Note | None = None) -> bytes:
-        text = Checkpoint(origin=self._replica.origin, size=size, root=root).to_text()
+        """Sign the checkpoint this node's own log and state give at ``size``.
+
+        Its extension line commits to where the trust entries are (see :mod:`jointzone.trust`),
+        computed from this node's state; a checkpoint offered with any other text is refused.
+        """
+        text = self._checkpoint_text(size, root)
+        if existing is not None and existing.text != text:
+            raise WitnessError(
+                f"checkpoint text differs from the one the node of {self._party!r} derives "
+                f"from its own log: offered {existing.text!r}, derived {text!r}"
+            )
         self._remember_cosigned(size, text)
         return sign_note(text, [self._node_signer()], existing=existing).to_bytes()
+
+    def _checkpoint_text(self, size: int, root: bytes) -> str:
+        if self._replica.size != size:
+            raise WitnessError(
+                f"checkpoint of size {size}, but this node's state is at {self._replica.size}"
+            )
+        extension = trust_extension(trust_positions(self._replica.state))
+        return Checkpoint(
+            origin=self._replica.origin, size=size, root=root, extensions=(extension,)
+        ).to_text()
 
     def _remember_cosigned(self, size: int, text: str, offered: bytes | None = None) -> None:
         """Refuse to sign a second, different checkpoint at a size; keep the evidence."""
@@ -541,6 +563,13 @@ class Node:
             verify_note(note, self._replica.node_verifiers(), require="any")
         except SignatureError as e:
             raise WitnessError(f"checkpoint refused: {e}") from e
+        # The replica now holds the new entries: the text must be the one it derives.
+        derived = self._checkpoint_text(cp.size, cp.root)
+        if note.text != derived:
+            raise WitnessError(
+                f"checkpoint text differs from the one the node of {self._party!r} derives "
+                f"from its own log: offered {note.text!r}, derived {derived!r}"
+            )
 
     def _edge(self, size: int) -> CompactRange:
         if not size:

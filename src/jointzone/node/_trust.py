@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from jointzone import acts
 from jointzone.node.errors import NodeError
 from jointzone.tlog import Checkpoint, Note
 from jointzone.trust import ProvedEntry, bundle_json
@@ -24,14 +25,9 @@ def _proved(node: Node, index: int, size: int) -> ProvedEntry:
     return ProvedEntry(index, entry, tuple(node.store.inclusion_proof(index, size)))
 
 
-def export_trust_bundle(node: Node) -> bytes:
-    """The trust bundle as of ``node``'s latest final checkpoint (JSON bytes)."""
-    note = node.latest_checkpoint()
-    if note is None:
-        raise NodeError(f"the node of {node.party!r} holds no final checkpoint to export")
-    size = Checkpoint.from_text(Note.from_bytes(note).text).size
-    state = node.replica.state
-    positions = {0}  # the genesis: it names the parties and their node keys
+def trust_positions(state: acts.State) -> list[int]:
+    """Where every ``certificate.key`` (declared or retired) and ``certificate.revoke`` is."""
+    positions: set[int] = set()
     for key in state.certificate_keys.values():
         positions.add(key.declared.position)
         if key.retired is not None:
@@ -40,5 +36,16 @@ def export_trust_bundle(node: Node) -> bytes:
         revoked = state.certificates[certificate].revoked
         assert revoked is not None
         positions.add(revoked.position)
+    return sorted(positions)
+
+
+def export_trust_bundle(node: Node) -> bytes:
+    """The trust bundle as of ``node``'s latest final checkpoint (JSON bytes)."""
+    note = node.latest_checkpoint()
+    if note is None:
+        raise NodeError(f"the node of {node.party!r} holds no final checkpoint to export")
+    size = Checkpoint.from_text(Note.from_bytes(note).text).size
+    # The genesis names the parties and their node keys; the rest the checkpoint commits to.
+    positions = {0, *trust_positions(node.replica.state)}
     entries = [_proved(node, i, size) for i in sorted(p for p in positions if p < size)]
     return bundle_json(note, entries, _proved(node, size - 1, size))

@@ -19,14 +19,16 @@ checkpoint those keys did not sign fails.) ``latest`` is the
 checkpoint's last entry, proved the same way: its time is the bundle's time, so the age a verifier
 shows rests on a signed entry, not on the exporter's word.
 
-What the proofs do not prove: inclusion proofs show that each entry given *is* in the log; they
-cannot show that no entry was *left out*. An exporter could drop a revocation and the bundle would
-still verify. Keys are safe from this in one direction — a party with no key in the bundle is
-refused, since the genesis names every party and a certificate needs every party's signature —
-but a dropped revocation (or a dropped key retirement) is invisible here. The remedy is to take
-bundles from one's own party's node (or check them against the published log with
-``jointzone verify-log``, which reads every entry); a future format could commit the count of
-revocations into the log so that a bundle could prove its list whole.
+Inclusion proofs alone show that each entry given *is* in the log, not that none was *left
+out*: an exporter could drop a revocation. So every checkpoint the nodes sign carries one
+extension line (C2SP tlog-checkpoint allows them) committing to the positions of every
+``certificate.key`` and ``certificate.revoke`` entry up to its size::
+
+    jointzone-trust <count> <hex SHA-256 of the positions, each 8 bytes big-endian, ascending>
+
+Each node computes the line from its own state and a witness signs no checkpoint whose line
+differs from its own, so the line is as trustworthy as the checkpoint. A bundle must carry exactly
+the entries the line commits to: one dropped (or added) entry and the bundle is refused.
 
 The node keys' checkpoint signature vouches that every node judged every entry (signatures,
 consent policy, state transition), so the verifier does not judge the entries' consent again: it
@@ -37,8 +39,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -59,9 +62,27 @@ from jointzone.tlog import (
 from jointzone.trust.errors import BundleError
 
 FORMAT = "jointzone-trust-bundle/1"
+TRUST_EXTENSION = "jointzone-trust"
 #: A bundle is a few kilobytes; anything this large is not one.
 MAX_BUNDLE_SIZE = 16 * 1024 * 1024
 _TRUST_TYPES = ("certificate.key", "certificate.revoke")
+
+
+def trust_extension(positions: Iterable[int]) -> str:
+    """The checkpoint extension line committing to the positions of the trust entries."""
+    ordered = sorted(set(positions))
+    digest = hashlib.sha256(b"".join(p.to_bytes(8, "big") for p in ordered)).hexdigest()
+    return f"{TRUST_EXTENSION} {len(ordered)} {digest}"
+
+
+def _committed(checkpoint: Checkpoint) -> str:
+    lines = [e for e in checkpoint.extensions if e.split(" ", 1)[0] == TRUST_EXTENSION]
+    if len(lines) != 1:
+        raise BundleError(
+            f"checkpoint: expected one '{TRUST_EXTENSION}' extension line committing to the "
+            f"trust entries, found {len(lines)}"
+        )
+    return lines[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,6 +254,21 @@ def open_bundle(data: bytes, node_keys: Sequence[Verifier]) -> OpenedBundle:
             f"({', '.join(parties)})",
         )
     )
+    committed = _committed(checkpoint)
+    given = trust_extension(p.index for p in proved if p.index != 0)
+    if given != committed:
+        raise BundleError(
+            f"entries: the checkpoint commits to trust entries '{committed}', the bundle carries "
+            f"'{given}': an entry was left out or added"
+        )
+    checks.append(
+        Check(
+            "complete",
+            CheckStatus.PASS,
+            f"the bundle carries every key and revocation entry the checkpoint commits to "
+            f"({committed.split(' ')[1]})",
+        )
+    )
     latest_entry, _ = _entry_act(latest, checkpoint.origin)
     trust = _derive([p for p in proved if p.index != 0], checkpoint, parties, latest_entry.time)
     checks.append(
@@ -248,8 +284,7 @@ def open_bundle(data: bytes, node_keys: Sequence[Verifier]) -> OpenedBundle:
             "trust",
             CheckStatus.INFO,
             f"{sum(len(p.keys) for p in trust.parties)} certificate key(s) of "
-            f"{len(trust.parties)} parties, {len(trust.revoked)} revoked certificate(s) "
-            "(inclusion proofs cannot show that no revocation was left out)",
+            f"{len(trust.parties)} parties, {len(trust.revoked)} revoked certificate(s)",
         )
     )
     return OpenedBundle(trust=trust, checks=tuple(checks), checkpoint=checkpoint)

@@ -39,7 +39,7 @@ BUILD = Path("build/bench")
 LOCAL_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 APPEND_TARGET = 100_000  # leaves/s on SQLite
 PROOF_TARGET_MS = 1.0  # p50
-HASHES_PER_LEAF = 3  # the leaf hash, its share of the tile roots, its share of the inner levels
+HASHES_PER_LEAF = 2  # the leaf hash, and its share of the inner levels (tile roots come free)
 BUILD_BATCH = 250_000
 
 

@@ -68,8 +68,7 @@ from jointzone.tlog import (
     TILE_HEIGHT,
     TILE_WIDTH,
     TileKey,
-    expand_tile,
-    grow_tiles,
+    grow_expanded_tiles,
     leaf_hashes,
 )
 
@@ -564,13 +563,13 @@ class SqlLogStore(LogStore):
             if not count:
                 return self._saw_size(size)
             edges = self._right_edges(conn, size)
-            grown = grow_tiles(size, hashes, edges.__getitem__)
+            grown = grow_expanded_tiles(size, hashes, edges.__getitem__)
             self._dialect.insert_entries(conn, size, entries)
             conn.execute(
                 self._upsert_tiles,
                 [
-                    {"level": level, "idx": idx, "data": expand_tile(bottom)}
-                    for (level, idx), bottom in grown.items()
+                    {"level": level, "idx": idx, "data": expanded}
+                    for (level, idx), expanded in grown.items()
                 ],
             )
             moved = conn.execute(_advance_head, {"old": size, "new": size + count}).rowcount

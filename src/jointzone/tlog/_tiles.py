@@ -243,18 +243,19 @@ class TileHashReader:
         return out
 
 
-def grow_tiles(
+def grow_expanded_tiles(
     size: int,
     new_leaf_hashes: Sequence[bytes],
     right_edge: Callable[[int], Sequence[bytes]],
-) -> dict[TileKey, list[bytes]]:
-    """The bottom hashes of every tile that appending ``new_leaf_hashes`` at ``size`` touches.
+) -> dict[TileKey, bytes]:
+    """Every tile that appending ``new_leaf_hashes`` at ``size`` touches, expanded.
 
     ``right_edge(level)`` returns the bottom hashes of the partial tile at the right edge of
-    ``level`` (called only where one exists). The result maps each touched tile to its full new
-    list of bottom hashes; tiles completed at one level feed their roots to the level above.
+    ``level`` (called only where one exists). Each touched tile maps to its expanded bytes (see
+    :func:`expand_tile`), ready to store; a tile completed at one level feeds its root — the hash
+    of its two top inner nodes, already computed by the expansion — to the level above.
     """
-    out: dict[TileKey, list[bytes]] = {}
+    out: dict[TileKey, bytes] = {}
     carry = list(new_leaf_hashes)
     level = 0
     while carry:
@@ -269,9 +270,26 @@ def grow_tiles(
         carry = []
         for start in range(0, len(row), TILE_WIDTH):
             bottom = row[start : start + TILE_WIDTH]
-            out[(level, index)] = bottom
+            expanded = expand_tile(bottom)
+            out[(level, index)] = expanded
             if len(bottom) == TILE_WIDTH:
-                carry.append(tile_root(bottom))
+                top = len(expanded) - 2 * HASH_SIZE
+                carry.append(
+                    node_hash(expanded[top : top + HASH_SIZE], expanded[top + HASH_SIZE :])
+                )
             index += 1
         level += 1
+    return out
+
+
+def grow_tiles(
+    size: int,
+    new_leaf_hashes: Sequence[bytes],
+    right_edge: Callable[[int], Sequence[bytes]],
+) -> dict[TileKey, list[bytes]]:
+    """Like :func:`grow_expanded_tiles`, giving each touched tile's bottom hashes only."""
+    out: dict[TileKey, list[bytes]] = {}
+    for key, expanded in grow_expanded_tiles(size, new_leaf_hashes, right_edge).items():
+        width = expanded_width(expanded)
+        out[key] = decode_hash_tile(expanded[: width * HASH_SIZE], width=width)
     return out

@@ -27,10 +27,11 @@ from bench._bounds import measure
 from jointzone import acts
 from jointzone.consent import Entry, Proposal, ProposalContent
 from jointzone.cose import CoseSigner
-from jointzone.node import EmbeddedDeployment, Replica, audit, node_key_name
+from jointzone.node import EmbeddedDeployment, Replica, audit, node_key_name, trust_positions
 from jointzone.scenario import Scenario, ScenarioClock, play
 from jointzone.store import open_store
 from jointzone.tlog import Checkpoint, Signer, sign_note
+from jointzone.trust import trust_extension
 
 ROOT = Path(__file__).parents[1]
 REGIME = ROOT / "regimes" / "seed"
@@ -118,7 +119,11 @@ def _build_log(n: int) -> Path:
     if batch:
         store.append(batch)
     # A final checkpoint over the whole log, as the nodes would sign it.
-    text = Checkpoint(origin=regime.origin, size=store.size(), root=store.root()).to_text()
+    # The appended acts are registrations: the trust entries stay where the scenario put them.
+    trust = trust_extension(trust_positions(japan.replica.state))
+    text = Checkpoint(
+        origin=regime.origin, size=store.size(), root=store.root(), extensions=(trust,)
+    ).to_text()
     signers = [
         Signer.from_seed(
             node_key_name(regime.origin, p),

@@ -10,7 +10,7 @@ from jointzone.node._interface import NodeInterface
 from jointzone.node._keystore import KeyEntry, Keystore, passphrase_from_env
 from jointzone.node._node import Batch, Clock, Node, ProposalStatus, node_key_name
 from jointzone.node._replica import Replica
-from jointzone.node._trust import export_trust_bundle
+from jointzone.node._trust import export_trust_bundle, trust_positions
 from jointzone.node.errors import (
     AuditError,
     KeystoreError,
@@ -47,4 +47,5 @@ __all__ = [
     "passphrase_from_env",
     "regime_checker",
     "regime_gate",
+    "trust_positions",
 ]

@@ -71,7 +71,7 @@ def demo(
         signers = _demo_signers(keys_dir, log_has_entries=store.size() > 0)
         previous = store.checkpoint()
         start = store.size()
-        _append_placeholders(store, start, entries)
+        _append_synthetic(store, start, entries)
         say(f"log: appended {entries:,} entries to {log_db}, which now holds {store.size():,}")
         note = _sign_checkpoint(store, signers)
         with progress_bar("exporting") as progress:
@@ -179,8 +179,8 @@ def _save_signers(keys_dir: Path, signers: Sequence[Signer]) -> None:
         raise CliError(f"cannot write the demo keys to {keys_dir}: {e.strerror or e}") from e
 
 
-def _append_placeholders(store: LogStore, start: int, count: int) -> None:
-    """Entries that are plainly placeholders: the real ones are signed administrative acts."""
+def _append_synthetic(store: LogStore, start: int, count: int) -> None:
+    """Synthetic entries, plainly not acts: the real ones are signed administrative acts."""
     with progress_bar("appending") as progress:
         for at in range(start, start + count, _BATCH):
             stop = min(at + _BATCH, start + count)

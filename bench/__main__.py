@@ -16,6 +16,8 @@ BENCHES = [
     "bench.bench_replay",
     "bench.bench_neutrality",
     "bench.bench_credentials",
+    "bench.bench_inputs",
+    "bench.bench_keystore",
 ]
 
 

@@ -2,7 +2,8 @@
 
     .venv/bin/python -m bench.bench_core [--commit-acts 2000] [--verify-acts 100000]
 
-Measured in one run, with the Ed25519-verify bound measured alongside (bench/_bounds.py).
+Measured in one run, with the Ed25519-verify bound measured alongside (bench/_bounds.py): the
+fastest verifier here, libsodium, with ``cryptography``'s rate printed beside it.
 
 - Commit throughput: acts with two party signatures each (an enterprise registration signed by
   a registrar of each party), committed by the sequencer, witnessed by the other node, and final
@@ -10,6 +11,8 @@ Measured in one run, with the Ed25519-verify bound measured alongside (bench/_bo
   deployment each act costs four Ed25519 verifications — the sequencer and the witness each
   check both signatures — so the bound is ``ed25519_bound / 4`` acts/s. Target: >= 50%.
 - Replay: the state rebuilt from a node's entries (already in memory). Target: >= 20,000 acts/s.
+  It checks no signature (they were checked on admission), so its ratio to the audit's bound
+  says how far it stays out of the audit's way rather than how close it comes to a ceiling.
 - Verification: a node's database of N acts audited from scratch — every signature checked
   against the keys valid at its position, every leaf hash and tile recomputed, the checkpoint
   checked — against the bound of two verifications per act. Target: >= 50%.
@@ -73,7 +76,11 @@ def bench_commit(n: int, bound: float) -> None:
         russia.sign(p.id, official="ru-registrar")
     t0 = time.perf_counter()
     committed = 0
-    while (rnd := d.commit()) is not None:
+    while True:
+        rnd = d.commit()
+        # A round with nothing left to commit: no round at all, or one with an empty batch.
+        if rnd is None or rnd.batch is None or not rnd.batch.entries:
+            break
         committed += len(rnd.batch.committed)
     dt = time.perf_counter() - t0
     assert committed == n, f"committed {committed} of {n}"
@@ -144,16 +151,18 @@ def bench_replay_and_verify(n: int, bound: float) -> None:
         t0 = time.perf_counter()
         replica = Replica.replay(entries)
         dt = time.perf_counter() - t0
+        ceiling = bound / 2
+        rate = len(entries) / dt
         print(
-            f"replay: {len(entries):,} acts in {dt:.2f} s = {len(entries) / dt:,.0f} acts/s "
-            f"(target >= 20,000)"
+            f"replay: {len(entries):,} acts in {dt:.2f} s = {rate:,.0f} acts/s "
+            f"(target >= 20,000); no signatures checked: {rate / ceiling:.1f}x the audit bound "
+            f"of {ceiling:,.0f} acts/s"
         )
         assert replica.size == len(entries)
         t0 = time.perf_counter()
         report = audit(store)
         dt = time.perf_counter() - t0
     rate = report.size / dt
-    ceiling = bound / 2
     print(
         f"verify: {report.size:,} acts audited in {dt:.2f} s = {rate:,.0f} acts/s; bound "
         f"{ceiling:,.0f} acts/s (2 verifications each) -> {rate / ceiling:.0%} (target >= 50%)"

@@ -24,16 +24,16 @@ from jointzone.node._documents import assemble, claims_of
 from jointzone.scenario import ScenarioClock
 from jointzone.trust import BundleError, open_bundle
 
+from .conftest import KEYS
+
 Seeded = tuple[EmbeddedDeployment, ScenarioClock]
 DURING = datetime(2019, 10, 30, 12, tzinfo=UTC)
-KEYS = {"japan": b"test-japan", "russia": b"test-russia"}
-REGIME = Path(__file__).parents[2] / "regimes" / "seed"
 
 
 @pytest.fixture(scope="module")
 def opened_seed(seeded_dir: Path) -> Any:
     """The seeded deployment, opened once for the read-only tests of this module."""
-    with EmbeddedDeployment.open(seeded_dir, passphrases=KEYS, regime_dir=REGIME) as d:
+    with EmbeddedDeployment.open(seeded_dir, passphrases=KEYS) as d:
         yield d
 
 
@@ -121,8 +121,15 @@ def test_pycose_verifies_a_deployment_certificate(opened_seed: EmbeddedDeploymen
 
 
 @pytest.fixture(scope="module")
-def bundle(opened_seed: EmbeddedDeployment) -> bytes:
-    return export_trust_bundle(opened_seed.nodes["russia"])
+def bundle(seeded_dir: Path) -> bytes:
+    """The bundle the tour's officers carried: exported, and vouched for, on 26 October."""
+    return (seeded_dir / "trust-2019-10-26.json").read_bytes()
+
+
+@pytest.fixture(scope="module")
+def later_bundle(seeded_dir: Path) -> bytes:
+    """The bundle for the return voyage, on 2 November: it knows the revocation."""
+    return (seeded_dir / "trust-2019-11-02.json").read_bytes()
 
 
 def _vkeys(d: EmbeddedDeployment) -> list[Any]:
@@ -136,8 +143,8 @@ def test_bundle_round_trip_and_offline_verification(
 
     opened = open_bundle(bundle, _vkeys(opened_seed))
     assert opened.trust.issuer == "seed"
-    assert len(opened.trust.revoked) == 1
-    assert opened.trust.issued_at == opened_seed.nodes["japan"].replica.last_time
+    assert len(opened.trust.revoked) == 0  # the revocation came a week later
+    assert opened.trust.issued_at == datetime(2019, 10, 26, 9, tzinfo=UTC)
     doc = opened_seed.nodes["japan"].certificate("tour19-01")
     assert doc is not None
     report = verify_certificate(doc.to_text(), opened.trust, now=DURING)
@@ -148,14 +155,14 @@ def test_bundle_round_trip_and_offline_verification(
 
 
 def test_the_offline_verifier_sees_the_revocation(
-    opened_seed: EmbeddedDeployment, bundle: bytes
+    opened_seed: EmbeddedDeployment, later_bundle: bytes
 ) -> None:
     from jointzone.credentials import verify_certificate
 
-    trust = open_bundle(bundle, _vkeys(opened_seed)).trust
+    trust = open_bundle(later_bundle, _vkeys(opened_seed)).trust
     doc = opened_seed.nodes["japan"].certificate("tour19-12")
     assert doc is not None
-    report = verify_certificate(doc.to_text(), trust, now=DURING)
+    report = verify_certificate(doc.to_text(), trust, now=datetime(2019, 11, 2, 12, tzinfo=UTC))
     assert not report.valid
     assert [c.name for c in report.failures()] == ["revocation"]
 
@@ -173,7 +180,7 @@ def _one_signature_only(data: bytes) -> bytes:
     raw = json.loads(data)
     lines = raw["checkpoint"].split("\n")
     kept = [line for line in lines if not line.startswith("— jointzone.example/seed-regime/russia")]
-    assert len(kept) == len(lines) - 1
+    assert len(kept) == len(lines) - 2  # its node signature and its timestamped cosignature
     raw["checkpoint"] = "\n".join(kept)
     return json.dumps(raw).encode()
 
@@ -293,3 +300,85 @@ def test_cert_verify_command(
     assert code == 1
     assert "FAIL trust bundle: not a trust bundle: expected UTF-8 JSON" in output
     assert "Traceback" not in output
+
+
+def test_cert_verify_refuses_a_stale_bundle_with_a_stale_line(
+    opened_seed: EmbeddedDeployment, bundle: bytes, tmp_path: Path
+) -> None:
+    trust = tmp_path / "trust.json"
+    trust.write_bytes(bundle)
+    keys = [a for v in _vkeys(opened_seed) for a in ("--key", v.vkey)]
+    doc = opened_seed.nodes["japan"].certificate("tour19-01")
+    assert doc is not None
+    # Made 26 October; the regime's maximum age is 7 days: on 2 November 10:00 it is stale.
+    code, output = _verify_cli(
+        [doc.to_text(), "--trust", str(trust), *keys, "--now", "2019-11-02T10:00:00Z"]
+    )
+    assert code == 1
+    assert "STALE trust bundle: made 2019-10-26T09:00:00Z" in output
+    assert "older than the 7 d 0 h a bundle may be" in output
+    assert "verdict: VALID" not in output
+    # --max-age overrides the regime's: ten days, and the same bundle serves.
+    code, output = _verify_cli(
+        [
+            doc.to_text(),
+            "--trust",
+            str(trust),
+            *keys,
+            "--now",
+            "2019-11-02T10:00:00Z",
+            "--max-age",
+            "10d",
+        ]
+    )
+    assert code == 0, output
+    # Dated after now beyond the skew: a clock set back, or a bundle from the future.
+    code, output = _verify_cli(
+        [doc.to_text(), "--trust", str(trust), *keys, "--now", "2019-10-26T08:00:00Z"]
+    )
+    assert code == 1
+    assert "dated after now by more than the 5 min clock skew" in output
+
+
+def test_a_bundle_without_every_partys_timestamp_is_refused(
+    opened_seed: EmbeddedDeployment, bundle: bytes
+) -> None:
+    raw = json.loads(bundle)
+    lines = raw["checkpoint"].split("\n")
+    # Keep Russia's node signature, drop its timestamped cosignature (the later of its two lines).
+    russia = [
+        i
+        for i, line in enumerate(lines)
+        if line.startswith("— jointzone.example/seed-regime/russia")
+    ]
+    assert len(russia) == 2
+    for i in russia:
+        try:
+            note_lines = [*lines[:i], *lines[i + 1 :]]
+            open_bundle(
+                json.dumps({**raw, "checkpoint": "\n".join(note_lines)}).encode(),
+                _vkeys(opened_seed),
+            )
+        except BundleError as e:
+            assert "russia" in str(e)
+        else:
+            pytest.fail("a bundle missing one of Russia's signature lines was accepted")
+
+
+def test_export_refuses_a_node_that_is_not_final_and_asks_every_node(seeded: Any) -> None:
+    d, _ = seeded
+    japan = d.nodes["japan"]
+    data = export_trust_bundle(japan)
+    opened = open_bundle(data, japan.replica.node_verifiers())
+    assert opened.trust.issued_at == japan.now()
+
+    # A peer that cannot vouch (down, or behind) means no bundle: freshness needs every party.
+    class Down:
+        party = "russia"
+
+        def vouch(self, checkpoint: bytes) -> bytes:
+            raise ConnectionError("russia is unreachable")
+
+    japan.peers = {"russia": Down()}  # type: ignore[dict-item]
+    with pytest.raises(ConnectionError):
+        export_trust_bundle(japan)

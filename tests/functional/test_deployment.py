@@ -20,15 +20,16 @@ from jointzone.node import (
     Keystore,
     KeystoreError,
     NeutralityBlockedError,
-    NodeError,
+    ProposalError,
     WitnessError,
     audit,
 )
+from jointzone.regime import RegimeError
 from jointzone.scenario import ScenarioClock
 from jointzone.store import open_store
 from jointzone.tlog import Checkpoint, Note, open_checkpoint
 
-from .conftest import KEYS, REGIME
+from .conftest import KEYS, offered_batch
 
 Seeded = tuple[EmbeddedDeployment, ScenarioClock]
 
@@ -82,8 +83,8 @@ def test_seed_state(seeded: Seeded) -> None:
     for node in d.nodes.values():
         refused = node.proposals("rejected")
         assert [s.proposal.act_type for s in refused] == ["project.amend"]
-        assert refused[0].rejections[0][0] == "russia"
-        assert "not been surveyed" in refused[0].rejections[0][2]
+        assert refused[0].rejections[0].party == "russia"
+        assert "not been surveyed" in refused[0].rejections[0].reason
 
 
 def test_state_is_derived_by_replay(seeded: Seeded) -> None:
@@ -102,10 +103,11 @@ def test_missing_party_means_no_commit(seeded: Seeded) -> None:
     status = d.nodes["russia"].status(p.id)
     assert not status.verdict.satisfied
     assert "russia: 0 of 1" in status.verdict.explain()
-    assert d.commit() is None
+    assert d.commit().final is None
     d.nodes["russia"].sign(p.id, official="ru-registrar")
     rnd = d.commit()
-    assert rnd is not None
+    assert rnd.batch is not None
+    assert rnd.final is not None
     assert rnd.batch.committed == [p.id]
     assert "jp-extra" in d.nodes["russia"].replica.state.enterprises
 
@@ -126,11 +128,11 @@ def test_a_signature_under_another_officials_kid_fails(seeded: Seeded) -> None:
     japan = d.nodes["japan"]
     p = japan.propose(ENTERPRISE, official="jp-registrar")
     forged = p.cosign(CoseSigner(kid=b"ru-registrar", private_key=Ed25519PrivateKey.generate()))
-    d.nodes["russia"].receive_proposal(forged.to_bytes())
+    with pytest.raises(ProposalError, match="does not verify"):
+        d.nodes["russia"].receive_proposal(forged.to_bytes())
     status = d.nodes["russia"].status(p.id)
     assert not status.verdict.satisfied
-    assert "does not verify" in status.verdict.explain()
-    assert d.commit() is None
+    assert d.commit().final is None
 
 
 def _remove_official(d: EmbeddedDeployment, party: str, official: str) -> None:
@@ -138,7 +140,7 @@ def _remove_official(d: EmbeddedDeployment, party: str, official: str) -> None:
     node = d.nodes[party]
     p = node.propose(act, official=f"{party}-root-1")
     node.sign(p.id, official=f"{party}-root-2")
-    assert d.commit() is not None
+    assert d.commit().final is not None
 
 
 def test_a_removed_official_signs_nothing(seeded: Seeded) -> None:
@@ -146,11 +148,11 @@ def test_a_removed_official_signs_nothing(seeded: Seeded) -> None:
     _remove_official(d, "russia", "ru-registrar")
     clock.set(clock() + timedelta(hours=1))
     p = d.nodes["japan"].propose(ENTERPRISE, official="jp-registrar")
-    d.nodes["russia"].sign(p.id, official="ru-registrar")
-    status = d.nodes["japan"].status(p.id)
-    assert not status.verdict.satisfied
-    assert "not a key of the record valid at position" in status.verdict.explain()
-    assert d.commit() is None
+    # The node still holds the removed official's key; the signature is refused as it is made.
+    with pytest.raises(ProposalError, match="not a key of the record valid at position"):
+        d.nodes["russia"].sign(p.id, official="ru-registrar")
+    assert not d.nodes["japan"].status(p.id).verdict.satisfied
+    assert d.commit().final is None
 
 
 def test_a_rotated_key_signs_nothing_after_its_rotation(seeded: Seeded) -> None:
@@ -168,20 +170,16 @@ def test_a_rotated_key_signs_nothing_after_its_rotation(seeded: Seeded) -> None:
     }
     p = japan.propose(act, official="japan-root-1")
     japan.sign(p.id, official="japan-root-3")
-    assert d.commit() is not None
+    assert d.commit().final is not None
     clock.set(clock() + timedelta(hours=1))
-    # The keystore still holds the old key: its signature no longer counts.
-    old = japan.propose(ENTERPRISE, official="jp-registrar")
-    d.nodes["russia"].sign(old.id, official="ru-registrar")
-    assert not japan.status(old.id).verdict.satisfied
-    assert d.commit() is None
-    # The same act signed with the new key does.
-    fresh = Proposal.create(old.content, CoseSigner(kid=b"jp-registrar", private_key=new_key))
-    d.nodes["russia"].receive_proposal(fresh.to_bytes())
+    # The keystore still holds the old key: a proposal it signs is refused as it is made.
+    with pytest.raises(ProposalError, match="does not verify"):
+        japan.propose(ENTERPRISE, official="jp-registrar")
+    # The same act signed with the new key counts.
+    fresh = japan.propose(ENTERPRISE, official=CoseSigner(kid=b"jp-registrar", private_key=new_key))
     d.nodes["russia"].sign(fresh.id, official="ru-registrar")
-    # Same payload, same act id: the old signature is replaced by neither; the new one is merged.
-    assert fresh.id == old.id
-    assert not d.nodes["russia"].status(fresh.id).verdict.satisfied  # old sig still fails
+    assert d.nodes["russia"].status(fresh.id).verdict.satisfied
+    assert d.commit().final is not None
 
 
 def test_an_expired_proposal_is_never_committed(seeded: Seeded) -> None:
@@ -190,46 +188,39 @@ def test_an_expired_proposal_is_never_committed(seeded: Seeded) -> None:
     clock.set(clock() + timedelta(days=2))
     d.nodes["russia"].receive_proposal(p.to_bytes())
     assert d.nodes["russia"].status(p.id).status == "expired"
-    assert d.commit() is None
+    assert d.commit().final is None
 
 
 def test_the_same_act_is_not_committed_twice(seeded: Seeded) -> None:
     d, _ = seeded
     p = d.nodes["japan"].propose(ENTERPRISE, official="jp-registrar")
     d.nodes["russia"].sign(p.id, official="ru-registrar")
-    assert d.commit() is not None
+    assert d.commit().final is not None
     for node in d.nodes.values():
         node.receive_proposal(d.nodes["russia"].status(p.id).proposal.to_bytes())
-    assert d.commit() is None
+    assert d.commit().final is None
     assert d.nodes["japan"].status(p.id).status == "committed"
 
 
 def test_witness_refuses_a_wrong_root_and_never_signs_two_checkpoints_of_a_size(
     seeded: Seeded,
 ) -> None:
-    d, _ = seeded
+    d, clock = seeded
     japan, russia = d.nodes["japan"], d.nodes["russia"]
     p = japan.propose(ENTERPRISE, official="jp-registrar")
     russia.sign(p.id, official="ru-registrar")
     seq = d.sequencer()
     other = russia if seq is japan else japan
-    batch = seq.sequence()
-    assert batch is not None
-    assert batch.entries
-    cp = Checkpoint.from_text(Note.from_bytes(batch.checkpoint).text)
+    old, entries, checkpoint, proof = offered_batch(seq, other.status(p.id).proposal, clock())
+    cp = Checkpoint.from_text(Note.from_bytes(checkpoint).text)
     bad = Checkpoint(origin=cp.origin, size=cp.size, root=bytes(32)).to_text()
     from jointzone.tlog import Signer, sign_note
 
     forged = sign_note(bad, [Signer.generate("nobody")]).to_bytes()
-    proof = seq.consistency_proof(batch.old_size, cp.size)
-    with pytest.raises(WitnessError, match=r"does not extend this node.s log"):
-        other.witness(
-            old_size=batch.old_size, entries=batch.entries, checkpoint=forged, proof=proof
-        )
-    assert other.log_size() == batch.old_size  # nothing half-applied
-    signed = other.witness(
-        old_size=batch.old_size, entries=batch.entries, checkpoint=batch.checkpoint, proof=proof
-    )
+    with pytest.raises(WitnessError, match="is not the root of these entries"):
+        other.witness(old_size=old, entries=entries, checkpoint=forged, proof=proof)
+    assert other.log_size() == old  # nothing half-applied
+    signed = other.witness(old_size=old, entries=entries, checkpoint=checkpoint, proof=proof)
     open_checkpoint(signed, other.replica.node_verifiers(), require="all")
     # A second, different checkpoint of the same size: refused, with the evidence kept.
     with pytest.raises(WitnessError, match="already signed a different checkpoint"):
@@ -238,8 +229,9 @@ def test_witness_refuses_a_wrong_root_and_never_signs_two_checkpoints_of_a_size(
 
 
 def test_keystore_without_passphrase_is_a_clear_error(seeded_dir: Path) -> None:
-    with pytest.raises(KeystoreError, match="encrypted: set JOINTZONE_PASSPHRASE_JAPAN"):
-        Keystore.open(seeded_dir / "japan" / "keys", passphrase=None)
+    locked = Keystore.open(seeded_dir / "japan" / "keys", passphrase=None)
+    with pytest.raises(KeystoreError, match="is locked: give its passphrase"):
+        locked.private_key("node", "node")
     with pytest.raises(KeystoreError, match="wrong passphrase"):
         Keystore.open(seeded_dir / "japan" / "keys", passphrase=b"not it")
 
@@ -326,24 +318,23 @@ def test_an_act_that_takes_a_side_cannot_be_signed_or_committed(seeded: Seeded) 
     p = Proposal.create(content, CoseSigner(kid=b"ru-inspector", private_key=key))
     for node in d.nodes.values():
         node.receive_proposal(p.to_bytes())
-    batch = d.sequencer().sequence()
-    assert batch is not None
-    assert batch.committed == []
-    assert "neutrality finding" in batch.refused[0][1]
-    assert d.commit() is None
+    rnd = d.commit()
+    assert rnd.batch is not None
+    assert rnd.final is None
+    assert rnd.batch.committed == []
+    assert "neutrality finding" in rnd.batch.refused[0][1]
     assert d.nodes["japan"].replica.committed_index(p.id) is None
 
 
 def test_the_gate_uses_only_the_lexicon_the_regime_binds(seeded_dir: Path, tmp_path: Path) -> None:
-    regime = tmp_path / "regime"
-    shutil.copytree(REGIME, regime)
-    lexicon = regime / "neutrality.yaml"
-    original = lexicon.read_text(encoding="utf-8")
     zone = tmp_path / "zone"
     shutil.copytree(seeded_dir, zone)
+    # Each node keeps its own copy of the lexicon; the log binds its digest.
+    lexicon = zone / "japan" / "neutrality.yaml"
+    original = lexicon.read_text(encoding="utf-8")
     # A comment is not content: the digest the regime binds still matches.
     lexicon.write_text(original + "\n# a comment changes nothing\n", encoding="utf-8")
-    with EmbeddedDeployment.open(zone, passphrases=KEYS, regime_dir=regime):
+    with EmbeddedDeployment.open(zone, passphrases=KEYS):
         pass
     # A word more is content: the log's regime binds the lexicon without it.
     data = yaml.safe_load(original)
@@ -351,22 +342,21 @@ def test_the_gate_uses_only_the_lexicon_the_regime_binds(seeded_dir: Path, tmp_p
         {"pattern": "rightfully ours", "party": None, "suggest": "quote the party instead"}
     )
     lexicon.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    with pytest.raises(NodeError, match="bind"):
-        EmbeddedDeployment.open(zone, passphrases=KEYS, regime_dir=regime)
+    with pytest.raises(RegimeError, match="binds"):
+        EmbeddedDeployment.open(zone, passphrases=KEYS)
 
 
 def test_a_witness_refuses_a_checkpoint_whose_trust_line_is_not_its_own(seeded: Seeded) -> None:
     from jointzone.node import node_key_name
     from jointzone.tlog import Signer, sign_note
 
-    d, _ = seeded
+    d, clock = seeded
     p = d.nodes["japan"].propose(ENTERPRISE, official="jp-registrar")
     d.nodes["russia"].sign(p.id, official="ru-registrar")
     seq = d.sequencer()
     other = next(n for n in d.nodes.values() if n is not seq)
-    batch = seq.sequence()
-    assert batch is not None
-    cp = Checkpoint.from_text(Note.from_bytes(batch.checkpoint).text)
+    old, entries, checkpoint, proof = offered_batch(seq, other.status(p.id).proposal, clock())
+    cp = Checkpoint.from_text(Note.from_bytes(checkpoint).text)
     # The sequencer's own key signs a checkpoint that hides the trust entries.
     lying = Checkpoint(
         origin=cp.origin, size=cp.size, root=cp.root, extensions=("jointzone-trust 0 " + "0" * 64,)
@@ -375,10 +365,5 @@ def test_a_witness_refuses_a_checkpoint_whose_trust_line_is_not_its_own(seeded: 
     signer = Signer.from_seed(node_key_name(cp.origin, seq.party), seed)
     forged = sign_note(lying.to_text(), [signer]).to_bytes()
     with pytest.raises(WitnessError, match="checkpoint text differs"):
-        other.witness(
-            old_size=batch.old_size,
-            entries=batch.entries,
-            checkpoint=forged,
-            proof=seq.consistency_proof(batch.old_size, cp.size),
-        )
-    assert other.log_size() == batch.old_size
+        other.witness(old_size=old, entries=entries, checkpoint=forged, proof=proof)
+    assert other.log_size() == old

@@ -80,7 +80,7 @@ def _watch(
 
 
 def _check(directory: Path, acked: dict[int, str]) -> int:
-    with EmbeddedDeployment.open(directory, passphrases=DEMO, regime_dir=REGIME) as d:
+    with EmbeddedDeployment.open(directory, passphrases=DEMO) as d:
         roots = {p: (n.log_size(), n.store.root()) for p, n in d.nodes.items()}
         assert len(set(roots.values())) == 1, f"fork: {roots}"
         node = d.nodes["japan"]

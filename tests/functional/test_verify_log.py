@@ -144,18 +144,18 @@ def test_verify_log_prints_one_line(demo: Demo) -> None:
 
 def test_log_export_publishes_the_stores_latest_checkpoint(demo: Demo, tmp_path: Path) -> None:
     out = tmp_path / "mirror"
-    result = jointzone("log", "export", "--store", demo.store_url, "--dir", out)
+    result = jointzone("log", "export", "--store", demo.store_url, "--out", out)
     assert result.exit_code == 0, result.output
     assert "exported 70,000 entries" in result.stdout
     assert verify(demo, out).exit_code == 0
-    again = jointzone("log", "export", "--store", demo.store_url, "--dir", out)
+    again = jointzone("log", "export", "--store", demo.store_url, "--out", out)
     assert "0 files written" in again.stdout
     assert (out / "checkpoint").read_bytes() == (demo.tiles / "checkpoint").read_bytes()
 
 
 def test_log_export_of_a_store_without_checkpoint(tmp_path: Path) -> None:
     result = jointzone(
-        "log", "export", "--store", f"sqlite:///{tmp_path / 'empty.db'}", "--dir", tmp_path / "t"
+        "log", "export", "--store", f"sqlite:///{tmp_path / 'empty.db'}", "--out", tmp_path / "t"
     )
     assert "holds no checkpoint yet" in failure(result)
 
@@ -257,7 +257,14 @@ def test_wrong_key_given(demo: Demo) -> None:
     stranger = Signer.generate("japan.node.example")
     result = jointzone("verify-log", demo.tiles, "--key", stranger.vkey, "--key", demo.vkeys[1])
     message = failure(result)
-    assert f"lacks a signature by japan.node.example+{stranger.key_hash:08x}" in message
+    assert f"--key {stranger.vkey} is not a node key this log's genesis declares" in message
+    assert f"no --key pins japan's node key (its genesis declares {demo.vkeys[0]})" in message
+
+
+def test_verify_log_needs_a_pin_for_every_party_the_genesis_names(demo: Demo) -> None:
+    message = failure(jointzone("verify-log", demo.tiles, "--key", demo.vkeys[0]))
+    assert "the log's genesis names japan, russia" in message
+    assert f"no --key pins russia's node key (its genesis declares {demo.vkeys[1]})" in message
 
 
 def test_older_checkpoint_of_another_log(demo: Demo, tmp_path: Path) -> None:
@@ -301,7 +308,9 @@ def test_verbose_shows_the_traceback(demo: Demo, tiles: Path) -> None:
 
 def test_malformed_key_is_an_error_not_a_crash(demo: Demo) -> None:
     message = failure(jointzone("verify-log", demo.tiles, "--key", "not-a-key"))
-    assert message.startswith("error: verifier key must be <name>+<8 hex digits>+<base64 key>")
+    assert message.startswith(
+        "error: --key: verifier key must be <name>+<8 hex digits>+<base64 key>"
+    )
 
 
 def test_missing_directory(demo: Demo, tmp_path: Path) -> None:

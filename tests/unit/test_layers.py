@@ -1,5 +1,7 @@
 """The layers of DESIGN.md, kept true: dependencies point inward, and nothing else.
 
+inputs                                                      <- bounded reading of untrusted
+                                                               files; imports nothing of ours
 regime, acts, consent, neutrality, tlog, cose, credentials, trust  <- pure: no I/O layers
 store                                                       <- SQLAlchemy; imports tlog only
 node, publish, scenario                                     <- use cases
@@ -15,23 +17,35 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).parents[2] / "src" / "jointzone"
-PURE = {"regime", "acts", "consent", "neutrality", "tlog", "cose", "credentials", "trust"}
+PURE = {
+    "inputs",
+    "regime",
+    "acts",
+    "consent",
+    "neutrality",
+    "tlog",
+    "cose",
+    "credentials",
+    "trust",
+}
 OUTER = {"store", "node", "publish", "scenario", "cli", "verify"}
 INFRASTRUCTURE = {"sqlalchemy", "psycopg", "typer", "rich"}
 
 # What each package may import from the project (besides itself).
 ALLOWED: dict[str, set[str]] = {
+    # Below everything: the bounded reading of files from outside, needing nothing of ours.
+    "inputs": set(),
     "tlog": set(),
     "cose": set(),
-    "regime": set(),
+    "regime": {"inputs"},
     "neutrality": {"regime"},
     "acts": {"regime"},
     "consent": {"cose", "tlog"},
-    "credentials": {"cose", "tlog", "regime"},
+    "credentials": {"cose", "tlog", "regime", "inputs"},
     # Trust bundles: a checkpoint and proved entries in, the credentials' trust out.
-    "trust": {"tlog", "cose", "consent", "acts", "regime", "credentials"},
+    "trust": {"tlog", "cose", "consent", "acts", "regime", "credentials", "inputs"},
     "store": {"tlog"},
-    "verify": {"tlog"},
+    "verify": {"tlog", "inputs"},
     "publish": {"tlog", "store"},
     "node": {
         "tlog",
@@ -43,8 +57,9 @@ ALLOWED: dict[str, set[str]] = {
         "neutrality",
         "credentials",
         "trust",
+        "inputs",
     },
-    "scenario": {"node", "consent", "acts", "regime"},
+    "scenario": {"node", "consent", "acts", "regime", "inputs"},
 }
 
 

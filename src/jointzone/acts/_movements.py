@@ -38,8 +38,7 @@ class _Crossing(Act):
     crossing_point: Ref
     direction: Direction
     time: Instant
-    #: The vessel's name or the flight's number.
-    vessel: Line
+    vessel: Annotated[Line, Field(description="The vessel's name or the flight's number.")]
 
 
 class MovementRecord(_Crossing):

@@ -40,13 +40,18 @@ class _ProjectTerms(_ProjectAct):
 
     title: Titles
     sites: Annotated[tuple[Site, ...], Strict(False), Field(min_length=1, max_length=100)]
-    #: party -> the enterprises of that party taking part (each incorporated in that party).
-    enterprises: Annotated[dict[Ref, Annotated[Refs, Field(min_length=1)]], Field(min_length=1)]
+    enterprises: Annotated[
+        dict[Ref, Annotated[Refs, Field(min_length=1)]],
+        Field(
+            min_length=1,
+            description="Party -> the enterprises of that party taking part (each "
+            "incorporated in that party).",
+        ),
+    ]
     participants: Annotated[Refs, Field(max_length=2000)] = ()
     conditions: Annotated[tuple[Texts, ...], Strict(False), Field(max_length=100)] = ()
-    #: First and last day of validity, both included.
-    valid_from: Day
-    valid_to: Day
+    valid_from: Annotated[Day, Field(description="The first day of validity (included).")]
+    valid_to: Annotated[Day, Field(description="The last day of validity (included).")]
 
     @model_validator(mode="after")
     def _validity(self) -> _ProjectTerms:

@@ -8,7 +8,7 @@ regime would hash differently and let nodes disagree about what was signed.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, Strict
 
@@ -56,6 +56,11 @@ class RegimeAdopt(_CarriesRegime):
     TYPE = "regime.adopt"
 
     parties: Annotated[dict[Ref, PartyRoot], Field(min_length=2)]
+    #: Whose clock the log's times are: ``system`` (every node's own clock, which every witness
+    #: checks each entry's time against) or ``simulated`` (a scenario playing historical dates).
+    #: Declared here, in the genesis every party signs, so no production log can be backdated
+    #: by driving it with a simulated clock.
+    clock: Literal["system", "simulated"] = "system"
 
 
 class RegimeAmend(_CarriesRegime):
@@ -162,6 +167,7 @@ def adopt(state: State, act: RegimeAdopt, ctx: Context) -> Commit:
                 state._root_keys[r.id] = r
                 state._key_owner[r.key.public_key] = r.id
             state._parties[party] = PartyKeys(party, roots, spec.threshold, spec.node_verifier)
+        state._clock = act.clock
 
     return commit
 

@@ -12,7 +12,7 @@ from bisect import bisect_left, insort
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, field_serializer, model_validator
+from pydantic import BeforeValidator, WithJsonSchema, field_serializer, model_validator
 
 from jointzone.acts._checks import (
     Commit,
@@ -34,6 +34,7 @@ from jointzone.acts._types import (
     to_decimal,
 )
 from jointzone.regime import Indicator, Regime
+from jointzone.regime._model import REF_PATTERN
 from jointzone.regime._validation import ProblemsError, short
 
 MAX_FIGURE = 10**15  # beyond any real figure, and inside the integers JSON carries exactly
@@ -78,7 +79,40 @@ def _figure_data(value: Number) -> int | str:
     return value if isinstance(value, int) else decimal_text(value)
 
 
-Figures = Annotated[dict[Ref, Number | dict[Ref, Number]], BeforeValidator(_figures)]
+_FIGURE_SCHEMA: dict[str, Any] = {
+    "anyOf": [
+        {"type": "integer", "minimum": 0, "maximum": MAX_FIGURE},
+        {
+            "type": "string",
+            "pattern": r"^(?:0|[1-9][0-9]*)(?:\.[0-9]+)?$",
+            "description": "a decimal string such as '12.5'",
+        },
+    ]
+}
+Figures = Annotated[
+    dict[Ref, Number | dict[Ref, Number]],
+    BeforeValidator(_figures),
+    # pydantic would allow floats for the decimals; the data holds decimal strings only.
+    WithJsonSchema(
+        {
+            "type": "object",
+            "propertyNames": {"pattern": REF_PATTERN, "maxLength": 64},
+            "additionalProperties": {
+                "anyOf": [
+                    _FIGURE_SCHEMA,
+                    {
+                        "type": "object",
+                        "propertyNames": {"pattern": REF_PATTERN, "maxLength": 64},
+                        "additionalProperties": _FIGURE_SCHEMA,
+                    },
+                ]
+            },
+            "description": "Indicator id -> its figure (an integer, or a decimal string as "
+            "the regime's indicator says), or a breakdown by a dimension: id -> figure.",
+            "examples": [{"visitors": 44}],
+        }
+    ),
+]
 
 
 class Period(ActModel):

@@ -276,6 +276,7 @@ class State:
     def __init__(self) -> None:
         self._size = 0
         self._last_time: datetime | None = None
+        self._clock = "system"
         self._regimes: list[RegimeVersion] = []
         self._parties: dict[str, PartyKeys] = {}
         self._officials: dict[str, Official] = {}
@@ -312,6 +313,11 @@ class State:
     def last_time(self) -> datetime | None:
         """The time of the last act applied (times never go back)."""
         return self._last_time
+
+    @property
+    def simulated_time(self) -> bool:
+        """Whether the genesis declared the log's times simulated (a scenario, not production)."""
+        return self._clock == "simulated"
 
     def act_position(self, act_id: str) -> int | None:
         """The position at which the act ``act_id`` was committed, or None."""

@@ -38,6 +38,7 @@ from pydantic import (
     Field,
     PlainSerializer,
     Strict,
+    WithJsonSchema,
 )
 
 from jointzone.regime._model import LANGUAGE_PATTERN, REF_PATTERN
@@ -78,18 +79,47 @@ def _paragraphs(value: str) -> str:
 
 Ref = Annotated[str, Field(pattern=REF_PATTERN, max_length=64)]
 Language = Annotated[str, Field(pattern=LANGUAGE_PATTERN)]
-#: A name or label: one line, at most 200 characters.
-Line = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_line)]
-#: A title: one line, at most 300 characters.
-Title = Annotated[str, Field(min_length=1, max_length=300), AfterValidator(_line)]
-#: Free text: paragraphs, at most 8,000 characters.
-Paragraphs = Annotated[str, Field(min_length=1, max_length=8000), AfterValidator(_paragraphs)]
-#: Names as written in each script given: BCP 47 tag (``ja``, ``ja-Latn``, ``ru``) -> name.
-ScriptNames = Annotated[dict[Language, Line], Field(min_length=1)]
-#: A title in each regime language (which languages, the regime decides when applied).
-Titles = Annotated[dict[Language, Title], Field(min_length=1)]
-#: Free text in one or more regime languages.
-Texts = Annotated[dict[Language, Paragraphs], Field(min_length=1)]
+# The descriptions are documentation and the JSON Schema's (``jointzone act schema``, the act
+# templates) at once, so the two cannot drift apart.
+Line = Annotated[
+    str,
+    Field(min_length=1, max_length=200, description="A name or label: one line."),
+    AfterValidator(_line),
+]
+Title = Annotated[
+    str,
+    Field(min_length=1, max_length=300, description="A title: one line."),
+    AfterValidator(_line),
+]
+Paragraphs = Annotated[
+    str,
+    Field(min_length=1, max_length=8000, description="Free text: paragraphs."),
+    AfterValidator(_paragraphs),
+]
+ScriptNames = Annotated[
+    dict[Language, Line],
+    Field(
+        min_length=1,
+        description="Names as written in each script given: BCP 47 tag (ja, ja-Latn, ru) -> name.",
+        examples=[{"ja": "例", "en": "Example"}],
+    ),
+]
+Titles = Annotated[
+    dict[Language, Title],
+    Field(
+        min_length=1,
+        description="A title in each regime language (which languages, the regime decides).",
+        examples=[{"ja": "例", "ru": "Пример", "en": "Example"}],
+    ),
+]
+Texts = Annotated[
+    dict[Language, Paragraphs],
+    Field(
+        min_length=1,
+        description="Free text in one or more regime languages.",
+        examples=[{"ja": "例", "ru": "Пример", "en": "Example"}],
+    ),
+]
 
 
 def _unique(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -101,8 +131,12 @@ def _unique(values: tuple[str, ...]) -> tuple[str, ...]:
     return values
 
 
-#: Distinct refs, in the order given.
-Refs = Annotated[tuple[Ref, ...], Strict(False), AfterValidator(_unique)]
+Refs = Annotated[
+    tuple[Ref, ...],
+    Strict(False),
+    AfterValidator(_unique),
+    Field(description="Distinct refs, in the order given."),
+]
 
 # -- dates and times ------------------------------------------------------------------------------
 
@@ -145,9 +179,33 @@ def instant_text(value: datetime) -> str:
     return f"{v.year:04d}-{v.month:02d}-{v.day:02d}T{v.hour:02d}:{v.minute:02d}:{v.second:02d}Z"
 
 
-Day = Annotated[date, BeforeValidator(_day), PlainSerializer(date.isoformat, return_type=str)]
+# pydantic would describe these by their Python types; the schemas say what the data holds.
+Day = Annotated[
+    date,
+    BeforeValidator(_day),
+    PlainSerializer(date.isoformat, return_type=str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date",
+            "pattern": _DAY.pattern,
+            "examples": ["2019-10-01", "2019-12-31"],
+        }
+    ),
+]
 Instant = Annotated[
-    datetime, BeforeValidator(instant), PlainSerializer(instant_text, return_type=str)
+    datetime,
+    BeforeValidator(instant),
+    PlainSerializer(instant_text, return_type=str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date-time",
+            "pattern": _INSTANT.pattern,
+            "description": "A time in UTC, in whole seconds.",
+            "examples": ["2019-10-27T00:00:00Z", "2019-11-03T00:00:00Z"],
+        }
+    ),
 ]
 
 # -- decimals and points --------------------------------------------------------------------------
@@ -204,11 +262,28 @@ def _point_data(value: tuple[Decimal, Decimal]) -> list[str]:
     return [decimal_text(value[0]), decimal_text(value[1])]
 
 
-#: ``(longitude, latitude)`` in degrees (WGS 84, GeoJSON order); data: two decimal strings.
 Point = Annotated[
     tuple[Decimal, Decimal],
     BeforeValidator(_point),
     PlainSerializer(_point_data, return_type=list[str]),
+    WithJsonSchema(
+        {
+            "type": "array",
+            "prefixItems": [
+                {
+                    "type": "string",
+                    "pattern": _DECIMAL.pattern,
+                    "description": "a decimal string such as '146.75'",
+                }
+            ]
+            * 2,
+            "items": False,
+            "minItems": 2,
+            "description": "(longitude, latitude) in degrees (WGS 84, GeoJSON order), as two "
+            f"decimal strings with at most {COORDINATE_PLACES} digits after the point.",
+            "examples": [["146.75", "43.8"]],
+        }
+    ),
 ]
 
 # -- keys -----------------------------------------------------------------------------------------
@@ -235,8 +310,20 @@ def _public_key(value: object) -> bytes:
     )
 
 
-#: A raw Ed25519 public key; data: unpadded base64url of the 32 bytes.
-PublicKey = Annotated[bytes, BeforeValidator(_public_key), PlainSerializer(b64url, return_type=str)]
+PublicKey = Annotated[
+    bytes,
+    BeforeValidator(_public_key),
+    PlainSerializer(b64url, return_type=str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": _B64URL_KEY.pattern,
+            "contentEncoding": "base64url",
+            "description": "A raw Ed25519 public key: its 32 bytes in unpadded base64url.",
+            "examples": ["A6EHv_POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg"],
+        }
+    ),
+]
 
 _NOTE_HASH = re.compile(r"^[0-9a-f]{8}$")
 
@@ -267,7 +354,19 @@ def _note_verifier(value: str) -> str:
     return value
 
 
-NoteVerifier = Annotated[str, Field(max_length=300), AfterValidator(_note_verifier)]
+# For schemas only: the key whose Ed25519 seed is the bytes 00..1f, which anyone can derive.
+_EXAMPLE_VERIFIER = (
+    "jointzone.example/seed-regime/japan+d3ee844c+AQOhB7/zzhC+HXDdGOdLwJln5NYwm6UNXx3chmQSVTG4"
+)
+NoteVerifier = Annotated[
+    str,
+    Field(
+        max_length=300,
+        description="A C2SP signed-note verifier key for Ed25519: <name>+<hash>+<base64 key>.",
+        examples=[_EXAMPLE_VERIFIER],
+    ),
+    AfterValidator(_note_verifier),
+]
 
 # -- plain data -----------------------------------------------------------------------------------
 
@@ -306,8 +405,14 @@ def _plain(value: object) -> object:
     return copy.deepcopy(value)
 
 
-#: Content such as a regime's: str, int, bool, list and str-keyed dict only, no floats, no None.
-PlainData = Annotated[dict[str, Any], BeforeValidator(_plain)]
+PlainData = Annotated[
+    dict[str, Any],
+    BeforeValidator(_plain),
+    Field(
+        description="Content such as a regime's: str, int, bool, list and str-keyed dict only, "
+        "no floats, no None."
+    ),
+]
 
 # -- models ---------------------------------------------------------------------------------------
 

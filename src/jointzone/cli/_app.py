@@ -19,6 +19,7 @@ from jointzone.cli.errors import CliError
 from jointzone.consent import ConsentError
 from jointzone.cose import CoseError
 from jointzone.credentials import CredentialError
+from jointzone.inputs import InputError
 from jointzone.neutrality import NeutralityError
 from jointzone.node import NodeError
 from jointzone.publish import PublishError
@@ -35,6 +36,7 @@ HANDLED_ERRORS: tuple[type[Exception], ...] = (
     ConsentError,
     CoseError,
     CredentialError,
+    InputError,
     NeutralityError,
     NodeError,
     RegimeError,

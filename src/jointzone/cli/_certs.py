@@ -18,26 +18,18 @@ from rich.markup import escape
 from rich.table import Table
 
 from jointzone.cli._console import out, say
-from jointzone.cli._deployment import opened
-from jointzone.cli._offline import verify_report
+from jointzone.cli._deployment import DemoOpt, DirArg, node_of, opened
+from jointzone.cli._offline import parse_duration, verify_report
 from jointzone.cli._registries import registry_table
-from jointzone.cli._zone import DemoOpt, DirArg, RegimeOpt
 from jointzone.cli.errors import CliError
-from jointzone.node import EmbeddedDeployment, Node, export_trust_bundle
+from jointzone.inputs import IMAGE, TRUST_BUNDLE, read_bytes
+from jointzone.node import export_trust_bundle
 
 cert_app = typer.Typer(help="Show and verify participant certificates.", no_args_is_help=True)
 trust_app = typer.Typer(help="Export trust bundles for offline verifiers.", no_args_is_help=True)
 
 PartyOpt = Annotated[str | None, typer.Option("--party", help="Which node to ask.")]
 _MOVEMENT_TYPES = ("movement.record", "movement.manifest")
-
-
-def _node(deployment: EmbeddedDeployment, party: str | None) -> Node:
-    if party is None:
-        return next(iter(deployment.nodes.values()))
-    if party not in deployment.nodes:
-        raise CliError(f"no node of party {party!r} (parties: {list(deployment.nodes)})")
-    return deployment.nodes[party]
 
 
 @cert_app.command("show")
@@ -51,12 +43,13 @@ def cert_show(
     svg: Annotated[
         Path | None, typer.Option("--svg", metavar="FILE", help="Write its QR code as SVG.")
     ] = None,
-    regime: RegimeOpt = None,
     demo_keys: DemoOpt = False,
 ) -> None:
-    """Print a certificate's JZ1 text (every party's signature in it); optionally its QR code."""
-    with opened(directory, regime=regime, demo=demo_keys) as deployment:
-        document = _node(deployment, party).certificate(certificate)
+    """Print a certificate's JZ1 text (every party's signature in it); optionally its QR code.
+
+    The stored document is checked against the log and every party's declared key first."""
+    with opened(directory, demo=demo_keys, recover=False) as deployment:
+        document = node_of(deployment, party).certificate(certificate)
     if document is None:
         raise CliError(f"no certificate {certificate!r} with every party's signature at this node")
     say(
@@ -107,17 +100,28 @@ def cert_verify(
         str | None,
         typer.Option("--now", metavar="ISO", help="Judge validity at this time (default: now)."),
     ] = None,
+    max_age: Annotated[
+        str | None,
+        typer.Option(
+            "--max-age",
+            metavar="AGE",
+            help="The oldest trust bundle to accept, e.g. 7d, 36h, P7D (default: the regime's).",
+        ),
+    ] = None,
 ) -> None:
-    """Verify a certificate offline: the trust bundle against the node keys, then each check
-    of the certificate on its own line, and one verdict. Exits 1 unless VALID."""
+    """Verify a certificate offline: the trust bundle against the node keys and its age, then
+    each check of the certificate on its own line, and one verdict. Exits 1 unless VALID.
+
+    A bundle the nodes vouched for longer ago than the maximum age, or dated ahead of now by
+    more than the clock skew, is STALE: no certificate verifies against it."""
     if (text is None) == (image is None):
         raise CliError("give the certificate's JZ1: text or --image PNG (one of them)")
-    try:
-        bundle = trust.read_bytes()
-        picture = image.read_bytes() if image is not None else None
-    except OSError as e:
-        raise CliError(f"cannot read {e.filename}: {e.strerror or e}") from e
-    report = verify_report(text, picture, bundle, keys or [], _now(now))
+    bundle = read_bytes(trust, limit=TRUST_BUNDLE.max_bytes, what=TRUST_BUNDLE.what)
+    picture = (
+        read_bytes(image, limit=IMAGE.max_bytes, what=IMAGE.what) if image is not None else None
+    )
+    age = parse_duration(max_age, "--max-age") if max_age is not None else None
+    report = verify_report(text, picture, bundle, keys or [], _now(now), max_age=age)
     for line in report.lines():
         colour = "green" if line.startswith(("PASS", "verdict: VALID")) else "red"
         colour = "default" if line.startswith(("INFO", "SKIP")) else colour
@@ -131,13 +135,13 @@ def trust_export(
     directory: DirArg,
     out_file: Annotated[Path, typer.Option("--out", metavar="FILE", help="Where to write it.")],
     party: PartyOpt = None,
-    regime: RegimeOpt = None,
     demo_keys: DemoOpt = False,
 ) -> None:
     """Write the trust bundle of a node's latest final checkpoint: certificate keys and
-    revocations, each entry with its inclusion proof."""
-    with opened(directory, regime=regime, demo=demo_keys) as deployment:
-        node = _node(deployment, party)
+    revocations, each entry with its inclusion proof, vouched for just now by every party's
+    node (so every party's passphrase is needed: each node signs its own timestamp)."""
+    with opened(directory, demo=demo_keys) as deployment:
+        node = node_of(deployment, party)
         data = export_trust_bundle(node)
         keys = " ".join(f"--key {v.vkey}" for v in node.replica.node_verifiers())
     try:
@@ -155,13 +159,12 @@ def movements(
     ] = False,
     party: PartyOpt = None,
     lang: Annotated[str, typer.Option("--lang", help="Language of place names.")] = "en",
-    regime: RegimeOpt = None,
     demo_keys: DemoOpt = False,
 ) -> None:
     """List recorded movements and manifests, or (--pending) those one party has recorded and
     the others have not yet signed."""
-    with opened(directory, regime=regime, demo=demo_keys) as deployment:
-        node = _node(deployment, party)
+    with opened(directory, demo=demo_keys, recover=False) as deployment:
+        node = node_of(deployment, party)
         if pending:
             table = Table("act", "type", "id", "certificates", "crossing", "time", "signed by")
             for s in node.proposals():

@@ -2,24 +2,51 @@
 
 Prints one line per finding — ``file:line:col: rule: message (suggestion: ...)`` — and exits 1
 when any finding blocks (attributed quotations do not), 0 when the text is neutral, 2 when the
-file or the regime cannot be read. ``--format json`` prints every finding as JSON instead.
+file or the regime cannot be read. ``--format json`` prints every finding as JSON instead (a
+list, written as the findings come).
+
+The text streams: it is read in blocks, decoded as UTF-8 as it comes, and checked section by
+section (:func:`jointzone.neutrality.sections` cuts where no sentence or quotation spans the
+cut), so memory stays flat however long the file; lines and columns count in the whole file,
+and ``start``/``end`` are character offsets in it. Only a regular file is read, or standard
+input for ``-``: a FIFO would wait for a writer and /dev/zero never ends. Bytes that are not
+UTF-8, or a NUL byte (binary data, not text), stop the check with an error naming the byte
+offset (exit 2); the findings before it have been printed, and a JSON list is closed.
 """
 
 from __future__ import annotations
 
 import bisect
+import codecs
+import contextlib
 import json
+import os
+import stat
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, BinaryIO, Literal, NoReturn
 
 import typer
 
-from jointzone.neutrality import Checker, Finding, NeutralityError
+from jointzone.inputs import InputError, MissingInputError, NotUtf8Error, UnreadableInputError
+from jointzone.neutrality import Checker, Finding, NeutralityError, sections
 from jointzone.node import regime_checker
 from jointzone.regime import Regime, RegimeError
 
 _SEED = Path("regimes") / "seed"
+_BLOCK = 1 << 20  # bytes read at a time
+_STDIN = "-"
+# O_NONBLOCK: should the path become a FIFO between the check and the open, opening it does not
+# wait for a writer; it changes nothing for a regular file.
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+_KINDS: tuple[tuple[Callable[[int], bool], str], ...] = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
 
 
 def _default_regime() -> Path:
@@ -34,19 +61,125 @@ def load_checker(regime: Path) -> Checker:
     return regime_checker(Regime.from_dir(regime), regime)
 
 
-def _position(text: str, line_starts: list[int], offset: int) -> tuple[int, int]:
-    line = bisect.bisect_right(line_starts, offset) - 1
-    return line + 1, offset - line_starts[line] + 1
+def _open(file: str) -> tuple[BinaryIO, str]:
+    """The input as a byte stream, and its name for messages."""
+    if file == _STDIN:
+        stream = getattr(sys.stdin, "buffer", None)
+        if stream is None:
+            raise UnreadableInputError("<stdin>", "no standard input to read")
+        return stream, "<stdin>"
+    try:
+        _regular(file, os.stat(file).st_mode)
+        fd = os.open(file, _OPEN_FLAGS)
+    except FileNotFoundError:
+        raise MissingInputError(file, "file not found") from None
+    except OSError as e:
+        raise UnreadableInputError(file, f"cannot be read: {e.strerror or e}") from e
+    try:
+        _regular(file, os.fstat(fd).st_mode)  # it may have been replaced since
+    except InputError:
+        os.close(fd)
+        raise
+    return os.fdopen(fd, "rb"), file
 
 
-def _as_json(f: Finding, line: int, col: int) -> dict[str, Any]:
+def _regular(file: str, mode: int) -> None:
+    if stat.S_ISREG(mode):
+        return
+    kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+    raise UnreadableInputError(
+        file, f"expected a text file, a regular file; found {kind} (give - to read standard input)"
+    )
+
+
+class _Reader:
+    """The stream's text, block by block; a leading byte-order mark is dropped.
+
+    At the first byte that is not text the reader stops, after the good text before it, and
+    keeps the error in ``error``: what came before is still checked.
+    """
+
+    def __init__(self, stream: BinaryIO, name: str) -> None:
+        self.stream = stream
+        self.name = name
+        self.error: InputError | None = None
+
+    def texts(self) -> Iterator[str]:
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        read = 0  # bytes before this block
+        lines, column = 0, 0  # of the text decoded so far, for messages
+        first = True
+        while self.error is None:
+            try:
+                block = self.stream.read(_BLOCK)
+            except OSError as e:
+                raise UnreadableInputError(self.name, f"cannot be read: {e.strerror or e}") from e
+            nul = block.find(b"\0")
+            if nul >= 0:
+                self.error = InputError(
+                    self.name, "not text: a NUL byte (binary data)", offset=read + nul
+                )
+                block = block[:nul]
+            pending = len(decoder.getstate()[0])
+            try:
+                text = decoder.decode(block, final=not block or self.error is not None)
+            except UnicodeDecodeError as e:
+                text = e.object[: e.start].decode("utf-8")
+                newline = text.rfind("\n")
+                self.error = NotUtf8Error(
+                    self.name,
+                    f"not UTF-8 text: {e.reason} (byte 0x{e.object[e.start]:02x})",
+                    line=lines + text.count("\n") + 1,
+                    column=len(text) - newline if newline >= 0 else column + len(text) + 1,
+                    offset=read - pending + e.start,
+                )
+            read += len(block)
+            if first and text:
+                text = text.removeprefix("\ufeff")
+                first = False
+            if text:
+                newline = text.rfind("\n")
+                column = len(text) - newline - 1 if newline >= 0 else column + len(text)
+                lines += text.count("\n")
+                yield text
+            if not block:
+                return
+
+
+def _located(
+    checker: Checker, texts: Iterator[str], language: str | None
+) -> Iterator[tuple[Finding, int, int, int]]:
+    """Each finding with its line, its column and the offset of its section in the whole text."""
+    offset = lines = column = 0  # where the section starts
+    for section in sections(texts):
+        found = checker.check(section, language=language)
+        if found:
+            starts = [0] + [i + 1 for i in _newlines(section)]
+            for f in found:
+                k = bisect.bisect_right(starts, f.start) - 1
+                col = f.start - starts[k] + 1 + (column if k == 0 else 0)
+                yield f, lines + k + 1, col, offset
+        newline = section.rfind("\n")
+        column = len(section) - newline - 1 if newline >= 0 else column + len(section)
+        lines += section.count("\n")
+        offset += len(section)
+
+
+def _newlines(text: str) -> Iterator[int]:
+    at = text.find("\n")
+    while at >= 0:
+        yield at
+        at = text.find("\n", at + 1)
+
+
+def _as_json(f: Finding, line: int, col: int, offset: int) -> dict[str, Any]:
     return {
         "rule": f.rule.value,
         "letter": f.rule.letter,
         "line": line,
         "column": col,
-        "start": f.start,
-        "end": f.end,
+        "start": offset + f.start,
+        "end": offset + f.end,
         "words": f.words,
         "message": f.message,
         "suggestion": f.suggestion,
@@ -55,6 +188,21 @@ def _as_json(f: Finding, line: int, col: int) -> dict[str, Any]:
         "attributed": f.attributed,
         "attributed_to": f.attributed_to,
     }
+
+
+class _JsonList:
+    """A JSON list written item by item, laid out as ``json.dumps(items, indent=2)`` would be."""
+
+    def __init__(self) -> None:
+        self.empty = True
+
+    def add(self, item: dict[str, Any]) -> None:
+        body = json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+        typer.echo(("[\n  " if self.empty else ",\n  ") + body, nl=False)
+        self.empty = False
+
+    def close(self) -> None:
+        typer.echo("[]" if self.empty else "\n]")
 
 
 def check(
@@ -81,29 +229,39 @@ def check(
     """Check a text for words that take a side: one-sided names, units, terms, claims."""
     try:
         checker = load_checker(regime or _default_regime())
-        if file == "-":
-            text, name = sys.stdin.read(), "<stdin>"
-        else:
-            text, name = Path(file).read_text(encoding="utf-8"), file
-    except (NeutralityError, RegimeError, OSError, UnicodeDecodeError) as e:
-        if verbose:
-            raise
-        typer.echo(f"error: {e}", err=True)
-        raise typer.Exit(2) from None
-    findings = checker.check(text, language=lang)
-    line_starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
-    if output_format == "json":
-        rows = [_as_json(f, *_position(text, line_starts, f.start)) for f in findings]
-        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
-    else:
-        for f in findings:
-            if f.attributed and not show_attributed:
-                continue
-            line, col = _position(text, line_starts, f.start)
-            note = f" [attributed to {f.attributed_to}: allowed]" if f.attributed else ""
-            typer.echo(
-                f"{name}:{line}:{col}: {f.rule.value}: {f.message} "
-                f"(suggestion: {f.suggestion}){note}"
-            )
-    if any(f.blocking for f in findings):
+        stream, name = _open(file)
+    except (NeutralityError, RegimeError, InputError, OSError) as e:
+        _fail(e, verbose)
+    blocking = False
+    listing = _JsonList() if output_format == "json" else None
+    reader = _Reader(stream, name)
+    try:
+        # standard input is not ours to close
+        with stream if file != _STDIN else contextlib.nullcontext(stream):
+            for f, line, col, offset in _located(checker, reader.texts(), lang):
+                blocking = blocking or f.blocking
+                if listing is not None:
+                    listing.add(_as_json(f, line, col, offset))
+                elif show_attributed or not f.attributed:
+                    note = f" [attributed to {f.attributed_to}: allowed]" if f.attributed else ""
+                    typer.echo(
+                        f"{name}:{line}:{col}: {f.rule.value}: {f.message} "
+                        f"(suggestion: {f.suggestion}){note}"
+                    )
+            if reader.error is not None:
+                raise reader.error
+    except InputError as e:
+        if listing is not None:
+            listing.close()
+        _fail(e, verbose)
+    if listing is not None:
+        listing.close()
+    if blocking:
         raise typer.Exit(1)
+
+
+def _fail(e: Exception, verbose: bool) -> NoReturn:
+    if verbose:
+        raise e
+    typer.echo(f"error: {e}", err=True)
+    raise typer.Exit(2) from None

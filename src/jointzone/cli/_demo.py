@@ -1,6 +1,7 @@
 """``jointzone log demo``: a synthetic log, signed with two demo node keys, published, verified.
 
-Its entries are synthetic, not acts (``make run`` plays real ones): it shows the record itself at
+Its entries are synthetic, not acts (``make run`` plays real ones), after a genesis naming the
+demo node keys, as every log's first entry names its parties' keys: it shows the record itself at
 any size — an append-only log whose checkpoint only counts with every party's signature,
 published as static tiles and verified from those files alone — and makes large logs to try
 export and verification on.
@@ -16,14 +17,21 @@ import os
 import shutil
 import stat
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from jointzone.cli._console import out, progress_bar, say, warn
+from jointzone.cli._deployment import default_path
 from jointzone.cli.errors import CliError
+from jointzone.consent import Entry, Proposal, ProposalContent
+from jointzone.cose import CoseSigner
+from jointzone.node._embedded import b64url
 from jointzone.publish import export_tiles
+from jointzone.regime import Regime
 from jointzone.store import LogStore, open_store
 from jointzone.tlog import Checkpoint, Note, Signer, TlogError, sign_note
 from jointzone.verify import verify_tiles
@@ -71,7 +79,7 @@ def demo(
         signers = _demo_signers(keys_dir, log_has_entries=store.size() > 0)
         previous = store.checkpoint()
         start = store.size()
-        _append_synthetic(store, start, entries)
+        _append_synthetic(store, start, entries, signers)
         say(f"log: appended {entries:,} entries to {log_db}, which now holds {store.size():,}")
         note = _sign_checkpoint(store, signers)
         with progress_bar("exporting") as progress:
@@ -179,8 +187,53 @@ def _save_signers(keys_dir: Path, signers: Sequence[Signer]) -> None:
         raise CliError(f"cannot write the demo keys to {keys_dir}: {e.strerror or e}") from e
 
 
-def _append_synthetic(store: LogStore, start: int, count: int) -> None:
-    """Synthetic entries, plainly not acts: the real ones are signed administrative acts."""
+def _genesis(signers: Sequence[Signer]) -> bytes:
+    """Entry 0: a genesis naming the demo node keys, so that verify-log can pin the parties.
+
+    It adopts the seed regime with a throwaway root key per party, made, used once and
+    forgotten here: the log is synthetic, and the genesis says only whose node keys sign it.
+    """
+    regime = Regime.from_dir(default_path("regimes/seed"))
+    parties: dict[str, object] = {}
+    roots = []
+    for party, signer in zip(regime.party_ids, signers, strict=True):
+        root = Ed25519PrivateKey.generate()
+        key_id = f"{party}-demo-root"
+        parties[party] = {
+            "root_keys": [
+                {"id": key_id, "public_key": b64url(root.public_key().public_bytes_raw())}
+            ],
+            "threshold": 1,
+            "node_verifier": signer.vkey,
+        }
+        roots.append(CoseSigner(kid=key_id.encode(), private_key=root))
+    act = {
+        "type": "regime.adopt",
+        "regime": regime.canonical(),
+        "parties": parties,
+        "clock": "simulated",
+    }
+    now = datetime.now(UTC).replace(microsecond=0)
+    content = ProposalContent.new(
+        act,
+        regime_id=regime.id,
+        regime_version=regime.version,
+        origin=DEMO_ORIGIN,
+        proposed_by=regime.party_ids[0],
+        proposed_at=now,
+        expires_at=now,
+    )
+    proposal = Proposal.create(content, roots[0])
+    for root_signer in roots[1:]:
+        proposal = proposal.cosign(root_signer)
+    return Entry(time=now, proposal=proposal).encode()
+
+
+def _append_synthetic(store: LogStore, start: int, count: int, signers: Sequence[Signer]) -> None:
+    """Synthetic entries, plainly not acts, after a genesis that names the node keys."""
+    if start == 0 and count:
+        store.append([_genesis(signers)], expected_size=0)
+        start, count = 1, count - 1
     with progress_bar("appending") as progress:
         for at in range(start, start + count, _BATCH):
             stop = min(at + _BATCH, start + count)

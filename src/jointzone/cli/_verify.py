@@ -1,4 +1,4 @@
-"""``jointzone verify-log``: check a published tiles directory offline."""
+"""``jointzone verify-log``: check a published tiles directory offline, pinning the parties."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from typing import Annotated
 import typer
 
 from jointzone.cli._console import progress_bar, say
-from jointzone.tlog import Verifier
-from jointzone.verify import verify_tiles
+from jointzone.cli.errors import CliError
+from jointzone.node import genesis_node_keys, pinned_verifiers
+from jointzone.tlog import leaf_hash
+from jointzone.verify import read_first_entry, verify_tiles
 
 
 def verify_log(
@@ -21,7 +23,8 @@ def verify_log(
         typer.Option(
             "--key",
             metavar="VKEY",
-            help="A party node's verifier key (name+hex+base64); repeat for every party.",
+            help="A party node's verifier key (name+hash+base64), given out of band; repeat for "
+            "every party the log's genesis names.",
         ),
     ],
     older: Annotated[
@@ -35,11 +38,16 @@ def verify_log(
 ) -> None:
     """Verify a tiles directory: signatures, every entry and tile, the root, older checkpoints.
 
+    The checkpoint must carry a valid signature from every party the log's genesis names, made
+    with the node key the genesis declares, and those keys must be the ones given with --key.
     Exits 0 with a one-line summary, or 1 naming the first discrepancy found.
     """
-    verifiers = [Verifier.from_vkey(k) for k in keys]
+    genesis = read_first_entry(directory)
+    verifiers = pinned_verifiers(genesis_node_keys(genesis), keys)
     with progress_bar("verifying") as progress:
         report = verify_tiles(
             directory, verifiers, older_checkpoints=older or (), progress=progress
         )
+    if report.first_leaf != leaf_hash(genesis):
+        raise CliError(f"{directory}: entry 0 changed while it was being verified")
     say(report.summary())

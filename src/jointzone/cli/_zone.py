@@ -1,9 +1,13 @@
-"""Commands on an embedded deployment: create it, play the seed scenario, make and sign acts,
+"""Commands on an embedded deployment: create it, play a scenario, make, sign and reject acts,
 commit, show the registries, audit a node.
+
+Every command after ``init`` reads the regime from the deployment's log, so it works from any
+directory; ``--regime`` is for creating a deployment only.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import shutil
 import sys
@@ -12,31 +16,45 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-import yaml
-from rich.table import Table
 
-from jointzone.cli._console import out, progress_bar, say
-from jointzone.cli._deployment import opened, passphrases, regime_dir
+from jointzone.cli._console import progress_bar, say
+from jointzone.cli._deployment import (
+    DemoOpt,
+    DirArg,
+    KeyFileOpt,
+    PassphraseFileOpt,
+    default_path,
+    node_of,
+    opened,
+    passphrases,
+    signer,
+)
 from jointzone.cli._offline import verify_report
-from jointzone.cli._registries import REGISTRIES, registry_table
+from jointzone.cli._output import FormatOpt, emit
+from jointzone.cli._registries import REGISTRIES, proposals_rows, registry_rows
 from jointzone.cli.errors import CliError
-from jointzone.node import EmbeddedDeployment, Node, audit, export_trust_bundle
+from jointzone.inputs import ACT, read_yaml
+from jointzone.node import (
+    EmbeddedDeployment,
+    Round,
+    audit,
+    deployment_parties,
+)
+from jointzone.node._checkpoints import SIGNED_STATE_FILE, read_signed_state
+from jointzone.node._keyfile import fingerprint
 from jointzone.publish import export_tiles
 from jointzone.regime import Regime
 from jointzone.scenario import Scenario, ScenarioClock, StepResult, play
 from jointzone.store import open_store
-from jointzone.tlog import Note
+from jointzone.tlog import Note, Verifier
 from jointzone.verify import verify_tiles
 
-DirArg = Annotated[Path, typer.Argument(metavar="DIR", help="The deployment's directory.")]
 RegimeOpt = Annotated[
     Path | None,
-    typer.Option("--regime", metavar="DIR", help="The regime's directory (default regimes/seed)."),
-]
-DemoOpt = Annotated[
-    bool,
     typer.Option(
-        "--demo-keys", help="Use the published demo passphrase for every keystore (demo only)."
+        "--regime",
+        metavar="DIR",
+        help="The regime's directory, read when the deployment is created (default: the seed).",
     ),
 ]
 PartyOpt = Annotated[str, typer.Option("--party", help="The party whose node acts.")]
@@ -45,23 +63,37 @@ AsOpt = Annotated[
 ]
 
 
+def trust_file(when: datetime) -> str:
+    """The file a scenario's trust bundle export writes, by its day."""
+    return f"trust-{when:%Y-%m-%d}.json"
+
+
+ReadPartyOpt = Annotated[str | None, typer.Option("--party", help="Which party's node to ask.")]
+
+
+def _regime_dir(given: Path | None) -> Path:
+    return given if given is not None else default_path("regimes/seed")
+
+
 def init(directory: DirArg, regime: RegimeOpt = None, demo_keys: DemoOpt = False) -> None:
     """Create an embedded deployment: a node per party, and the regime adopted by all."""
-    r = Regime.from_dir(regime_dir(regime))
+    source = _regime_dir(regime)
+    r = Regime.from_dir(source)
     keys = passphrases(list(r.party_ids), demo=demo_keys)
-    with EmbeddedDeployment.create(directory, regime_dir=regime_dir(regime), passphrases=keys):
+    with EmbeddedDeployment.create(directory, regime_dir=source, passphrases=keys, demo=demo_keys):
         pass
     say(
         f"created a deployment of regime {r.id} v{r.version} in {directory}: "
-        f"nodes of {', '.join(r.party_ids)}"
+        f"nodes of {', '.join(r.party_ids)}; its log keeps real time"
     )
 
 
 def scenario(
     directory: DirArg,
     file: Annotated[
-        Path, typer.Option("--scenario", metavar="FILE", help="The scenario to play.")
-    ] = Path("scenarios/seed.yaml"),
+        Path | None,
+        typer.Option("--scenario", metavar="FILE", help="The scenario to play (default: seed)."),
+    ] = None,
     regime: RegimeOpt = None,
     demo_keys: DemoOpt = False,
     fresh: Annotated[bool, typer.Option("--fresh", help="Start from an empty directory.")] = False,
@@ -74,25 +106,37 @@ def scenario(
         ),
     ] = None,
 ) -> None:
-    """Play a scenario into a deployment (created if missing); a rerun resumes where it stopped."""
-    sc = Scenario.from_file(file)
+    """Play a scenario into a deployment (created if missing); a rerun resumes where it stopped.
+
+    A scenario plays historical dates, so a deployment it creates declares simulated time in
+    its genesis; a deployment made by init keeps real time and refuses a scenario's clock.
+    """
+    sc = Scenario.from_file(file or default_path("scenarios/seed.yaml"))
     if fresh and directory.exists():
         shutil.rmtree(directory)
-    start = sc.steps[0].at if sc.steps else datetime.now(UTC)
-    clock = ScenarioClock(start)
-    r = Regime.from_dir(regime_dir(regime))
+    clock = ScenarioClock(sc.steps[0].at if sc.steps else datetime.now(UTC))
     if not (directory / "deployment.txt").exists():
+        source = _regime_dir(regime)
+        r = Regime.from_dir(source)
         keys = passphrases(list(r.party_ids), demo=demo_keys)
         EmbeddedDeployment.create(
-            directory, regime_dir=regime_dir(regime), passphrases=keys, clock=clock
+            directory, regime_dir=source, passphrases=keys, clock=clock, demo=demo_keys
         ).close()
-        say(f"created a deployment of regime {r.id} v{r.version} in {directory}")
+        say(f"created a deployment of regime {r.id} v{r.version} in {directory} (simulated time)")
     say(f"playing scenario {sc.name!r}: {sc.description}")
 
     def show(res: StepResult) -> None:
         act = res.step.act
         label = f"{act.get('type')} {_subject(act)}".strip()
-        if res.status == "rejected":
+        if res.step.export is not None:
+            if res.bundle is not None:
+                path = directory / trust_file(res.step.at)
+                path.write_bytes(res.bundle)
+                say(
+                    f"  {res.step.at:%Y-%m-%d}  exported  a trust bundle from {res.step.party}'s "
+                    f"node, vouched for by every node: {path}"
+                )
+        elif res.status == "rejected":
             party, official, reason = res.step.reject or ("", "", "")
             say(f"  {res.step.at:%Y-%m-%d}  refused   {label} — {party} ({official}): {reason}")
         elif res.status == "pending":
@@ -105,7 +149,7 @@ def scenario(
             say(f"  {res.step.at:%Y-%m-%d}  #{res.index:<4} {label}  [{res.act_id[:12]}, {by}]")
         sys.stdout.flush()
 
-    with opened(directory, regime=regime, demo=demo_keys, clock=clock) as deployment:
+    with opened(directory, demo=demo_keys, clock=clock) as deployment:
         play(deployment, sc, clock, on_step=show)
         if publish is not None:
             _publish(deployment, publish)
@@ -134,7 +178,8 @@ def _publish(deployment: EmbeddedDeployment, target: Path) -> None:
 
 def _show_certificate(deployment: EmbeddedDeployment, directory: Path) -> None:
     """One certificate of the log as a participant carries it, verified offline as an officer
-    would: its JZ1 text and QR code, a trust bundle exported from a node, and the node keys."""
+    would during the journey: its JZ1 text and QR code, the trust bundle the scenario exported
+    before it, and the node keys."""
     node = next(iter(deployment.nodes.values()))
     certificates = node.replica.state.certificates
     if not certificates:
@@ -143,25 +188,25 @@ def _show_certificate(deployment: EmbeddedDeployment, directory: Path) -> None:
     document = node.certificate(record.id)
     if document is None:
         raise CliError(f"certificate {record.id!r} has no document with every party's signature")
-    png, svg, bundle = (
-        directory / f"{record.id}.png",
-        directory / f"{record.id}.svg",
-        directory / "trust.json",
-    )
+    moment = record.valid_from + (record.valid_to - record.valid_from) / 2
+    bundles = sorted(directory.glob("trust-*.json"))
+    png, svg = directory / f"{record.id}.png", directory / f"{record.id}.svg"
     png.write_bytes(document.qr_png())
     svg.write_text(document.qr_svg(), encoding="utf-8")
-    data = export_trust_bundle(node)
-    bundle.write_bytes(data)
+    if not bundles:
+        raise CliError(f"the scenario exported no trust bundle into {directory}")
+    # The latest bundle made before the moment: what the officer would carry then.
+    bundle = next((b for b in reversed(bundles) if b.name <= trust_file(moment)), bundles[0])
+    data = bundle.read_bytes()
     say(
         f"certificate {record.id} (QR version {document.qr().version}, level Q), written as "
         f"{png} and {svg}:"
     )
     sys.stdout.write(document.to_text() + "\n")
     keys = [v.vkey for v in node.replica.node_verifiers()]
-    moment = record.valid_from + (record.valid_to - record.valid_from) / 2
     say(
-        f"verified offline from the QR image with the trust bundle {bundle} (as of the log's "
-        f"end) and the node keys, as an officer would at {moment:%Y-%m-%dT%H:%M:%SZ}:"
+        f"verified offline from the QR image with the trust bundle {bundle} and the node keys, "
+        f"as an officer would at {moment:%Y-%m-%dT%H:%M:%SZ}:"
     )
     report = verify_report(None, png.read_bytes(), data, keys, moment)
     for line in report.lines():
@@ -208,18 +253,33 @@ def _final(deployment: EmbeddedDeployment) -> None:
 act_app = typer.Typer(help="Propose, sign, reject and show acts.", no_args_is_help=True)
 
 
-def _load_act(source: str) -> dict[str, Any]:
-    try:
-        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
-    except OSError as e:
-        raise CliError(f"{source}: {e}") from e
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as e:
-        raise CliError(f"{source}: not JSON or YAML: {e}") from e
+def load_act(source: str) -> dict[str, Any]:
+    """An act file (JSON or YAML, or - for standard input), read within the act file limits."""
+    data = read_yaml(source, limits=ACT)
     if not isinstance(data, dict):
-        raise CliError(f"{source}: expected an act as a JSON or YAML object with a 'type'")
+        name = "<stdin>" if source == "-" else source
+        raise CliError(f"{name}: expected an act as a JSON or YAML object with a 'type'")
     return data
+
+
+def _explain_round(rnd: Round, act_id: str, index: int | None) -> str:
+    """What a commit round did with one act, in a sentence: never without the reason."""
+    if index is not None and rnd.final is not None:
+        return f"committed act {act_id} at position {index}, sequenced by {rnd.sequencer}"
+    if index is not None:
+        return (
+            f"act {act_id} is in the log of {rnd.sequencer} at position {index} but not final "
+            f"yet: {rnd.waiting or 'a node has not cosigned'}"
+        )
+    refused = dict(rnd.batch.refused) if rnd.batch is not None else {}
+    if act_id in refused:
+        return f"act {act_id} was not committed: {refused[act_id]}"
+    if rnd.waiting:
+        return (
+            f"act {act_id} has consent but was not committed: {rnd.waiting}. It is committed at "
+            f"the next round of {rnd.sequencer}'s node (jointzone commit)"
+        )
+    return f"act {act_id} was not committed"
 
 
 @act_app.command("propose")
@@ -228,14 +288,18 @@ def propose(
     source: Annotated[str, typer.Argument(metavar="FILE|-", help="The act, JSON or YAML.")],
     party: PartyOpt,
     official: AsOpt,
-    regime: RegimeOpt = None,
+    key_file: KeyFileOpt = None,
+    passphrase_file: PassphraseFileOpt = None,
     demo_keys: DemoOpt = False,
 ) -> None:
-    """Propose an act at a party's node, signed by one of its officials."""
-    act = _load_act(source)
-    with opened(directory, regime=regime, demo=demo_keys) as deployment:
-        node = _node(deployment, party)
-        p = node.propose(act, official=official)
+    """Propose an act at a party's node, signed by one of its officials, and send it to the
+    other parties' nodes."""
+    act = load_act(source)
+    who = signer(official, key_file, passphrase_file)
+    keystore_file = None if key_file is not None else passphrase_file
+    with opened(directory, demo=demo_keys, acting=party, passphrase_file=keystore_file) as d:
+        node = node_of(d, party)
+        p = node.propose(act, official=who)
         status = node.status(p.id)
         say(f"proposed act {p.id} ({p.act_type}): {status.verdict.explain()}")
 
@@ -246,23 +310,32 @@ def sign(
     act_id: Annotated[str, typer.Argument(metavar="ACT_ID")],
     party: PartyOpt,
     official: AsOpt,
-    regime: RegimeOpt = None,
+    key_file: KeyFileOpt = None,
+    passphrase_file: PassphraseFileOpt = None,
     demo_keys: DemoOpt = False,
     commit: Annotated[
-        bool, typer.Option("--commit/--no-commit", help="Run a commit round.")
+        bool,
+        typer.Option("--commit/--no-commit", help="Run a commit round once consent is complete."),
     ] = True,
 ) -> None:
     """Add an official's signature to an open act; commit it once consent is complete."""
-    with opened(directory, regime=regime, demo=demo_keys) as deployment:
-        node = _node(deployment, party)
-        p = node.sign(act_id, official=official)
+    who = signer(official, key_file, passphrase_file)
+    keystore_file = None if key_file is not None else passphrase_file
+    with opened(directory, demo=demo_keys, acting=party, passphrase_file=keystore_file) as d:
+        node = node_of(d, party)
+        signed = node.sign(act_id, official=who)
+        p = signed.proposal
         status = node.status(p.id)
-        say(f"signed act {p.id} as {official} ({party}): {status.verdict.explain()}")
+        if signed.added:
+            say(f"signed act {p.id} as {official} ({party}): {status.verdict.explain()}")
+        else:
+            say(
+                f"act {p.id} already carries {official}'s signature: nothing added "
+                f"({status.verdict.explain()})"
+            )
         if commit and status.verdict.satisfied:
-            rnd = deployment.commit()
-            index = node.replica.committed_index(p.id)
-            if rnd is not None and index is not None:
-                say(f"committed act {p.id} at position {index}, sequenced by {rnd.sequencer}")
+            rnd = d.commit()
+            say(_explain_round(rnd, p.id, node.replica.committed_index(p.id)))
 
 
 @act_app.command("reject")
@@ -272,41 +345,42 @@ def reject(
     party: PartyOpt,
     official: AsOpt,
     reason: Annotated[str, typer.Option("--reason", help="Why: every node keeps it.")],
-    regime: RegimeOpt = None,
+    key_file: KeyFileOpt = None,
+    passphrase_file: PassphraseFileOpt = None,
     demo_keys: DemoOpt = False,
 ) -> None:
-    """Refuse an open act, with a reason."""
-    with opened(directory, regime=regime, demo=demo_keys) as deployment:
-        _node(deployment, party).reject(act_id, official=official, reason=reason)
-        say(f"rejected act {act_id} for {party} ({official}): {reason}")
+    """Refuse an open act, with a reason, signed by the refusing official."""
+    who = signer(official, key_file, passphrase_file)
+    keystore_file = None if key_file is not None else passphrase_file
+    with opened(directory, demo=demo_keys, acting=party, passphrase_file=keystore_file) as d:
+        rejection = node_of(d, party).reject(act_id, official=who, reason=reason)
+        say(f"rejected act {rejection.act_id} for {party} ({official}): {reason}")
 
 
 @act_app.command("show")
 def show(
     directory: DirArg,
     act_id: Annotated[str, typer.Argument(metavar="ACT_ID")],
-    party: Annotated[str | None, typer.Option("--party", help="Which node to ask.")] = None,
-    regime: RegimeOpt = None,
+    party: ReadPartyOpt = None,
     demo_keys: DemoOpt = False,
 ) -> None:
     """Show an act: its content, signatures, consent and status."""
-    with opened(directory, regime=regime, demo=demo_keys) as deployment:
-        node = _node(deployment, party or next(iter(deployment.nodes)))
-        s = node.status(act_id)
-        c = s.proposal.content
-        say(
-            f"act {s.proposal.id}: {s.proposal.act_type}, {s.status}"
-            + (f" at position {s.index}" if s.index is not None else "")
-        )
-        say(
-            f"proposed by {c.proposed_by} at {c.proposed_at:%Y-%m-%dT%H:%M:%SZ}, "
-            f"expires {c.expires_at:%Y-%m-%dT%H:%M:%SZ}, regime {c.regime_id} v{c.regime_version}"
-        )
-        say("signed by: " + ", ".join(k.decode("utf-8", "replace") for k in s.proposal.kids))
-        say(f"consent: {s.verdict.explain()}")
-        for p, o, reason in s.rejections:
-            say(f"rejected by {p} ({o}): {reason}")
-        say(json.dumps(dict(c.act), ensure_ascii=False, indent=2))
+    with opened(directory, demo=demo_keys, recover=False) as d:
+        s = node_of(d, party).status(act_id)
+    c = s.proposal.content
+    say(
+        f"act {s.proposal.id}: {s.proposal.act_type}, {s.status}"
+        + (f" at position {s.index}" if s.index is not None else "")
+    )
+    say(
+        f"proposed by {c.proposed_by} at {c.proposed_at:%Y-%m-%dT%H:%M:%SZ}, "
+        f"expires {c.expires_at:%Y-%m-%dT%H:%M:%SZ}, regime {c.regime_id} v{c.regime_version}"
+    )
+    say("signed by: " + ", ".join(k.decode("utf-8", "replace") for k in s.proposal.kids))
+    say(f"consent: {s.verdict.explain()}")
+    for r in s.rejections:
+        say(f"rejected by {r.party} ({r.official}) at {r.at:%Y-%m-%dT%H:%M:%SZ}: {r.reason}")
+    say(json.dumps(dict(c.act), ensure_ascii=False, indent=2))
 
 
 @act_app.command("list")
@@ -315,32 +389,30 @@ def list_acts(
     status: Annotated[
         str | None, typer.Option("--status", help="open, committed, rejected or expired.")
     ] = None,
-    party: Annotated[str | None, typer.Option("--party", help="Which node to ask.")] = None,
-    regime: RegimeOpt = None,
+    party: ReadPartyOpt = None,
+    language: Annotated[str, typer.Option("--lang", help="Language of the headers.")] = "en",
+    output_format: FormatOpt = "table",
     demo_keys: DemoOpt = False,
 ) -> None:
-    """List proposals known to a node."""
-    with opened(directory, regime=regime, demo=demo_keys) as deployment:
-        node = _node(deployment, party or next(iter(deployment.nodes)))
-        table = Table("act", "type", "by", "proposed", "status", "consent")
-        for s in node.proposals(status):
-            c = s.proposal.content
-            table.add_row(
-                s.proposal.id[:12],
-                s.proposal.act_type,
-                c.proposed_by,
-                f"{c.proposed_at:%Y-%m-%d}",
-                s.status + (f" #{s.index}" if s.index is not None else ""),
-                s.verdict.explain(),
-            )
-        out.print(table)
+    """List proposals known to a node, with whole act ids."""
+    with opened(directory, demo=demo_keys, recover=False) as d:
+        node = node_of(d, party)
+        statuses = node.proposals(status)
+        regime = node.replica.regime
+    if regime is None:
+        raise CliError("the log is empty: no regime has been adopted yet")
+    emit(proposals_rows(statuses, regime, language), output_format)
 
 
-def commit(directory: DirArg, regime: RegimeOpt = None, demo_keys: DemoOpt = False) -> None:
-    """Run one commit round: the sequencer commits what has consent; every node cosigns."""
-    with opened(directory, regime=regime, demo=demo_keys) as deployment:
-        rnd = deployment.commit()
-        if rnd is None:
+def commit(directory: DirArg, demo_keys: DemoOpt = False) -> None:
+    """Run one commit round: the sequencer commits what has consent; every node cosigns.
+
+    It needs the passphrase of every party's node: finality needs every party."""
+    with opened(directory, demo=demo_keys) as d:
+        rnd = d.commit()
+        if rnd.batch is None:
+            raise CliError(f"no round was run: {rnd.waiting}")
+        if not rnd.batch.entries and not rnd.batch.refused:
             say("nothing to commit: no open act has complete consent")
             return
         say(
@@ -349,44 +421,67 @@ def commit(directory: DirArg, regime: RegimeOpt = None, demo_keys: DemoOpt = Fal
         )
         for act_id, why in rnd.batch.refused:
             say(f"  refused {act_id}: {why}")
-        _final(deployment)
+        if rnd.batch.entries and rnd.final is None:
+            say(f"not final yet: {rnd.waiting}")
+            return
+        if rnd.batch.entries:
+            _final(d)
 
 
 def registry(
     directory: DirArg,
     kind: Annotated[str, typer.Argument(metavar="KIND", help=", ".join(REGISTRIES))],
     language: Annotated[str, typer.Option("--lang", help="Language of names and titles.")] = "en",
-    party: Annotated[str | None, typer.Option("--party", help="Which node to ask.")] = None,
-    regime: RegimeOpt = None,
+    party: ReadPartyOpt = None,
+    output_format: FormatOpt = "table",
     demo_keys: DemoOpt = False,
 ) -> None:
-    """Print a registry of the state as a table."""
-    with opened(directory, regime=regime, demo=demo_keys) as deployment:
-        node = _node(deployment, party or next(iter(deployment.nodes)))
-        out.print(registry_table(node.replica.state, kind, language))
+    """Print a registry of the state, derived again from the log at every command."""
+    with opened(directory, demo=demo_keys, recover=False) as d:
+        rows = registry_rows(node_of(d, party).replica.state, kind, language)
+    emit(rows, output_format)
 
 
 def audit_node(
     directory: DirArg,
     party: PartyOpt,
+    keys: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--key",
+            metavar="VKEY",
+            help="A party node's verifier key, given out of band; repeat for every party. The "
+            "log's genesis must declare exactly these.",
+        ),
+    ] = None,
 ) -> None:
-    """Audit one node's database: judge every entry again and recompute every hash."""
+    """Audit one node's database: judge every entry again, recompute every hash, and check it
+    against what the node signed, its peers' final checkpoints and the pinned keys."""
+    parties = deployment_parties(directory)
+    if party not in parties:
+        raise CliError(f"no node of party {party!r} in {directory} (parties: {', '.join(parties)})")
     db = directory / party / "node.db"
     if not db.exists():
         raise CliError(f"no node database at {db}")
+    signed = read_signed_state(directory / party / "keys" / SIGNED_STATE_FILE)
+    peers: dict[str, bytes | None] = {}
+    for other in parties:
+        if other != party and (directory / other / "node.db").exists():
+            with open_store(f"sqlite:///{directory / other / 'node.db'}") as peer:
+                peers[other] = peer.checkpoint()
     with open_store(f"sqlite:///{db}") as store, progress_bar("auditing") as progress:
-        report = audit(store, progress=progress)
+        report = audit(
+            store, pins=keys or (), signed_state=signed, peer_checkpoints=peers, progress=progress
+        )
+    root = base64.b64encode(report.root).decode("ascii")
     say(
-        f"ok: node {party}: {report.size:,} entries judged again, root "
-        f"{report.root.hex()}, checkpoint of size {report.checkpoint_size} signed by "
-        f"{', '.join(report.signed_by)}"
+        f"ok: node {party}: {report.size:,} entries judged again, root {root}, final "
+        f"checkpoint of size {report.checkpoint_size} signed by every party's node"
     )
+    for p, vkey in report.node_keys:
+        pinned = " (pinned)" if keys and vkey in keys else ""
+        say(f"  node key of {p}: {vkey}  fingerprint {_fingerprint(vkey)}{pinned}")
 
 
-def _node(deployment: EmbeddedDeployment, party: str) -> Node:
-    try:
-        return deployment.nodes[party]
-    except KeyError:
-        raise CliError(
-            f"no node of party {party!r} (parties: {', '.join(deployment.nodes)})"
-        ) from None
+def _fingerprint(vkey: str) -> str:
+    return fingerprint(Verifier.from_vkey(vkey).public_key_bytes)

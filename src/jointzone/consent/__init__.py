@@ -10,6 +10,7 @@ from jointzone.consent._policy import (
     SignerKind,
     ValidSigner,
     Verdict,
+    counts_for,
     evaluate,
 )
 from jointzone.consent._proposal import (
@@ -22,6 +23,7 @@ from jointzone.consent._proposal import (
     parse_time,
     read_committed,
 )
+from jointzone.consent._rejection import Rejection
 from jointzone.consent.errors import (
     ConsentError,
     ConsentMissingError,
@@ -40,6 +42,7 @@ __all__ = [
     "MalformedProposalError",
     "Proposal",
     "ProposalContent",
+    "Rejection",
     "Requirement",
     "SignerKey",
     "SignerKind",
@@ -47,6 +50,7 @@ __all__ = [
     "Verdict",
     "act_id_of",
     "consent_verdict",
+    "counts_for",
     "evaluate",
     "format_time",
     "judge",

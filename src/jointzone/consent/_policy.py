@@ -52,6 +52,14 @@ class Verdict:
         return "consent complete" if self.satisfied else "; ".join(self.missing)
 
 
+def counts_for(req: Requirement, signer: ValidSigner) -> bool:
+    """Whether ``signer`` may speak for its party on an act with this requirement: the same
+    keys and roles whose signatures count towards consent (a rejection is judged by it)."""
+    if req.consent in ("own-party-root", "every-party-root"):
+        return signer.kind == "root"
+    return signer.kind == "official" and (not req.roles or bool(signer.roles & req.roles))
+
+
 def evaluate(
     req: Requirement,
     signers: Sequence[ValidSigner],

@@ -8,8 +8,16 @@ whose every rule is visible is cheaper to trust than a configuration of a genera
 
 The data model: ``int`` (within major types 0 and 1, -2**64 .. 2**64-1), ``bytes``, ``str``,
 ``list``/``tuple`` (arrays), ``dict`` (maps whose keys are ints, text or byte strings), ``bool``,
-``None`` and :class:`Tag`. No floats, no undefined, no other simple values: nothing we sign needs
-them, and each one we leave out is one less way for two encoders to disagree.
+``None`` and :class:`Tag`. No floats, no undefined, no other simple values, and no bignums (tags
+2 and 3, RFC 8949 §3.4.3): nothing we sign needs them, and each one we leave out is one less way
+for two encoders to disagree.
+
+The decoder is bounded by its input, whatever a head announces: a string, array or map whose
+announced length exceeds the bytes that remain is refused before anything is allocated (so a
+head announcing a 2**63-byte string costs nothing), every element takes at least one input byte,
+integers stop at 8-byte arguments, bignum tags are refused rather than turned into ints, and
+nesting stops at :data:`MAX_DEPTH`. A decoded value thus holds at most one object per input
+byte, and no call recurses more than ``MAX_DEPTH`` levels.
 
 The decoder checks every §4.2.1 rule where it meets the bytes (shortest arguments, no indefinite
 lengths, keys in bytewise order, no duplicate keys), so its error can name the offset. For our data
@@ -33,6 +41,7 @@ from jointzone.cose.errors import CborEncodeError, CborError, NonDeterministicCb
 MAX_DEPTH = 32
 
 _UINT64_LIMIT = 1 << 64
+_BIGNUM_TAGS = (2, 3)
 _KEY_TYPES = (int, str, bytes)
 _BREAK = 0xFF
 
@@ -122,6 +131,8 @@ def _encode(obj: object, out: bytearray, depth: int) -> None:
             raise CborEncodeError(
                 f"tag number out of range: expected 0 .. 2**64-1, found {obj.tag}"
             )
+        if obj.tag in _BIGNUM_TAGS:
+            raise CborEncodeError(f"tag {obj.tag} is a bignum: integers here fit in 64 bits")
         out += head(6, obj.tag)
         _encode(obj.value, out, depth + 1)
     else:
@@ -234,6 +245,8 @@ class _Decoder:
                 )
             item = self.item
             return [item(depth + 1) for _ in range(value)]
+        if value in _BIGNUM_TAGS:
+            raise CborError(f"bignum (tag {value}) at offset {start}: integers here fit in 64 bits")
         return Tag(value, self.item(depth + 1))  # major 6
 
     def _simple(self, ai: int, start: int) -> Any:

@@ -3,6 +3,14 @@
 Pillow turns the image file (a PNG we printed, a JPEG from an officer's phone) into pixels;
 zxing-cpp takes a Pillow image directly, so no numpy is needed. Both parse untrusted bytes in C,
 so every failure becomes a :class:`QrReadError` with what was found, never an exception of theirs.
+
+The image is bounded by :data:`jointzone.inputs.IMAGE`: its bytes, and its pixels, judged on
+the size its header declares before a single pixel is decoded (a decompression bomb is a few
+kilobytes of PNG declaring a billion pixels). Pillow has a bomb check of its own, a warning
+above ``Image.MAX_IMAGE_PIXELS`` and an error above twice that; that limit is process-wide
+state any library may change, so ours is checked here on every read, and Pillow's warning is
+made an error while we open the image, so that neither can be missed nor escape as a warning
+(which the tests, run with warnings as errors, would see as a crash).
 """
 
 from __future__ import annotations
@@ -13,26 +21,30 @@ import warnings
 import zxingcpp
 from PIL import Image
 
+from jointzone import inputs
 from jointzone.credentials.errors import QrReadError
 
 #: Image formats accepted: what cameras, scanners and our own QR PNGs produce. Fewer formats
 #: means fewer of Pillow's parsers reachable from an untrusted file.
 IMAGE_FORMATS = ("PNG", "JPEG", "GIF", "BMP", "TIFF", "WEBP")
-#: Largest image read (pixels): a phone photo is about 12 million; a decompression bomb is more.
-MAX_PIXELS = 50_000_000
 _QR_ONLY = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
 
 
 def _open(image: bytes) -> Image.Image:
+    most = inputs.IMAGE.max_pixels
+    assert most is not None
     with warnings.catch_warnings():
-        # Pillow warns, not fails, on images above its own limit; we want a failure we report.
         warnings.simplefilter("error", Image.DecompressionBombWarning)
-        picture = Image.open(io.BytesIO(image), formats=IMAGE_FORMATS)
-        width, height = picture.size
-        if width * height > MAX_PIXELS:
+        try:
+            picture = Image.open(io.BytesIO(image), formats=IMAGE_FORMATS)
+        except (Image.DecompressionBombWarning, Image.DecompressionBombError) as e:
             raise QrReadError(
-                f"image of {width}x{height} pixels: expected at most {MAX_PIXELS:,} pixels"
-            )
+                f"image refused before decoding: expected at most {most:,} pixels; {e}"
+            ) from e
+        # Image.open has read the header only: the pixels are decoded by convert() below.
+        width, height = picture.size
+        if width * height > most:
+            raise QrReadError(f"image of {width}x{height} pixels: expected at most {most:,} pixels")
         return picture.convert("L")
 
 
@@ -42,6 +54,10 @@ def read_qr(image: bytes) -> str:
         raise QrReadError(f"expected the image file's bytes, found {type(image).__name__}")
     if not image:
         raise QrReadError("unreadable image: the file is empty")
+    if len(image) > inputs.IMAGE.max_bytes:
+        raise QrReadError(
+            f"image of {len(image):,} bytes: expected at most {inputs.IMAGE.max_bytes:,}"
+        )
     try:
         gray = _open(bytes(image))
     except QrReadError:

@@ -54,6 +54,10 @@ class TrustBundle:
     parties: tuple[PartyKeys, ...]
     issued_at: datetime
     revoked: frozenset[bytes] = frozenset()
+    #: The oldest bundle a verifier accepts (the regime's), and how far ahead of the verifier's
+    #: clock a bundle may be dated: older or later than that, it is STALE.
+    max_age: timedelta = timedelta(days=7)
+    skew: timedelta = timedelta(minutes=5)
     _party_of: Mapping[bytes, str] = field(init=False, repr=False, compare=False)
     _keys: Mapping[bytes, Ed25519PublicKey] = field(init=False, repr=False, compare=False)
 

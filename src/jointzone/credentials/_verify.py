@@ -53,6 +53,7 @@ class CheckStatus(enum.Enum):
     FAIL = "FAIL"
     SKIP = "SKIP"
     INFO = "INFO"
+    STALE = "STALE"  # a trust bundle too old, or dated ahead: nothing verifies against it
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,9 @@ class Report:
 
     @property
     def verdict(self) -> Verdict:
-        if self.certificate is None or any(c.status is CheckStatus.FAIL for c in self.checks):
+        if self.certificate is None or any(
+            c.status in (CheckStatus.FAIL, CheckStatus.STALE) for c in self.checks
+        ):
             return Verdict.INVALID
         return Verdict.VALID
 
@@ -124,15 +127,28 @@ def _signature_name(party: str) -> str:
 
 
 def _bundle_check(trust: TrustBundle, now: datetime) -> Check:
+    """The bundle's age: STALE past its maximum age, or dated ahead of now beyond the skew."""
     age = trust.age(now)
     when = f"{_duration(age)} old" if age >= timedelta(0) else f"{_duration(age)} in the future"
     keys = len(trust.keys)
-    return Check(
-        "trust bundle",
-        CheckStatus.INFO,
-        f"issued {_when(trust.issued_at)}, {when}; {len(trust.parties)} parties, {keys} keys, "
-        f"{len(trust.revoked)} revoked certificate(s)",
+    made = (
+        f"made {_when(trust.issued_at)}, {when}; {len(trust.parties)} parties, {keys} keys, "
+        f"{len(trust.revoked)} revoked certificate(s)"
     )
+    if age > trust.max_age:
+        return Check(
+            "trust bundle",
+            CheckStatus.STALE,
+            f"{made}: older than the {_duration(trust.max_age)} a bundle may be; get a fresh one",
+        )
+    if -age > trust.skew:
+        return Check(
+            "trust bundle",
+            CheckStatus.STALE,
+            f"{made}: dated after now by more than the {_duration(trust.skew)} clock skew; "
+            "check this device's clock",
+        )
+    return Check("trust bundle", CheckStatus.INFO, made)
 
 
 def _not_checked(trust: TrustBundle, now: datetime, why: str) -> tuple[Check, ...]:

@@ -1,6 +1,7 @@
 """Neutrality: the gazetteer's forms, the one name renderer, and the without-prejudice checker.
 
-Pure: data in, data out. The only I/O is :func:`load_lexicon`, which reads a regime's lexicon.
+Pure: data in, data out. The only I/O is :func:`load_lexicon`, which reads a regime's lexicon
+(and, once at import, the package's own table of lookalike letters, ``confusables.tsv``).
 
 The checker's rules (letters as in the design issue):
 
@@ -9,6 +10,13 @@ The checker's rules (letters as in the design issue):
     c  one-sided-term           one side's collective term alone
     d  possessive-attribution   "Russia's Kunashir", "日本の択捉島", "Iturup, Russia"
     e  claim-language           "illegally occupied", "固有の領土", "исконно российские"
+
+Typography
+----------
+The checker reads through typography: NFKC forms, any kind or run of spaces, line breaks inside
+a term, invisible characters and letters that look alike across Latin, Cyrillic and Greek
+("Kurіl Islands" with a Cyrillic "і"). Findings still point at the text as written (see
+:mod:`jointzone.neutrality._typography`).
 
 Quotations attributed to a party
 --------------------------------
@@ -39,6 +47,7 @@ from jointzone.neutrality._forms import fold, russian_forms
 from jointzone.neutrality._index import FormIndex
 from jointzone.neutrality._lexicon import Claim, Lexicon, PartyWords, Term, load_lexicon
 from jointzone.neutrality._render import Audience, NamedPlace, NameRenderer, render_name
+from jointzone.neutrality._sections import sections
 from jointzone.neutrality.errors import LexiconFileError, NeutralityError, RenderError
 
 __all__ = [
@@ -61,4 +70,5 @@ __all__ = [
     "load_lexicon",
     "render_name",
     "russian_forms",
+    "sections",
 ]

@@ -1,5 +1,10 @@
 """The without-prejudice checker: text in, findings out.
 
+The text is first normalised (:mod:`._typography`: NFKC, spaces, invisible characters,
+lookalike letters); everything below reads the normalised text, and every finding is mapped back
+at the end, so that its offsets and words are those of the text as written. Its message and
+suggestion quote the words as read ("'Kuril Islands' is Russia's term..." for "Kurіl Islands").
+
 One pass finds every name, unit and term (one trie-shaped pattern over the folded text) and
 every piece of claim language (one alternation); the text is cut into sentences; only sentences
 with something in them are judged, rule by rule. Findings inside a quotation attributed to a
@@ -21,6 +26,7 @@ from jointzone.neutrality._render import NameRenderer
 from jointzone.neutrality._rules import _admin, _claims, _names, _possessive, _terms
 from jointzone.neutrality._rules._context import Sentence
 from jointzone.neutrality._text import Quote, language_of, quotations, sentence_bounds
+from jointzone.neutrality._typography import Normalized, normalize
 
 _RULES = (_names.check, _admin.check, _terms.check, _possessive.check, _claims.check)
 _ABSORBING = {Rule.ADMIN_ATTRIBUTION, Rule.POSSESSIVE_ATTRIBUTION}
@@ -78,6 +84,13 @@ class Checker:
 
     def check(self, text: str, *, language: str | None = None) -> list[Finding]:
         """Every finding in ``text``, in order; ``language`` forces one language for all of it."""
+        read = normalize(text)
+        findings = self._check(read.text, language, read.breaks)
+        if read.text is text:
+            return findings
+        return [_as_written(f, read) for f in findings]
+
+    def _check(self, text: str, language: str | None, breaks: Sequence[int] = ()) -> list[Finding]:
         folded = fold(text)
         index = self._index
         hits = index.scan(text, folded)
@@ -87,7 +100,7 @@ class Checker:
         quotes = quotations(text)
         quote_starts = [q.start for q in quotes]
         protected = [(h.start, h.end) for h in hits] + [(q.start, q.end) for q in quotes]
-        starts = sentence_bounds(text, protected)
+        starts = sentence_bounds(text, protected, breaks)
         per_sentence: dict[int, tuple[list[Hit], list[ClaimHit]]] = {}
         for h in hits:
             per_sentence.setdefault(bisect.bisect_right(starts, h.start) - 1, ([], []))[0].append(h)
@@ -165,6 +178,14 @@ class Checker:
         if not named or named[-1].lastgroup is None:
             return None
         return index.party_of_group[int(named[-1].lastgroup[1:])]
+
+
+def _as_written(f: Finding, read: Normalized) -> Finding:
+    start, end = read.span(f.start, f.end)
+    words = read.original[start:end]
+    if (start, end, words) == (f.start, f.end, f.words):
+        return f  # most findings: nothing around them was rewritten
+    return replace(f, start=start, end=end, words=words)
 
 
 def _absorb(found: list[Finding]) -> list[Finding]:

@@ -1,9 +1,10 @@
 """Surface forms: every way a name or a lexicon word can be written in running text.
 
-The checker matches on a *folded* copy of the text: lower case, ``ё`` read as ``е``, Hepburn
-macrons and circumflexes read as plain vowels, typographic apostrophes as ``'``. Folding maps
-each character to exactly one character, so an offset in the folded text is the same offset in
-the original, and one folded form covers "Etorofu-tō", "Etorofu-to" and "ETOROFU-TŌ" alike.
+The checker matches on a *folded* copy of the (normalised, :mod:`._typography`) text: lower
+case, ``ё`` read as ``е``, Hepburn macrons and circumflexes read as plain vowels, typographic
+apostrophes as ``'``, a line break as a space. Folding maps each character to exactly one
+character, so an offset in the folded text is the same offset in the text it was folded from,
+and one folded form covers "Etorofu-tō", "Etorofu-to" and "ETOROFU-TŌ" alike.
 
 Russian names decline, so their forms come from a morphological dictionary (pymorphy3 with the
 OpenCorpora dictionary), not from a list of endings: "Итуруп" gives "Итурупе", "Итурупа"...;
@@ -43,6 +44,9 @@ _FOLD = str.maketrans(
         "ʼ": "'",
         "‐": "-",
         "‑": "-",
+        # Normalised text keeps a line break where a run of spaces had one, because it ends a
+        # sentence; for matching it is a space like any other ("Northern\nTerritories").
+        "\n": " ",
     }
 )
 

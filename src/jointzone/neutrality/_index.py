@@ -22,6 +22,7 @@ from jointzone.neutrality._forms import (
 )
 from jointzone.neutrality._lexicon import Claim, Lexicon, Term
 from jointzone.neutrality._trie import first_chars, trie_pattern
+from jointzone.neutrality._typography import normal_form
 
 EntryKind = Literal["place", "admin", "term", "chain"]
 
@@ -97,8 +98,13 @@ def _caps(form: str) -> tuple[int, ...]:
     return tuple(i for i, c in enumerate(form) if c.isupper() and c.lower() != c)
 
 
+def _key(word: str) -> str:
+    """A lexicon word as the scanners see text: normalised as texts are, then folded."""
+    return fold(normal_form(word))
+
+
 def _words_pattern(words: Iterable[str]) -> str:
-    return trie_pattern({fold(w) for w in words})
+    return trie_pattern({_key(w) for w in words})
 
 
 class FormIndex:
@@ -134,14 +140,16 @@ class FormIndex:
     def _forms(
         self, name: str, language: str, *, island: bool = False, hepburn: bool = False
     ) -> frozenset[str]:
+        """Every form of ``name``, normalised as texts are (so that capitals fall in place)."""
         if language == "ru":
-            return russian_forms(name)
-        if language == "ja":
-            return japanese_forms(name)
-        forms = set(english_forms(name, island=island))
-        if island and not hepburn:
-            forms = {f for f in forms if not f.endswith(("-to", "-tō", "-jima", "-shima"))}
-        return frozenset(forms)
+            forms = set(russian_forms(name))
+        elif language == "ja":
+            forms = set(japanese_forms(name))
+        else:
+            forms = set(english_forms(name, island=island))
+            if island and not hepburn:
+                forms = {f for f in forms if not f.endswith(("-to", "-tō", "-jima", "-shima"))}
+        return frozenset(normal_form(f) for f in forms)
 
     def _add(self, entry: Entry) -> None:
         key = fold(entry.form)
@@ -185,7 +193,7 @@ class FormIndex:
     def _macro(self, pattern: str) -> str:
         def expand(m: re.Match[str]) -> str:
             if m.group(1):
-                return f"(?:{trie_pattern({fold(f) for f in russian_word_forms(m.group(1))})})"
+                return f"(?:{_words_pattern(russian_word_forms(m.group(1)))})"
             party = m.group(2)
             words = [
                 w
@@ -211,9 +219,10 @@ class FormIndex:
                 continue
             alternation = "|".join(bodies)
             starts = first_chars(alternation)
-            if starts is None:
-                ahead = f"(?=[{_LETTERS}])" if left else ""
-            else:
+            # Where the first characters cannot be told there is no filter: a guess (such as
+            # "a letter") would drop the claims that start otherwise ("— российская земля").
+            ahead = ""
+            if starts is not None:
                 ahead = "(?=[" + "".join(re.escape(c) for c in sorted(starts)) + "])"
             out.append(re.compile(f"{left}{ahead}(?:{alternation}){right}"))
         return tuple(out)
@@ -252,15 +261,15 @@ class FormIndex:
         for lang in self.languages:
             ru = lang == "ru"
             nouns = {
-                p: [fold(w) for w in self._declined(lex.parties[p].get(lang), "nouns", ru)]
+                p: [_key(w) for w in self._declined(lex.parties[p].get(lang), "nouns", ru)]
                 for p in self.parties
             }
             adjs = {
-                p: [fold(w) for w in self._declined(lex.parties[p].get(lang), "adjectives", ru)]
+                p: [_key(w) for w in self._declined(lex.parties[p].get(lang), "adjectives", ru)]
                 for p in self.parties
             }
             place_nouns = self._all_forms(lex.place_nouns.get(lang, ()), ru)
-            suffixes = [fold(s) for s in lex.held_suffixes.get(lang, ())]
+            suffixes = [_key(s) for s in lex.held_suffixes.get(lang, ())]
             groups = []
             for i, p in enumerate(self.parties):
                 alts = []
@@ -363,16 +372,17 @@ class FormIndex:
     def _all_forms(self, words: Iterable[str], ru: bool) -> list[str]:
         out: set[str] = set()
         for w in words:
-            out.add(fold(w))
+            out.add(_key(w))
             if ru:
-                out.update(fold(f) for f in russian_forms(w))
+                out.update(_key(f) for f in russian_forms(w))
                 if " " not in w:
-                    out.update(fold(f) for f in russian_word_forms(w))
+                    out.update(_key(f) for f in russian_word_forms(w))
         return sorted(out)
 
     # -- scanning ------------------------------------------------------------------------
     def scan(self, text: str, folded: str) -> list[Hit]:
-        """Every name or term in ``text`` whose capitals fit (``folded`` is ``fold(text)``)."""
+        """Every name or term in ``text`` (normalised) whose capitals fit; ``folded`` is
+        ``fold(text)``."""
         hits = []
         entries = self.entries
         for m in self.scanner.finditer(folded):

@@ -4,23 +4,32 @@ The gazetteer says what the places are called; the lexicon says what else in a t
 side — one party's administrative units and collective terms, possessive and adjectival
 attribution, claim language — and how a quotation is attributed to a party. It is data, so a
 regime with other parties brings its own file (``regimes/<regime>/neutrality.yaml``).
+
+The file's shape is checked by frozen pydantic models that mirror it (``_File`` and below);
+what the shape cannot say — that a term's party is a party, that ids are unique, that every
+regime language has a zone phrase — is checked after, on the models. Either way every problem
+is reported with the file and the key path ("admin_units[0].party: ..."). The checker then
+works from plain frozen values (:class:`Lexicon`), shaped for the rules rather than the file.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+import unicodedata
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic_core import PydanticCustomError
 
 from jointzone.neutrality.errors import LexiconFileError
 
 Scope = Literal["zone", "mixed", "chain"]
-_SCOPES: tuple[Scope, ...] = ("zone", "mixed", "chain")
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_MACRO = re.compile(r"\{[a-z0-9_-]+\}")
 
 
 @dataclass(frozen=True)
@@ -85,7 +94,14 @@ class Lexicon:
     @classmethod
     def from_data(cls, data: Any, *, source: str) -> Lexicon:
         """Validate a parsed lexicon; every problem names the file and the key."""
-        return _Reader(data, source).lexicon()
+        try:
+            file = _File.model_validate(data)
+        except ValidationError as e:
+            raise LexiconFileError(source, _problems(e)) from None
+        problems = _cross_check(file)
+        if problems:
+            raise LexiconFileError(source, problems)
+        return _lexicon(file, source)
 
 
 def load_lexicon(path: str | Path) -> Lexicon:
@@ -104,228 +120,262 @@ def load_lexicon(path: str | Path) -> Lexicon:
     return Lexicon.from_data(data, source=source)
 
 
-class _Reader:
-    """Walks the parsed YAML, collecting every problem before raising one error."""
+# -- the file, as models ---------------------------------------------------------------------
+class _Frozen(BaseModel):
+    """Base of the file's models: immutable, no unknown keys, no type coercion.
 
-    def __init__(self, data: Any, source: str) -> None:
-        self.data = data
-        self.source = source
-        self.problems: list[str] = []
+    The same settings as the regime's ``Frozen``; a twin, because this package is pure and
+    imports nothing from outside it (the regime package included).
+    """
 
-    # -- small typed getters, each reporting by key path ---------------------------------
-    def _map(self, value: Any, at: str, *, required: bool = True) -> Mapping[str, Any]:
-        if value is None and not required:
-            return {}
-        if not isinstance(value, Mapping):
-            self.problems.append(f"{at}: expected a mapping, got {_kind(value)}")
-            return {}
-        for k in value:
-            if not isinstance(k, str):
-                self.problems.append(f"{at}: key {k!r} is not a string")
-        return value
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
 
-    def _strings(self, value: Any, at: str) -> tuple[str, ...]:
-        if value is None:
-            return ()
-        if not isinstance(value, list):
-            self.problems.append(f"{at}: expected a list of strings, got {_kind(value)}")
-            return ()
-        out = []
-        for i, item in enumerate(value):
-            if isinstance(item, str) and item.strip():
-                out.append(item)
-            else:
-                self.problems.append(f"{at}[{i}]: expected a non-empty string, got {item!r}")
-        return tuple(out)
 
-    def _str(self, value: Any, at: str) -> str:
-        if isinstance(value, str) and value.strip():
-            return value
-        self.problems.append(f"{at}: expected a non-empty string, got {_kind(value)}")
-        return ""
+def _non_blank(value: str) -> str:
+    if not value.strip():
+        raise PydanticCustomError("blank", "expected a non-empty string")
+    return value
 
-    def _per_language(self, value: Any, at: str) -> dict[str, tuple[str, ...]]:
-        out = {}
-        for lang, words in self._map(value, at, required=False).items():
-            out[str(lang)] = self._strings(words, f"{at}.{lang}")
-        return out
 
-    # -- the sections --------------------------------------------------------------------
-    def lexicon(self) -> Lexicon:
-        top = self._map(self.data, "(top level)")
-        if top and top.get("version") != 1:
-            self.problems.append(f"version: expected 1, got {top.get('version')!r}")
-        parties = self._parties(top.get("parties"))
-        names = self._map(top.get("names"), "names")
-        window = names.get("pairing_window", 80)
-        if not isinstance(window, int) or isinstance(window, bool) or window < 1:
-            self.problems.append(
-                f"names.pairing_window: expected a positive integer, got {window!r}"
-            )
-            window = 80
-        languages = tuple(sorted({lang for p in parties.values() for lang in p}))
-        admin = self._terms(top.get("admin_units"), "admin_units", parties, ("zone", "mixed"))
-        terms = self._terms(
-            top.get("collective_terms"), "collective_terms", parties, ("zone", "chain")
+def _an_id(value: str) -> str:
+    if not _ID.match(value):
+        raise PydanticCustomError(
+            "id", "expected a lower-case-hyphenated id such as 'kuril-islands'"
         )
-        chain = self._map(top.get("chain_context"), "chain_context", required=False)
-        attribution = self._map(top.get("attribution"), "attribution")
-        quotations = self._map(top.get("quotations"), "quotations")
-        zone_phrase = {
-            str(k): self._str(v, f"zone_phrase.{k}")
-            for k, v in self._map(top.get("zone_phrase"), "zone_phrase").items()
-        }
-        claims = self._claims(top.get("claims"), parties)
-        lexicon = Lexicon(
-            source=self.source,
-            languages=languages,
-            parties=parties,
-            pairing_window=window,
-            ambiguous=self._per_language(names.get("ambiguous"), "names.ambiguous"),
-            island_words=self._per_language(names.get("island_words"), "names.island_words"),
-            admin_units=admin,
-            admin_links=self._per_language(top.get("admin_links"), "admin_links"),
-            admin_topics=self._predicates(top.get("admin_predicates"), "topics"),
-            admin_predicates=self._predicates(top.get("admin_predicates"), "predicates"),
-            collective_terms=terms,
-            chain_qualifiers=self._per_language(
-                chain.get("qualifiers"), "chain_context.qualifiers"
-            ),
-            chain_places=self._per_language(chain.get("places"), "chain_context.places"),
-            zone_phrase=zone_phrase,
-            place_nouns=self._per_language(
-                attribution.get("place_nouns"), "attribution.place_nouns"
-            ),
-            held_suffixes=self._per_language(
-                attribution.get("held_suffixes"), "attribution.held_suffixes"
-            ),
-            claims=claims,
-            speech_verbs=self._per_language(
-                quotations.get("speech_verbs"), "quotations.speech_verbs"
-            ),
+    return value
+
+
+def _a_pattern(value: str) -> str:
+    if unicodedata.normalize("NFKC", value) != value:
+        # texts are matched as NFKC reads them (._typography): "（" in a pattern never matches
+        raise PydanticCustomError(
+            "nfkc", "expected a pattern in Unicode normal form NFKC, as texts are read"
         )
-        for lang in languages:
-            if lang not in zone_phrase:
-                self.problems.append(f"zone_phrase.{lang}: missing (one per regime language)")
-        if self.problems:
-            raise LexiconFileError(self.source, self.problems)
-        return lexicon
+    try:
+        re.compile(_MACRO.sub("x", value))
+    except re.error as e:
+        raise PydanticCustomError(
+            "regex", "not a regular expression: {error}", {"error": str(e)}
+        ) from None
+    return value
 
-    def _predicates(self, value: Any, key: str) -> dict[str, tuple[str, ...]]:
-        out = {}
-        for lang, entry in self._map(value, "admin_predicates", required=False).items():
-            m = self._map(entry, f"admin_predicates.{lang}")
-            if key == "topics":
-                for k in sorted(set(m) - {"topics", "predicates"}):
-                    self.problems.append(f"admin_predicates.{lang}.{k}: unknown key")
-            out[str(lang)] = self._strings(m.get(key), f"admin_predicates.{lang}.{key}")
-        return out
 
-    def _parties(self, value: Any) -> dict[str, dict[str, PartyWords]]:
-        out: dict[str, dict[str, PartyWords]] = {}
-        for party, langs in self._map(value, "parties").items():
-            at = f"parties.{party}"
-            out[str(party)] = {}
-            for lang, words in self._map(langs, at).items():
-                w = self._map(words, f"{at}.{lang}")
-                unknown = set(w) - {"nouns", "adjectives", "speakers"}
-                for key in sorted(unknown):
-                    self.problems.append(f"{at}.{lang}.{key}: unknown key")
-                out[str(party)][str(lang)] = PartyWords(
-                    nouns=self._strings(w.get("nouns"), f"{at}.{lang}.nouns"),
-                    adjectives=self._strings(w.get("adjectives"), f"{at}.{lang}.adjectives"),
-                    speakers=self._strings(w.get("speakers"), f"{at}.{lang}.speakers"),
-                )
-        if value is not None and len(out) < 2:
-            self.problems.append("parties: expected at least two parties")
-        return out
+_Text = Annotated[str, AfterValidator(_non_blank)]
+# A list of words may be left empty in YAML ("speakers:"), which reads as null.
+_Words = list[_Text] | None
+_PerLanguage = dict[str, _Words] | None
 
-    def _terms(
-        self, value: Any, key: str, parties: Mapping[str, Any], scopes: Sequence[Scope]
-    ) -> tuple[Term, ...]:
-        if not isinstance(value, list):
-            self.problems.append(f"{key}: expected a list, got {_kind(value)}")
-            return ()
-        out = []
+
+class _PartyWords(_Frozen):
+    nouns: _Words = None
+    adjectives: _Words = None
+    speakers: _Words = None
+
+
+class _Names(_Frozen):
+    pairing_window: Annotated[int, Field(gt=0)] = 80
+    ambiguous: _PerLanguage = None
+    island_words: _PerLanguage = None
+
+
+class _Term(_Frozen):
+    id: Annotated[str, AfterValidator(_an_id)]
+    party: _Text
+    names: _PerLanguage
+    places: _Words = None
+
+
+class _AdminUnit(_Term):
+    scope: Literal["zone", "mixed"]
+
+
+class _CollectiveTerm(_Term):
+    scope: Literal["zone", "chain"]
+
+
+class _Predicates(_Frozen):
+    topics: _Words = None
+    predicates: _Words = None
+
+
+class _ChainContext(_Frozen):
+    qualifiers: _PerLanguage = None
+    places: _PerLanguage = None
+
+
+class _Attribution(_Frozen):
+    place_nouns: _PerLanguage = None
+    held_suffixes: _PerLanguage = None
+
+
+class _Claim(_Frozen):
+    pattern: Annotated[str, AfterValidator(_non_blank), AfterValidator(_a_pattern)]
+    party: str | None = None
+    suggest: _Text
+    zone: bool = False
+
+
+class _Quotations(_Frozen):
+    speech_verbs: _PerLanguage = None
+
+
+class _File(_Frozen):
+    version: Literal[1]
+    parties: dict[str, dict[str, _PartyWords]]
+    names: _Names
+    admin_units: list[_AdminUnit]
+    admin_links: _PerLanguage = None
+    admin_predicates: dict[str, _Predicates] | None = None
+    collective_terms: list[_CollectiveTerm]
+    chain_context: _ChainContext | None = None
+    zone_phrase: dict[str, _Text]
+    attribution: _Attribution
+    claims: dict[str, list[_Claim]]
+    quotations: _Quotations
+
+
+# -- what the shape cannot say --------------------------------------------------------------
+def _cross_check(file: _File) -> list[str]:
+    problems: list[str] = []
+    parties = sorted(file.parties)
+    if len(parties) < 2:
+        problems.append(f"parties: expected at least two parties, got {parties}")
+    for key, terms in (
+        ("admin_units", file.admin_units),
+        ("collective_terms", file.collective_terms),
+    ):
         seen: set[str] = set()
-        for i, item in enumerate(value):
+        for i, term in enumerate(terms):
             at = f"{key}[{i}]"
-            m = self._map(item, at)
-            if not m:
-                continue
-            term_id = self._str(m.get("id"), f"{at}.id")
-            if term_id and not _ID.match(term_id):
-                self.problems.append(f"{at}.id: {term_id!r} is not a lower-case-hyphenated id")
-            if term_id in seen:
-                self.problems.append(f"{at}.id: {term_id!r} is used twice")
-            seen.add(term_id)
-            party = self._str(m.get("party"), f"{at}.party")
-            if party and parties and party not in parties:
-                self.problems.append(f"{at}.party: {party!r} is not a party ({sorted(parties)})")
-            scope = m.get("scope")
-            if scope not in scopes:
-                self.problems.append(f"{at}.scope: expected one of {list(scopes)}, got {scope!r}")
-                scope = scopes[0]
-            names = self._per_language(m.get("names"), f"{at}.names")
-            if not any(names.values()):
-                self.problems.append(f"{at}.names: expected at least one name")
-            for k in sorted(set(m) - {"id", "party", "scope", "names", "places"}):
-                self.problems.append(f"{at}.{k}: unknown key")
-            out.append(
-                Term(
-                    id=term_id,
-                    party=party,
-                    scope=_scope(scope),
-                    names=names,
-                    places=self._strings(m.get("places"), f"{at}.places"),
+            if term.id in seen:
+                problems.append(f"{at}.id: {term.id!r} is used twice")
+            seen.add(term.id)
+            if term.party not in file.parties:
+                problems.append(f"{at}.party: {term.party!r} is not a party ({parties})")
+            if not any(_words(term.names or {}).values()):
+                problems.append(f"{at}.names: expected at least one name")
+    for lang, claims in file.claims.items():
+        for i, claim in enumerate(claims):
+            if claim.party is not None and claim.party not in file.parties:
+                problems.append(
+                    f"claims.{lang}[{i}].party: expected a party ({parties}) or null, "
+                    f"got {claim.party!r}"
                 )
+    for lang in _languages(file):
+        if lang not in file.zone_phrase:
+            problems.append(f"zone_phrase.{lang}: missing (one per regime language)")
+    return problems
+
+
+def _languages(file: _File) -> tuple[str, ...]:
+    return tuple(sorted({lang for langs in file.parties.values() for lang in langs}))
+
+
+# -- from the file to the values the rules use -----------------------------------------------
+def _words(per_language: Mapping[str, list[str] | None] | None) -> dict[str, tuple[str, ...]]:
+    return {lang: tuple(words or ()) for lang, words in (per_language or {}).items()}
+
+
+def _term(term: _Term, scope: Scope) -> Term:
+    return Term(
+        id=term.id,
+        party=term.party,
+        scope=scope,
+        names=_words(term.names),
+        places=tuple(term.places or ()),
+    )
+
+
+def _lexicon(file: _File, source: str) -> Lexicon:
+    chain = file.chain_context or _ChainContext()
+    predicates = file.admin_predicates or {}
+    return Lexicon(
+        source=source,
+        languages=_languages(file),
+        parties={
+            party: {
+                lang: PartyWords(
+                    nouns=tuple(w.nouns or ()),
+                    adjectives=tuple(w.adjectives or ()),
+                    speakers=tuple(w.speakers or ()),
+                )
+                for lang, w in langs.items()
+            }
+            for party, langs in file.parties.items()
+        },
+        pairing_window=file.names.pairing_window,
+        ambiguous=_words(file.names.ambiguous),
+        island_words=_words(file.names.island_words),
+        admin_units=tuple(_term(t, t.scope) for t in file.admin_units),
+        admin_links=_words(file.admin_links),
+        admin_topics={lang: tuple(p.topics or ()) for lang, p in predicates.items()},
+        admin_predicates={lang: tuple(p.predicates or ()) for lang, p in predicates.items()},
+        collective_terms=tuple(_term(t, t.scope) for t in file.collective_terms),
+        chain_qualifiers=_words(chain.qualifiers),
+        chain_places=_words(chain.places),
+        zone_phrase=dict(file.zone_phrase),
+        place_nouns=_words(file.attribution.place_nouns),
+        held_suffixes=_words(file.attribution.held_suffixes),
+        claims=tuple(
+            Claim(
+                id=f"{lang}-{i}",
+                language=lang,
+                pattern=c.pattern,
+                party=c.party,
+                suggest=c.suggest,
+                zone=c.zone,
             )
-        return tuple(out)
-
-    def _claims(self, value: Any, parties: Mapping[str, Any]) -> tuple[Claim, ...]:
-        out = []
-        for lang, entries in self._map(value, "claims").items():
-            if not isinstance(entries, list):
-                self.problems.append(f"claims.{lang}: expected a list, got {_kind(entries)}")
-                continue
-            for i, item in enumerate(entries):
-                at = f"claims.{lang}[{i}]"
-                m = self._map(item, at)
-                if not m:
-                    continue
-                pattern = self._str(m.get("pattern"), f"{at}.pattern")
-                try:
-                    re.compile(pattern.replace("{japan}", "x").replace("{russia}", "x"))
-                except re.error as e:
-                    self.problems.append(f"{at}.pattern: not a regular expression: {e}")
-                party = m.get("party")
-                if party is not None and (not isinstance(party, str) or party not in parties):
-                    self.problems.append(f"{at}.party: expected a party or null, got {party!r}")
-                    party = None
-                zone = m.get("zone", False)
-                if not isinstance(zone, bool):
-                    self.problems.append(f"{at}.zone: expected true or false, got {zone!r}")
-                    zone = False
-                for k in sorted(set(m) - {"pattern", "party", "suggest", "zone"}):
-                    self.problems.append(f"{at}.{k}: unknown key")
-                out.append(
-                    Claim(
-                        id=f"{lang}-{i}",
-                        language=str(lang),
-                        pattern=pattern,
-                        party=party,
-                        suggest=self._str(m.get("suggest"), f"{at}.suggest"),
-                        zone=zone,
-                    )
-                )
-        return tuple(out)
+            for lang, claims in file.claims.items()
+            for i, c in enumerate(claims)
+        ),
+        speech_verbs=_words(file.quotations.speech_verbs),
+    )
 
 
-def _scope(value: Any) -> Scope:
-    for s in _SCOPES:
-        if value == s:
-            return s
-    return "zone"
+# -- pydantic's errors, as this package words them -----------------------------------------
+_EXPECTED = {
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "list_type": "a list",
+    "string_type": "a string",
+    "int_type": "an integer",
+    "bool_type": "true or false",
+}
+
+
+def _problems(error: ValidationError) -> list[str]:
+    """One ``key.path: what was expected, what was found`` line per error."""
+    out = []
+    for e in error.errors():
+        kind, found = e["type"], e.get("input")
+        ctx = e.get("ctx") or {}
+        if kind == "missing":
+            msg = "missing"
+        elif kind == "extra_forbidden":
+            msg = "unknown key"
+        elif kind in _EXPECTED:
+            msg = f"expected {_EXPECTED[kind]}, got {_kind(found)}"
+        elif kind == "literal_error":
+            msg = f"expected {ctx['expected']}, got {found!r}"
+        elif kind == "greater_than":
+            msg = f"expected a number greater than {ctx['gt']}, got {found!r}"
+        else:
+            msg = f"{e['msg']}, got {found!r}"
+        out.append(f"{_key_path(e['loc'])}: {msg}")
+    return out
+
+
+def _key_path(loc: Iterable[int | str]) -> str:
+    """``('claims', 'en', 0, 'pattern')`` -> ``claims.en[0].pattern``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part == "[key]":
+            out += " (a key)"
+        else:
+            out += f".{part}" if out else part
+    return out or "(top level)"
 
 
 def _kind(value: Any) -> str:

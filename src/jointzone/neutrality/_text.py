@@ -15,12 +15,15 @@ quotation marks (“…”, "…", «…», „…“, 「…」, 『…』) or 
 
 from __future__ import annotations
 
+import heapq
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 _BOUNDARY = re.compile(
     r"(?<![\s.][A-Za-zА-Яа-яЁё])[.!?]+[\"'”’»」』)]*(?=\s+[\"“«„(「『A-ZА-ЯЁ0-9])"
     r"|[。！？]+[」』）)]*"
+    r"|(?<=[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff])[!?]+[」』）)]*"
     r"|\n"
 )
 _QUOTES = re.compile(
@@ -47,14 +50,21 @@ def quotations(text: str) -> list[Quote]:
     return [Quote(m.start(), m.end(), m.group("party")) for m in _QUOTES.finditer(text)]
 
 
-def sentence_bounds(text: str, protected: list[tuple[int, int]]) -> list[int]:
-    """Offsets where sentences start (0 first), never inside a ``protected`` span."""
+def sentence_bounds(
+    text: str, protected: list[tuple[int, int]], breaks: Sequence[int] = ()
+) -> list[int]:
+    """Offsets where sentences start (0 first), never inside a ``protected`` span.
+
+    ``breaks`` are more places a sentence may end (line breaks the text no longer has).
+    """
     starts = [0]
     spans = sorted(protected)
     k, n = 0, len(spans)
     reach = -1  # the furthest end of the spans that start before the cut
-    for m in _BOUNDARY.finditer(text):
-        cut = m.end()
+    cuts = (m.end() for m in _BOUNDARY.finditer(text))
+    for cut in heapq.merge(cuts, breaks) if breaks else cuts:
+        if cut <= starts[-1]:
+            continue
         while k < n and spans[k][0] < cut:
             reach = max(reach, spans[k][1])
             k += 1

@@ -4,12 +4,23 @@ Layer: node imports the pure packages and the store; interfaces (cli, api, sync)
 """
 
 from jointzone.node._audit import AuditReport, audit
-from jointzone.node._embedded import DEPLOYMENT_FILE, EmbeddedDeployment, Round
+from jointzone.node._core import Clock, node_key_name
+from jointzone.node._embedded import (
+    DEPLOYMENT_FILE,
+    EmbeddedDeployment,
+    Round,
+    deployment_parties,
+    root_key_ids,
+)
 from jointzone.node._gate import Gate, NeutralityBlockedError, regime_checker, regime_gate
 from jointzone.node._interface import NodeInterface
-from jointzone.node._keystore import KeyEntry, Keystore, passphrase_from_env
-from jointzone.node._node import Batch, Clock, Node, ProposalStatus, node_key_name
+from jointzone.node._keyfile import fingerprint, read_key_file, write_key_file
+from jointzone.node._keystore import KeyEntry, Keystore, passphrase_from_env, passphrase_from_file
+from jointzone.node._node import Node, NodeState
+from jointzone.node._pins import genesis_node_keys, pinned_verifiers
+from jointzone.node._proposals import ProposalStatus, Signed
 from jointzone.node._replica import Replica
+from jointzone.node._sequencer import Batch
 from jointzone.node._trust import export_trust_bundle, trust_positions
 from jointzone.node.errors import (
     AuditError,
@@ -35,17 +46,27 @@ __all__ = [
     "Node",
     "NodeError",
     "NodeInterface",
+    "NodeState",
     "ProposalError",
     "ProposalStatus",
     "Replica",
     "Round",
+    "Signed",
     "SyncError",
     "WitnessError",
     "audit",
+    "deployment_parties",
     "export_trust_bundle",
+    "fingerprint",
+    "genesis_node_keys",
     "node_key_name",
     "passphrase_from_env",
+    "passphrase_from_file",
+    "pinned_verifiers",
+    "read_key_file",
     "regime_checker",
     "regime_gate",
+    "root_key_ids",
     "trust_positions",
+    "write_key_file",
 ]

@@ -3,24 +3,34 @@
 A node's state and tiles are derived data; an audit derives them once more from the entries alone
 and compares. A byte changed anywhere in the database — an entry, a tile, a checkpoint — is caught
 and named: the entry index, the tile, or the checkpoint size.
+
+What a database cannot show about itself is checked against what lies outside it: the node keys
+its genesis declares against the keys pinned out of band, the last checkpoint the node signed and
+held final (kept beside its keystore, where a database restore does not reach) and a peer's
+final checkpoint. A log rolled back below what the node vouched for, a fork, and an emptied
+checkpoint table all fail.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from jointzone.consent import Entry
-from jointzone.node._node import REFUSALS
+from jointzone.node._core import REFUSALS
+from jointzone.node._pins import genesis_node_keys, pinned_verifiers
 from jointzone.node._replica import Replica
 from jointzone.node._trust import trust_positions
 from jointzone.node.errors import AuditError
 from jointzone.store import LogStore, StoreError
 from jointzone.tlog import (
     TILE_WIDTH,
+    Checkpoint,
     CompactRange,
     MalformedError,
+    Note,
     SignatureError,
+    Verifier,
     decode_hash_tile,
     leaf_hash,
     open_checkpoint,
@@ -34,11 +44,30 @@ class AuditReport:
     root: bytes
     checkpoint_size: int
     signed_by: tuple[str, ...]
+    #: Each party's node verifier key as the genesis declares it (C2SP vkey), in regime order.
+    node_keys: tuple[tuple[str, str], ...] = ()
 
 
-def audit(store: LogStore, *, progress: Callable[[int, int], None] | None = None) -> AuditReport:
-    """Judge every entry again and recompute the tree; :class:`AuditError` at the first fault."""
+def audit(
+    store: LogStore,
+    *,
+    pins: Sequence[str] = (),
+    signed_state: Mapping[str, bytes] | None = None,
+    peer_checkpoints: Mapping[str, bytes | None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> AuditReport:
+    """Judge every entry again and recompute the tree; :class:`AuditError` at the first fault.
+
+    ``pins`` are node verifier keys given out of band: the genesis must declare exactly these.
+    ``signed_state`` is what the node kept outside its database (``signed``, ``final``: notes);
+    ``peer_checkpoints`` the latest final checkpoint of each peer. Either shows a rollback.
+    """
     size = store.size()
+    if size:
+        (genesis,) = store.read_entries(0, 1)
+        declared = genesis_node_keys(genesis)
+        if pins:
+            pinned_verifiers(declared, pins)
     replica = Replica()
     edge = CompactRange()
     stored: list[bytes] = []
@@ -73,8 +102,15 @@ def audit(store: LogStore, *, progress: Callable[[int, int], None] | None = None
         raise AuditError(
             f"stored tree hashes give root {stored_root.hex()}, the entries give {root.hex()}"
         )
+    verifiers = replica.node_verifiers() if size else []
+    _check_outside(store, size, verifiers, replica, signed_state or {}, peer_checkpoints or {})
     note = store.checkpoint()
     if note is None:
+        if size:
+            raise AuditError(
+                f"the log holds {size:,} entries but no final checkpoint: the checkpoint table "
+                "was emptied"
+            )
         return AuditReport(size, root, 0, ())
     try:
         cp, _ = open_checkpoint(note, replica.node_verifiers(), origin=replica.origin)
@@ -89,4 +125,62 @@ def audit(store: LogStore, *, progress: Callable[[int, int], None] | None = None
             f"entries give [{expected!r}]"
         )
     names = tuple(v.name for v in replica.node_verifiers())
-    return AuditReport(size, root, cp.size, names)
+    keys = tuple((p, v.vkey) for p, v in replica.node_verifiers_by_party().items())
+    return AuditReport(size, root, cp.size, names, keys)
+
+
+def _check_outside(  # noqa: PLR0917 - one call site, each argument a different source
+    store: LogStore,
+    size: int,
+    verifiers: Sequence[Verifier],
+    replica: Replica,
+    signed_state: Mapping[str, bytes],
+    peers: Mapping[str, bytes | None],
+) -> None:
+    """The log against what this node signed and held final, and against its peers' logs."""
+    if not verifiers:
+        if signed_state:
+            raise AuditError(
+                "the log is empty, but this node signed checkpoints of it: the database was "
+                "emptied or replaced"
+            )
+        return
+    for what, note in signed_state.items():
+        try:
+            cp, _ = open_checkpoint(note, verifiers, origin=replica.origin, require="any")
+        except (MalformedError, SignatureError) as e:
+            raise AuditError(f"the {what} checkpoint kept beside the keystore: {e}") from e
+        _check_against(
+            store, size, cp, f"this node {'signed' if what == 'signed' else 'held final'}"
+        )
+        if what == "final" and _final_size(store) < cp.size:
+            raise AuditError(
+                f"this node held a final checkpoint of size {cp.size}, but its checkpoint table "
+                f"goes only to {_final_size(store)}: the table was rolled back or emptied"
+            )
+    for party, peer_note in peers.items():
+        if peer_note is None:
+            continue
+        try:
+            cp, _ = open_checkpoint(peer_note, verifiers, origin=replica.origin, require="all")
+        except (MalformedError, SignatureError) as e:
+            raise AuditError(f"the final checkpoint of {party!r}: {e}") from e
+        _check_against(store, size, cp, f"{party!r} holds final")
+
+
+def _check_against(store: LogStore, size: int, cp: Checkpoint, who: str) -> None:
+    if cp.size > size:
+        raise AuditError(
+            f"rolled back: {who} a checkpoint of size {cp.size:,}, but the log holds only "
+            f"{size:,} entries"
+        )
+    if store.root(cp.size) != cp.root:
+        raise AuditError(
+            f"fork: {who} a checkpoint of size {cp.size:,} whose root is not this log's at "
+            "that size"
+        )
+
+
+def _final_size(store: LogStore) -> int:
+    note = store.checkpoint()
+    return 0 if note is None else Checkpoint.from_text(Note.from_bytes(note).text).size

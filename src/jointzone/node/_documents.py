@@ -83,13 +83,44 @@ def own_signature(node: Node, certificate: str) -> bytes:
     return sign_certificate(claims, [signer]).to_cose()
 
 
+def _checked(
+    state: acts.State, certificate: str, party: str, message: SignedMessage
+) -> SignedMessage:
+    """``message`` if it is ``party``'s one signature, under the key that party declared, on
+    the claims this node builds from its own state; raises NodeError naming what is wrong."""
+    claims = claims_of(state, certificate)
+    try:
+        theirs = Certificate(message).claims
+    except CredentialError as e:
+        raise NodeError(
+            f"certificate {certificate!r}: {party!r}'s part is no certificate: {e}"
+        ) from e
+    if theirs != claims:
+        raise NodeError(
+            f"certificate {certificate!r}: {party!r} signed other claims than this node builds "
+            "from the same entry"
+        )
+    key = _key_of(state, party, certificate)
+    kid = bytes.fromhex(key.key_id)
+    if message.kids() != (kid,):
+        raise NodeError(
+            f"certificate {certificate!r}: expected one signature by {party!r}'s key "
+            f"{key.key_id}, found kids {[k.hex() if k else None for k in message.kids()]}"
+        )
+    public = Ed25519PublicKey.from_public_bytes(key.public_key)
+    (check,) = verify_signatures(message, {kid: public}, external_aad=CERTIFICATE_AAD)
+    if not check.valid:
+        raise NodeError(
+            f"certificate {certificate!r}: signature of {party!r} does not verify: {check.message}"
+        )
+    return message
+
+
 def assemble(node: Node, certificate: str, peers: dict[str, NodeInterface]) -> Certificate:
     """Every party's signature on ``certificate``, each checked against its party's key."""
     state = node.replica.state
     regime = state.regime_at(state.certificates[certificate].issued.position)
-    claims = claims_of(state, certificate)
-    signatures = []
-    payload = None
+    parts = []
     for party in regime.party_ids:
         if party == node.party:
             data = own_signature(node, certificate)
@@ -97,52 +128,66 @@ def assemble(node: Node, certificate: str, peers: dict[str, NodeInterface]) -> C
             data = peers[party].certificate_signature(certificate)
         else:
             raise NodeError(f"certificate {certificate!r}: no peer of party {party!r} to ask")
-        key = _key_of(state, party, certificate)
         try:
             message = SignedMessage.from_bytes(data)
-            theirs = Certificate(message).claims
-        except (CoseError, CredentialError) as e:
+        except CoseError as e:
             raise NodeError(
                 f"certificate {certificate!r}: the node of {party!r} sent no certificate: {e}"
             ) from e
-        if payload is None:
-            payload = message
-        if message.payload != payload.payload or theirs != claims:
-            raise NodeError(
-                f"certificate {certificate!r}: the node of {party!r} signed other claims than "
-                "this node built from the same entry"
-            )
-        kid = bytes.fromhex(key.key_id)
-        if message.kids() != (kid,):
-            raise NodeError(
-                f"certificate {certificate!r}: expected one signature by {party!r}'s key "
-                f"{key.key_id}, found kids {[k.hex() if k else None for k in message.kids()]}"
-            )
-        public = Ed25519PublicKey.from_public_bytes(key.public_key)
-        (check,) = verify_signatures(message, {kid: public}, external_aad=CERTIFICATE_AAD)
-        if not check.valid:
-            raise NodeError(
-                f"certificate {certificate!r}: signature of {party!r} does not verify: "
-                f"{check.message}"
-            )
-        signatures.append(message.signatures[0])
-    assert payload is not None
+        parts.append(_checked(state, certificate, party, message))
+    first = parts[0]
     return Certificate(
         SignedMessage(
-            protected=payload.protected,
-            unprotected=payload.unprotected,
-            payload=payload.payload,
-            signatures=tuple(signatures),
+            protected=first.protected,
+            unprotected=first.unprotected,
+            payload=first.payload,
+            signatures=tuple(p.signatures[0] for p in parts),
         )
     )
 
 
+def verify_document(state: acts.State, certificate: str, document: Certificate) -> None:
+    """Check an assembled document: every party's signature, in the regime's order, each on
+    the claims this state gives and under that party's declared key."""
+    regime = state.regime_at(state.certificates[certificate].issued.position)
+    message = document.message
+    if len(message.signatures) != len(regime.party_ids):
+        raise NodeError(
+            f"certificate {certificate!r}: the stored document has {len(message.signatures)} "
+            f"signatures, the regime {len(regime.party_ids)} parties"
+        )
+    for party, signature in zip(regime.party_ids, message.signatures, strict=True):
+        _checked(
+            state,
+            certificate,
+            party,
+            SignedMessage(
+                protected=message.protected,
+                unprotected=message.unprotected,
+                payload=message.payload,
+                signatures=(signature,),
+            ),
+        )
+
+
 def stored(node: Node, certificate: str) -> Certificate | None:
+    """The stored document of ``certificate``, checked against the state (it is derived data)."""
     with node.store.engine.connect() as conn:
         row = conn.execute(
             select(t.certificates.c.data).where(t.certificates.c.certificate == certificate)
         ).first()
-    return None if row is None else Certificate.from_cose(row.data)
+    if row is None:
+        return None
+    try:
+        document = Certificate.from_cose(row.data)
+    except CredentialError as e:
+        raise NodeError(
+            f"certificate {certificate!r}: the stored document is malformed: {e}"
+        ) from e
+    if certificate not in node.replica.state.certificates:
+        raise NodeError(f"certificate {certificate!r} is stored, but the log never issued it")
+    verify_document(node.replica.state, certificate, document)
+    return document
 
 
 def gather(node: Node, peers: dict[str, NodeInterface]) -> list[str]:

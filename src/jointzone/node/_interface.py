@@ -30,7 +30,9 @@ class NodeInterface(Protocol):
         """A proposal, or new signatures on one, made at another node."""
         ...
 
-    def receive_rejection(self, act_id: str, party: str, official: str, reason: str) -> None: ...
+    def receive_rejection(self, rejection: bytes) -> None:
+        """A rejection signed by an official of another party (a COSE_Sign)."""
+        ...
 
     def witness(
         self, *, old_size: int, entries: list[bytes], checkpoint: bytes, proof: list[bytes]
@@ -40,6 +42,11 @@ class NodeInterface(Protocol):
 
     def accept_final(self, checkpoint: bytes) -> None:
         """Keep a checkpoint every party's node has signed."""
+        ...
+
+    def vouch(self, checkpoint: bytes) -> bytes:
+        """``checkpoint`` with this node's timestamped cosignature, if it is this node's latest
+        state; refused otherwise (see :mod:`jointzone.node._checkpoints`)."""
         ...
 
     def certificate_signature(self, certificate: str) -> bytes:

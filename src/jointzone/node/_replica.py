@@ -22,18 +22,22 @@ from jointzone import acts
 from jointzone.consent import (
     ConsentError,
     Entry,
+    InvalidSignatureError,
     KeyDirectory,
     MalformedProposalError,
     Proposal,
+    Rejection,
     Requirement,
     SignerKey,
     ValidSigner,
     Verdict,
     consent_verdict,
+    counts_for,
     judge,
     read_committed,
     valid_signers,
 )
+from jointzone.cose import verify_signatures
 from jointzone.regime import Regime, RegimeError
 from jointzone.tlog import Verifier
 
@@ -145,7 +149,11 @@ class Replica:
         return regime.origin
 
     def node_verifiers(self) -> list[Verifier]:
-        return [Verifier.from_vkey(p.node_verifier) for p in self.state.parties.values()]
+        return list(self.node_verifiers_by_party().values())
+
+    def node_verifiers_by_party(self) -> dict[str, Verifier]:
+        """Each party's node key, as the genesis (and any later key act) declares it."""
+        return {p: Verifier.from_vkey(k.node_verifier) for p, k in self.state.parties.items()}
 
     def committed_index(self, act_id: str) -> int | None:
         return self.state.act_position(act_id)
@@ -191,6 +199,74 @@ class Replica:
         except (ConsentError, acts.ActError, RegimeError) as e:
             return Verdict(False, (str(e),))
         return consent_verdict(req, signers, parties=parties, keys=keys, subject_party=subject)
+
+    def check_signatures(
+        self, proposal: Proposal, kids: Sequence[bytes], *, party: str | None = None
+    ) -> None:
+        """Verify the signatures of ``kids`` on ``proposal`` as of the next position, each by a
+        key the record knows (of ``party``, when given); raises naming the first that fails.
+
+        Only those signatures: the others were checked when they arrived, and the verdict judges
+        them all again."""
+        _, _, _, keys, _ = self._requirement(proposal)
+        lookup = {}
+        for kid in kids:
+            key = keys.signer_key(kid, self.size)
+            if key is None:
+                raise InvalidSignatureError(
+                    f"key {kid.decode('utf-8', 'replace')!r} is not a key of the record valid at "
+                    f"position {self.size} (unknown, rotated or removed)"
+                )
+            if party is not None and key.party != party:
+                raise InvalidSignatureError(
+                    f"key {key.signer!r} is {key.party!r}'s; a node of {party!r} signs only for "
+                    "its own party"
+                )
+            lookup[kid] = key.public_key
+        wanted = set(kids)
+        for check in verify_signatures(proposal.message, lookup):
+            if check.kid in wanted and not check.valid:
+                raise InvalidSignatureError(f"signature {check.index}: {check.message}")
+
+    def judge_rejection(self, rejection: Rejection, proposal: Proposal) -> ValidSigner:
+        """The signer of a rejection, if it may refuse ``proposal`` for its party: a key valid at
+        the next position, of that party, whose signature would count towards its consent."""
+        if rejection.act_id != proposal.id:
+            raise ConsentError(f"the rejection is of act {rejection.act_id}, not {proposal.id}")
+        if rejection.origin != proposal.content.origin:
+            raise ConsentError(
+                f"the rejection was made for log {rejection.origin!r}, the act for "
+                f"{proposal.content.origin!r}"
+            )
+        req, parties, _, keys, _ = self._requirement(proposal)
+        if rejection.party not in parties:
+            raise ConsentError(f"{rejection.party!r} is not a party of the regime")
+        key = keys.signer_key(rejection.kid, self.size)
+        if key is None:
+            raise InvalidSignatureError(
+                f"key {rejection.official!r} is not a key of the record valid at position "
+                f"{self.size} (unknown, rotated or removed)"
+            )
+        if key.party != rejection.party:
+            raise InvalidSignatureError(
+                f"key {key.signer!r} is {key.party!r}'s; it cannot reject for {rejection.party!r}"
+            )
+        (check,) = verify_signatures(rejection.message, {rejection.kid: key.public_key})
+        if not check.valid:
+            raise InvalidSignatureError(f"rejection by {key.signer!r}: {check.message}")
+        signer = ValidSigner(key.party, key.kind, key.signer, key.roles)
+        if not counts_for(req, signer):
+            raise ConsentError(
+                f"{key.signer!r} may not speak for {key.party!r} on {proposal.act_type}: "
+                f"its signature would not count towards consent ("
+                + (
+                    "root keys decide it"
+                    if req.consent.endswith("root")
+                    else f"roles {sorted(req.roles)} decide it"
+                )
+                + ")"
+            )
+        return signer
 
     def admit(self, entry: Entry, position: int) -> None:
         """Judge an entry at ``position`` and apply it; nothing changes if it fails."""

@@ -22,6 +22,7 @@ proposals = Table(
     Column("expires_at", String(20), nullable=False),
 )
 
+# Each party's signed rejection (a COSE_Sign by the rejecting official), judged before it is kept.
 rejections = Table(
     "node_rejections",
     metadata,
@@ -29,14 +30,17 @@ rejections = Table(
     Column("party", String(64), primary_key=True),
     Column("official", String(128), nullable=False),
     Column("reason", Text, nullable=False),
+    Column("data", LargeBinary, nullable=False),
 )
 
-# The checkpoint this node signed at each size: it never signs a second, different one.
+# The checkpoint this node signed at each size: it never signs a second, different one. When it
+# first signed is what bounds how early a later entry may be dated (see _witness).
 cosigned = Table(
     "node_cosigned",
     metadata,
     Column("size", Integer, primary_key=True),
     Column("text", Text, nullable=False),
+    Column("signed_at", String(20), nullable=False),
 )
 
 # Evidence of equivocation: a checkpoint offered for a size at which this node signed another.

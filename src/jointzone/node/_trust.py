@@ -40,11 +40,27 @@ def trust_positions(state: acts.State) -> list[int]:
 
 
 def export_trust_bundle(node: Node) -> bytes:
-    """The trust bundle as of ``node``'s latest final checkpoint (JSON bytes)."""
+    """The trust bundle as of ``node``'s latest final checkpoint (JSON bytes), fresh.
+
+    Only a node that holds nothing beyond its latest final checkpoint exports one (a node that
+    caught up is current only once it has that checkpoint), and every party's node, this one
+    included, vouches for the checkpoint with a timestamped cosignature: each says it is its
+    latest state, so the bundle is as fresh as the oldest of those timestamps, and a verifier
+    can refuse a stale one.
+    """
     note = node.latest_checkpoint()
     if note is None:
         raise NodeError(f"the node of {node.party!r} holds no final checkpoint to export")
     size = Checkpoint.from_text(Note.from_bytes(note).text).size
+    if node.log_size() != size:
+        raise NodeError(
+            f"the node of {node.party!r} holds {node.log_size()} entries, final only up to "
+            f"{size}: it exports a bundle once its log is final (run a commit round)"
+        )
+    vouched = Note.from_bytes(node.vouch(note))
+    for peer in node.peers.values():
+        vouched = vouched.with_signatures(*Note.from_bytes(peer.vouch(note)).signatures)
+    note = vouched.to_bytes()
     # The genesis names the parties and their node keys; the rest the checkpoint commits to.
     positions = {0, *trust_positions(node.replica.state)}
     entries = [_proved(node, i, size) for i in sorted(p for p in positions if p < size)]

@@ -75,6 +75,12 @@ class _Terms(Frozen):
     sequencer: SequencerRule
     proposal_expiry_days: Annotated[int, Field(ge=1, le=3650)]
     neutrality: Neutrality | None = None
+    #: How far a witness lets an entry's time run ahead of its own clock, and how far before the
+    #: last checkpoint it signed an entry may be dated.
+    clock_skew_seconds: Annotated[int, Field(ge=1, le=3600)] = 300
+    #: The oldest trust bundle an offline verifier accepts, counted from when the parties' nodes
+    #: last vouched for it.
+    trust_bundle_max_age_days: Annotated[int, Field(ge=1, le=365)] = 7
 
 
 class Regime(_Terms):
@@ -208,6 +214,14 @@ class Regime(_Terms):
     def party_ids(self) -> tuple[str, ...]:
         """The parties' ids, in the order the regime lists them."""
         return tuple(self._parties)
+
+    @property
+    def clock_skew(self) -> timedelta:
+        return timedelta(seconds=self.clock_skew_seconds)
+
+    @property
+    def trust_bundle_max_age(self) -> timedelta:
+        return timedelta(days=self.trust_bundle_max_age_days)
 
     @property
     def proposal_expiry(self) -> timedelta:

@@ -13,6 +13,10 @@ and its nonce derives from both, so expanded steps resume like any other.
 
 ``pending: true`` proposes a step's act and leaves it open — signed by the proposing party only,
 awaiting the others (a movement one party has recorded and the other has not yet completed).
+
+A step may be an export instead of an act: ``export: trust`` with ``party: P`` has P's node
+export a trust bundle at that moment, every node vouching for it then, as the officers who
+check certificates receive theirs before a journey.
 """
 
 from __future__ import annotations
@@ -26,9 +30,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from jointzone.node import EmbeddedDeployment, Node, NodeError
+from jointzone import inputs
+from jointzone.node import EmbeddedDeployment, Node, NodeError, export_trust_bundle
 from jointzone.scenario._clock import ScenarioClock
 from jointzone.scenario.errors import ScenarioError
 
@@ -45,6 +48,7 @@ class Step:
     reject: tuple[str, str, str] | None = None  # (party, official, reason): a step that is refused
     item: int | None = None  # the item's index, for a step expanded from ``each``
     pending: bool = False  # proposed and left open for the other parties
+    export: str | None = None  # "trust": export a trust bundle instead of proposing an act
 
     @property
     def label(self) -> str:
@@ -60,10 +64,11 @@ class Scenario:
 
     @classmethod
     def from_file(cls, path: Path) -> Scenario:
+        """The scenario in the YAML file at ``path``, read within the ``SCENARIO`` limits."""
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError) as e:
-            raise ScenarioError(f"{path}: cannot read scenario: {e}") from e
+            data = inputs.read_yaml(path, limits=inputs.SCENARIO)
+        except inputs.InputError as e:
+            raise ScenarioError(f"cannot read scenario {e}") from e
         if not isinstance(data, dict) or not isinstance(data.get("steps"), list):
             raise ScenarioError(f"{path}: expected a map with a list of 'steps'")
         lists = data.get("lists") or {}
@@ -73,7 +78,7 @@ class Scenario:
         for i, raw in enumerate(data["steps"]):
             where = f"{path}: steps[{i}]"
             if isinstance(raw, dict) and "each" in raw:
-                items = lists.get(raw["each"])
+                items = lists.get(raw["each"]) if isinstance(raw["each"], str) else None
                 if not isinstance(items, list) or not isinstance(raw.get("step"), dict):
                     raise ScenarioError(
                         f"{where}: each: expected the name of a list under 'lists' and a "
@@ -94,9 +99,27 @@ class Scenario:
 
 
 def _step(raw: Any, number: int, where: str, *, item: int | None = None) -> Step:
+    if not isinstance(raw, dict):
+        raise ScenarioError(f"{where}: expected a map (at, party, by, act...), found {raw!r:.40}")
+    reject = raw.get("reject")
+    if reject and (not isinstance(reject, list) or len(reject) != 3):
+        raise ScenarioError(f"{where}: reject: expected [party, official, reason]")
     try:
         at = raw["at"]
         when = at if isinstance(at, datetime) else datetime.fromisoformat(str(at))
+        if "export" in raw:
+            if raw["export"] != "trust":
+                raise ValueError(f"export: expected 'trust', found {raw['export']!r}")
+            return Step(
+                number=number,
+                at=when.replace(tzinfo=when.tzinfo or UTC),
+                party=str(raw["party"]),
+                by="",
+                act={},
+                signers={},
+                note=str(raw.get("note", "")),
+                export="trust",
+            )
         return Step(
             number=number,
             at=when.replace(tzinfo=when.tzinfo or UTC),
@@ -109,7 +132,7 @@ def _step(raw: Any, number: int, where: str, *, item: int | None = None) -> Step
             item=item,
             pending=bool(raw.get("pending", False)),
         )
-    except (KeyError, TypeError, ValueError) as e:
+    except (KeyError, TypeError, ValueError, AttributeError) as e:
         raise ScenarioError(f"{where}: {type(e).__name__}: {e}") from e
 
 
@@ -144,8 +167,9 @@ class StepResult:
     step: Step
     act_id: str
     index: int | None  # position in the log, None if refused
-    status: str  # committed | already | rejected | pending
+    status: str  # committed | already | rejected | pending | exported
     sequencer: str | None = None
+    bundle: bytes | None = None  # an export step's trust bundle
 
 
 def _nonce(scenario: Scenario, step: Step) -> bytes:
@@ -179,6 +203,15 @@ def _b64url(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
 
 
+def _node_of(deployment: EmbeddedDeployment, party: str, step: Step) -> Node:
+    node = deployment.nodes.get(party)
+    if node is None:
+        raise ScenarioError(
+            f"step {step.label}: no node of party {party!r} (parties: {list(deployment.nodes)})"
+        )
+    return node
+
+
 def play(
     deployment: EmbeddedDeployment,
     scenario: Scenario,
@@ -192,6 +225,21 @@ def play(
         node = deployment.nodes.get(step.party)
         if node is None:
             raise ScenarioError(f"step {step.number}: no node of party {step.party!r}")
+        if step.export is not None:
+            last = node.replica.last_time
+            if last is not None and last > step.at:
+                # Played before this run resumed: a bundle is vouched for at its own moment.
+                results.append(StepResult(step, "", None, "already"))
+                continue
+            try:
+                bundle = export_trust_bundle(node)
+            except NodeError as e:
+                raise ScenarioError(f"step {step.label} (export {step.export}): {e}") from e
+            result = StepResult(step, "", None, "exported", bundle=bundle)
+            results.append(result)
+            if on_step is not None:
+                on_step(result)
+            continue
         act = _fill_keys(node, step.act)
         try:
             proposal = node.propose(act, official=step.by, nonce=_nonce(scenario, step))
@@ -204,23 +252,22 @@ def play(
             result = StepResult(step, proposal.id, None, "pending")
         elif step.reject is not None:
             party, official, reason = step.reject
-            deployment.nodes[party].reject(proposal.id, official=official, reason=reason)
+            _node_of(deployment, party, step).reject(proposal.id, official=official, reason=reason)
             result = StepResult(step, proposal.id, None, "rejected")
         else:
             for party, officials in step.signers.items():
                 for official in officials:
-                    deployment.nodes[party].sign(proposal.id, official=official)
+                    _node_of(deployment, party, step).sign(proposal.id, official=official)
             rnd = deployment.commit()
             index = node.replica.committed_index(proposal.id)
             if index is None:
                 status = node.status(proposal.id)
+                why = dict(rnd.batch.refused if rnd.batch else []).get(proposal.id)
                 raise ScenarioError(
                     f"step {step.label} ({act.get('type')}) was not committed: "
-                    f"{status.verdict.explain()}"
+                    + (why or rnd.waiting or status.verdict.explain())
                 )
-            result = StepResult(
-                step, proposal.id, index, "committed", rnd.sequencer if rnd else None
-            )
+            result = StepResult(step, proposal.id, index, "committed", rnd.sequencer)
         results.append(result)
         if on_step is not None:
             on_step(result)

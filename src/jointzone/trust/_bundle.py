@@ -41,18 +41,23 @@ import base64
 import binascii
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any, Literal
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from pydantic import BeforeValidator, Field, Strict, ValidationError
 
-from jointzone import acts
+from jointzone import acts, inputs
 from jointzone.consent import ConsentError, Entry
 from jointzone.credentials import Check, CheckStatus, PartyKeys, TrustBundle, revocation_hash
+from jointzone.regime._model import Frozen
+from jointzone.regime._validation import problems
 from jointzone.tlog import (
     Checkpoint,
+    CosignatureVerifier,
+    Note,
     TlogError,
     Verifier,
     leaf_hash,
@@ -63,8 +68,6 @@ from jointzone.trust.errors import BundleError
 
 FORMAT = "jointzone-trust-bundle/1"
 TRUST_EXTENSION = "jointzone-trust"
-#: A bundle is a few kilobytes; anything this large is not one.
-MAX_BUNDLE_SIZE = 16 * 1024 * 1024
 _TRUST_TYPES = ("certificate.key", "certificate.revoke")
 
 
@@ -121,29 +124,55 @@ class OpenedBundle:
     checkpoint: Checkpoint
 
 
-def _b64(value: object, where: str) -> bytes:
+def _b64(value: object) -> bytes:
     if not isinstance(value, str):
-        raise BundleError(f"{where}: expected base64 text, found {type(value).__name__}")
+        raise ValueError(f"expected base64 text, found {type(value).__name__}")
     try:
         return base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError) as e:
-        raise BundleError(f"{where}: expected standard base64, found {value[:40]!r}: {e}") from e
+        raise ValueError(f"expected standard base64, found {value[:40]!r}: {e}") from None
 
 
-def _proved(value: object, where: str) -> ProvedEntry:
-    if not isinstance(value, Mapping) or set(value) != {"index", "entry", "proof"}:
-        raise BundleError(f"{where}: expected an object with index, entry and proof")
-    index = value["index"]
-    if isinstance(index, bool) or not isinstance(index, int) or index < 0:
-        raise BundleError(f"{where}.index: expected a non-negative integer, found {index!r:.40}")
-    proof = value["proof"]
-    if not isinstance(proof, list):
-        raise BundleError(f"{where}.proof: expected a list of base64 hashes")
-    return ProvedEntry(
-        index,
-        _b64(value["entry"], f"{where}.entry"),
-        tuple(_b64(h, f"{where}.proof[{i}]") for i, h in enumerate(proof)),
-    )
+# Standard base64 (RFC 4648 §4), every character of the alphabet: pydantic's own Base64Bytes
+# skips characters outside it, and a bundle is refused rather than guessed at.
+_Base64 = Annotated[bytes, BeforeValidator(_b64)]
+
+
+class _ProvedDoc(Frozen):
+    """One ``{"index": N, "entry": "...", "proof": [...]}`` object of the bundle file."""
+
+    index: Annotated[int, Field(ge=0)]
+    entry: _Base64
+    proof: Annotated[tuple[_Base64, ...], Strict(False)]
+
+    def proved(self) -> ProvedEntry:
+        return ProvedEntry(self.index, self.entry, self.proof)
+
+
+class _BundleDoc(Frozen):
+    """The bundle file as a whole (the module docstring shows it); no other key is allowed."""
+
+    format: Literal["jointzone-trust-bundle/1"]  # FORMAT, spelt out: Literal takes no names
+    checkpoint: str
+    entries: Annotated[tuple[_ProvedDoc, ...], Strict(False)]
+    latest: _ProvedDoc
+
+
+def _document(data: bytes) -> _BundleDoc:
+    """The bundle file's JSON, within the ``TRUST_BUNDLE`` limits, checked key by key."""
+    try:
+        raw = inputs.parse_json(data, "trust bundle", limits=inputs.TRUST_BUNDLE)
+    except (inputs.InputLimitError, inputs.DuplicateKeyError) as e:
+        raise BundleError(f"not a trust bundle: {e.detail}") from e
+    except inputs.InputError as e:
+        raise BundleError(f"not a trust bundle: expected UTF-8 JSON: {e.detail}") from e
+    if not isinstance(raw, dict) or raw.get("format") != FORMAT:
+        found = raw.get("format") if isinstance(raw, dict) else type(raw).__name__
+        raise BundleError(f"not a trust bundle: expected format {FORMAT!r}, found {found!r:.60}")
+    try:
+        return _BundleDoc.model_validate(raw)
+    except ValidationError as e:
+        raise BundleError("trust bundle: " + "; ".join(problems(e))) from None
 
 
 def _genesis_parties(
@@ -169,6 +198,45 @@ def _genesis_parties(
     return list(act.parties)
 
 
+def _stamp(t: datetime) -> str:
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _vouched_at(note: Note, node_keys: Sequence[Verifier]) -> datetime:
+    """When every party's node last vouched for the checkpoint: the oldest of their
+    tlog-cosignature/v1 timestamps, each by the node's own key under signature type 0x04."""
+    times = []
+    message = note.text.encode("utf-8")
+    for key in node_keys:
+        cosigner = CosignatureVerifier(key.name, key.public_key_bytes)
+        found = [
+            s for s in note.signatures if (s.name, s.key_hash) == (cosigner.name, cosigner.key_hash)
+        ]
+        if not found:
+            raise BundleError(
+                f"checkpoint: no timestamped cosignature by {key.name}: every party's node must "
+                "vouch for a bundle (trust export asks each one)"
+            )
+        if not cosigner.verify(message, found[0].signature):
+            raise BundleError(f"checkpoint: the cosignature by {key.name} does not verify")
+        times.append(CosignatureVerifier.timestamp(found[0]))
+    return datetime.fromtimestamp(min(times), UTC)
+
+
+def _freshness(
+    proved: Sequence[ProvedEntry], checkpoint: Checkpoint
+) -> tuple[timedelta, timedelta]:
+    """The regime's maximum bundle age and clock skew, as its genesis adopted them."""
+    genesis = next(p for p in proved if p.index == 0)
+    _, act = _entry_act(genesis, checkpoint.origin)
+    assert isinstance(act, acts.RegimeAdopt)  # _genesis_parties refused anything else
+    days = act.regime.get("trust_bundle_max_age_days", 7)
+    seconds = act.regime.get("clock_skew_seconds", 300)
+    if not isinstance(days, int) or not isinstance(seconds, int):
+        raise BundleError("entry 0: the regime's trust bundle age or clock skew is not a number")
+    return timedelta(days=days), timedelta(seconds=seconds)
+
+
 def _entry_act(proved: ProvedEntry, origin: str) -> tuple[Entry, acts.Act]:
     where = f"entry {proved.index}"
     try:
@@ -189,25 +257,14 @@ def open_bundle(data: bytes, node_keys: Sequence[Verifier]) -> OpenedBundle:
     Raises :class:`BundleError` naming what is wrong: the JSON, the checkpoint's signatures (every
     party's node must have signed), an inclusion proof, an entry.
     """
-    if len(data) > MAX_BUNDLE_SIZE:
-        raise BundleError(f"bundle of {len(data)} bytes: expected at most {MAX_BUNDLE_SIZE}")
-    try:
-        raw = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as e:
-        raise BundleError(f"not a trust bundle: expected UTF-8 JSON: {e}") from e
-    if not isinstance(raw, dict) or raw.get("format") != FORMAT:
-        found = raw.get("format") if isinstance(raw, dict) else type(raw).__name__
-        raise BundleError(f"not a trust bundle: expected format {FORMAT!r}, found {found!r:.60}")
-    if set(raw) != {"format", "checkpoint", "entries", "latest"}:
-        raise BundleError(
-            f"trust bundle: expected keys checkpoint, entries, format, latest; found {sorted(raw)}"
-        )
-    if not isinstance(raw["checkpoint"], str) or not isinstance(raw["entries"], list):
-        raise BundleError("trust bundle: expected checkpoint text and a list of entries")
+    limit = inputs.TRUST_BUNDLE.max_bytes
+    if len(data) > limit:
+        raise BundleError(f"bundle of {len(data):,} bytes: expected at most {limit:,}")
+    doc = _document(data)
     if not node_keys:
         raise BundleError("no node keys given: expected every party's node verifier key")
     try:
-        checkpoint, _ = open_checkpoint(raw["checkpoint"].encode("utf-8"), node_keys, require="all")
+        checkpoint, note = open_checkpoint(doc.checkpoint.encode("utf-8"), node_keys, require="all")
     except TlogError as e:
         raise BundleError(
             f"checkpoint: expected a signature of every party's node given ({len(node_keys)} "
@@ -220,8 +277,8 @@ def open_bundle(data: bytes, node_keys: Sequence[Verifier]) -> OpenedBundle:
             f"size {checkpoint.size}, signed by each of the {len(node_keys)} node keys given",
         )
     ]
-    proved = [_proved(e, f"entries[{i}]") for i, e in enumerate(raw["entries"])]
-    latest = _proved(raw["latest"], "latest")
+    proved = [e.proved() for e in doc.entries]
+    latest = doc.latest.proved()
     if latest.index != checkpoint.size - 1:
         raise BundleError(
             f"latest.index: expected {checkpoint.size - 1} (the checkpoint's last entry), "
@@ -270,13 +327,25 @@ def open_bundle(data: bytes, node_keys: Sequence[Verifier]) -> OpenedBundle:
         )
     )
     latest_entry, _ = _entry_act(latest, checkpoint.origin)
-    trust = _derive([p for p in proved if p.index != 0], checkpoint, parties, latest_entry.time)
+    made = _vouched_at(note, node_keys)
+    max_age, skew = _freshness(proved, checkpoint)
+    if made < latest_entry.time - skew:
+        raise BundleError(
+            f"checkpoint: the nodes vouched for it at {_stamp(made)}, before its last entry was "
+            f"made ({_stamp(latest_entry.time)}): the timestamps cannot be right"
+        )
+    trust = replace(
+        _derive([p for p in proved if p.index != 0], checkpoint, parties, made),
+        max_age=max_age,
+        skew=skew,
+    )
     checks.append(
         Check(
             "bundle time",
             CheckStatus.INFO,
-            f"{latest_entry.time.strftime('%Y-%m-%dT%H:%M:%SZ')}, the time of the checkpoint's "
-            f"last entry ({latest.index}, proved above)",
+            f"made {_stamp(made)}: every party's node vouched then that the checkpoint was its "
+            f"latest (the oldest of {len(node_keys)} timestamped cosignatures); its last entry "
+            f"is of {_stamp(latest_entry.time)}",
         )
     )
     checks.append(

@@ -6,7 +6,7 @@ either party check the whole record without trusting the other's servers.
 """
 
 from jointzone.verify._report import Report
-from jointzone.verify._tiles import Progress, verify_tiles
+from jointzone.verify._tiles import Progress, read_first_entry, verify_tiles
 from jointzone.verify.errors import (
     CheckpointSignatureError,
     HashMismatchError,
@@ -31,5 +31,6 @@ __all__ = [
     "UsageError",
     "VerificationError",
     "VerifyError",
+    "read_first_entry",
     "verify_tiles",
 ]

@@ -1,17 +1,20 @@
 """Reading a published tiles directory: bounded reads, paths named in every error.
 
 Every read is capped at the largest size the file's format allows, so a hostile or damaged
-directory (a 10 GB file where a tile should be) costs the verifier an error, not its memory.
+directory (a 10 GB file where a tile should be) costs the verifier an error, not its memory:
+the size is judged from the file's metadata before any of it is read. Reads go through
+:func:`jointzone.inputs.read_bytes`, so a FIFO or a device where a file should be is refused
+without being opened in a way that could block.
 """
 
 from __future__ import annotations
 
 import os
-import stat
 from pathlib import Path
 
+from jointzone import inputs
 from jointzone.tlog import HASH_SIZE, MAX_ENTRY_SIZE, TILE_WIDTH, entries_path, tile_path
-from jointzone.verify.errors import MalformedFileError, MissingFileError
+from jointzone.verify.errors import MalformedFileError, MissingFileError, UsageError
 
 CHECKPOINT_PATH = "checkpoint"
 MAX_CHECKPOINT_SIZE = 1 << 20
@@ -21,6 +24,8 @@ FULL_TILE_SIZE = TILE_WIDTH * HASH_SIZE
 _MAX_TILE_READ = 16 * FULL_TILE_SIZE
 """Tiles are read up to this size, so that a slightly wrong one gets the precise message."""
 MAX_BUNDLE_SIZE = TILE_WIDTH * (2 + MAX_ENTRY_SIZE)
+_TILE = "a hash tile"
+_BUNDLE = "an entry bundle"
 
 
 class TileDirectory:
@@ -36,7 +41,7 @@ class TileDirectory:
         self._root = os.fspath(root)
 
     def read_checkpoint(self) -> bytes:
-        data = self._read(CHECKPOINT_PATH, MAX_CHECKPOINT_SIZE)
+        data = self._read(CHECKPOINT_PATH, MAX_CHECKPOINT_SIZE, "a checkpoint")
         if data is None:
             if not self.root.is_dir():
                 raise MissingFileError(
@@ -53,10 +58,10 @@ class TileDirectory:
     def hash_tile(self, level: int, index: int, width: int) -> tuple[str, bytes]:
         """The path read and exactly ``width`` hashes of tile ``level/index``."""
         path = tile_path(level, index, width)
-        data = self._read(path, _MAX_TILE_READ)
+        data = self._read(path, _MAX_TILE_READ, _TILE)
         if data is None and width < TILE_WIDTH:
             full = tile_path(level, index)
-            data = self._read(full, _MAX_TILE_READ)
+            data = self._read(full, _MAX_TILE_READ, _TILE)
             if data is None:
                 raise MissingFileError(
                     f"{path}: missing (and no full tile {full} to read its {width} hashes from)",
@@ -75,12 +80,12 @@ class TileDirectory:
         More may follow only when a partial bundle is read from the full one.
         """
         path = entries_path(index, width)
-        data = self._read(path, MAX_BUNDLE_SIZE)
+        data = self._read(path, MAX_BUNDLE_SIZE, _BUNDLE)
         if data is not None:
             return path, data, False
         if width < TILE_WIDTH:
             full = entries_path(index)
-            data = self._read(full, MAX_BUNDLE_SIZE)
+            data = self._read(full, MAX_BUNDLE_SIZE, _BUNDLE)
             if data is not None:
                 return full, data, True
             raise MissingFileError(
@@ -89,45 +94,23 @@ class TileDirectory:
             )
         raise MissingFileError(f"{path}: missing", path=path)
 
-    def _read(self, path: str, limit: int) -> bytes | None:
-        """The file's bytes, None if it does not exist; refuses anything beyond ``limit``.
-
-        Raw ``os`` calls sized by ``fstat``: a buffered ``read(limit)`` would allocate the
-        limit (16 MB for a bundle) on every call, which costs more than the hashing of a
-        small bundle.
-        """
+    def _read(self, path: str, limit: int, what: str) -> bytes | None:
+        """The file's bytes, None if it does not exist; refuses anything beyond ``limit``."""
         try:
-            fd = os.open(os.path.join(self._root, path), os.O_RDONLY)
-        except FileNotFoundError:
+            return inputs.read_bytes(os.path.join(self._root, path), limit=limit, what=what)
+        except inputs.MissingInputError:
             return None
-        except OSError as e:
-            raise MalformedFileError(f"{path}: cannot be read: {e.strerror or e}", path=path) from e
-        try:
-            info = os.fstat(fd)
-            if not stat.S_ISREG(info.st_mode):
-                raise MalformedFileError(f"{path}: is not a regular file", path=path)
-            if info.st_size > limit:
-                raise MalformedFileError(
-                    f"{path}: {info.st_size:,} bytes, larger than the {limit:,} its format allows",
-                    path=path,
-                )
-            data = _read_exactly(fd, info.st_size)
-            if os.read(fd, 1):
-                raise MalformedFileError(f"{path}: grew while being read", path=path)
-        except OSError as e:
-            raise MalformedFileError(f"{path}: cannot be read: {e.strerror or e}", path=path) from e
-        finally:
-            os.close(fd)
-        return data
+        except inputs.InputError as e:
+            raise MalformedFileError(f"{path}: {e.problem}", path=path) from e
 
 
-def _read_exactly(fd: int, size: int) -> bytes:
-    """Up to ``size`` bytes: fewer only if the file was cut short meanwhile."""
-    chunks: list[bytes] = []
-    while size > 0 and (chunk := os.read(fd, size)):
-        chunks.append(chunk)
-        size -= len(chunk)
-    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+def read_checkpoint_file(path: Path, name: str) -> bytes:
+    """The note in the checkpoint file at ``path`` (an older checkpoint the caller gives),
+    bounded as a published one is; ``name`` names it in the :class:`UsageError` raised."""
+    try:
+        return inputs.read_bytes(path, limit=MAX_CHECKPOINT_SIZE, what="a checkpoint")
+    except inputs.InputError as e:
+        raise UsageError(f"{name}: cannot be read: {e.problem}") from e
 
 
 def _check_length(path: str, data: bytes, width: int) -> None:

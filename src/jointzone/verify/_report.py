@@ -21,6 +21,8 @@ class Report:
     signers: tuple[str, ...]
     older: tuple[int, ...] = ()
     hashes: int = 0
+    #: The leaf hash of entry 0, so a caller that read the genesis can tie it to what verified.
+    first_leaf: bytes | None = None
 
     def summary(self) -> str:
         """``ok: 1,000 entries, root <b64>, signed by a, b; consistent with 1 older checkpoint``."""

@@ -25,14 +25,16 @@ from jointzone.tlog import (
     Checkpoint,
     MalformedError,
     Node,
+    Note,
     NoteVerifier,
     SignatureError,
     TilePath,
+    decode_bundle,
     open_note,
     tiles_for_size,
     tree_root,
 )
-from jointzone.verify._files import CHECKPOINT_PATH, TileDirectory
+from jointzone.verify._files import CHECKPOINT_PATH, TileDirectory, read_checkpoint_file
 from jointzone.verify._report import Report
 from jointzone.verify.errors import (
     CheckpointSignatureError,
@@ -113,7 +115,29 @@ def verify_tiles(
         signers=tuple(v.name for v in signers),
         older=tuple(o.checkpoint.size for o in olders),
         hashes=rebuild.hashes,
+        first_leaf=rebuild.first_leaf,
     )
+
+
+def open_note_text(data: bytes) -> str:
+    return Note.from_bytes(data).text
+
+
+def read_first_entry(directory: str | Path) -> bytes:
+    """Entry 0 of a tiles directory, unverified: the genesis, which names the parties and their
+    node keys. Tie it to a verification with :attr:`Report.first_leaf`."""
+    files = TileDirectory(Path(directory))
+    try:
+        size = Checkpoint.from_text(open_note_text(files.read_checkpoint())).size
+    except MalformedError as e:
+        raise MalformedFileError(f"{CHECKPOINT_PATH}: {e}", path=CHECKPOINT_PATH) from e
+    if size == 0:
+        raise MalformedFileError(f"{CHECKPOINT_PATH}: the log is empty", path=CHECKPOINT_PATH)
+    path, data, _ = files.bundle(0, min(size, TILE_WIDTH))
+    try:
+        return decode_bundle(data, count=min(size, TILE_WIDTH), where=path)[0]
+    except MalformedError as e:
+        raise MalformedFileError(str(e), path=path) from e
 
 
 # -- checkpoints ---------------------------------------------------------------------------------
@@ -154,10 +178,7 @@ def _open_older(
         name, data = f"older checkpoint {position + 1}", item
     else:
         name = f"older checkpoint {item}"
-        try:
-            data = item.read_bytes()
-        except OSError as e:
-            raise UsageError(f"{name}: cannot be read: {e.strerror or e}") from e
+        data = read_checkpoint_file(item, name)
     checkpoint, _ = _open_checkpoint(data, verifiers, require=require, name=name, path=None)
     return _Older(name=name, checkpoint=checkpoint)
 
@@ -193,6 +214,7 @@ class _Rebuild:
         self.size = size
         self.progress = progress
         self.hashes = 0
+        self.first_leaf: bytes | None = None
         # rows[L]: the hashes of tree level 8L not yet gathered into a full level-L tile.
         # rows[0] stays empty while streaming: a full bundle's leaves go straight into a root.
         self.rows: list[list[bytes]] = [[]]
@@ -230,6 +252,8 @@ class _Rebuild:
             data, width, first=index << TILE_HEIGHT, path=bundle_path, exact=not more_allowed
         )
         self.hashes += width
+        if index == 0 and leaves:
+            self.first_leaf = leaves[0]
         tile_path, tile = self.files.hash_tile(0, index, width)
         if b"".join(leaves) != tile:
             position = _first_difference(leaves, tile)

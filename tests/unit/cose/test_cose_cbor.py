@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tracemalloc
 from typing import Any
 
 import cbor2
@@ -178,6 +179,47 @@ def test_nesting_deeper_than_the_limit_is_an_error_not_a_crash() -> None:
         decode(bytes.fromhex("d862") * 100_000 + b"\x00")
 
 
+# -- hostile heads: what a head announces never allocates more than the input holds ----------
+
+HOSTILE = [
+    ("5b 8000000000000000", "expected 9223372036854775808 more byte(s) for the string"),
+    ("7b 7fffffffffffffff 61", "expected 9223372036854775807 more byte(s) for the string"),
+    ("9b 8000000000000000 00", "announces 9223372036854775808 elements; only 1 byte(s) follow"),
+    ("bb 8000000000000000 0000", "announces 9223372036854775808 pairs; only 2 byte(s) follow"),
+    ("c2 49 010000000000000000", "bignum (tag 2) at offset 0: integers here fit in 64 bits"),
+    ("82 00 c3 41 01", "bignum (tag 3) at offset 2"),
+    ("81" * 40 + "00", f"nesting deeper than {MAX_DEPTH} levels at offset {MAX_DEPTH + 1}"),
+]
+
+
+@pytest.mark.parametrize(("hex_", "message"), HOSTILE)
+def test_hostile_heads_are_refused_without_allocating(hex_: str, message: str) -> None:
+    tracemalloc.start()
+    try:
+        for deterministic in (True, False):
+            with pytest.raises(CborError) as caught:
+                decode(bytes.fromhex(hex_), deterministic=deterministic)
+            assert message in str(caught.value)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 100_000, f"refusing {hex_} took {peak:,} bytes"
+
+
+def test_lenient_indefinite_items_are_bounded_too() -> None:
+    with pytest.raises(CborError, match="expected 9223372036854775808 more byte"):
+        decode(bytes.fromhex("5f 5b8000000000000000 ff"), deterministic=False)
+    with pytest.raises(CborError, match="nesting deeper"):
+        decode(bytes.fromhex("9f" * 100_000), deterministic=False)
+
+
+def test_bignums_are_refused() -> None:
+    with pytest.raises(CborEncodeError, match="tag 2 is a bignum"):
+        encode_deterministic(Tag(2, b"\x01" + bytes(8)))
+    with pytest.raises(CborError, match="bignum"):
+        decode(bytes.fromhex("c3 40"), deterministic=False)
+
+
 def test_decode_wants_bytes() -> None:
     with pytest.raises(CborError, match="expected bytes to decode, found str"):
         decode("a0")  # type: ignore[arg-type]
@@ -215,6 +257,11 @@ def test_tuples_and_bytearrays_encode_as_arrays_and_byte_strings() -> None:
 
 # -- properties -------------------------------------------------------------------------------
 
+
+def _not_bignum(tag: int) -> bool:
+    return tag not in (2, 3)
+
+
 KEYS = st.one_of(
     st.integers(min_value=-(2**64), max_value=2**64 - 1), st.text(max_size=6), st.binary(max_size=6)
 )
@@ -230,7 +277,8 @@ VALUES = st.recursive(
     lambda inner: st.one_of(
         st.lists(inner, max_size=5),
         st.dictionaries(KEYS, inner, max_size=5),
-        st.builds(Tag, st.integers(min_value=0, max_value=2**64 - 1), inner),
+        # Tags 2 and 3 are bignums, outside the data model (see test_bignums_are_refused).
+        st.builds(Tag, st.integers(min_value=0, max_value=2**64 - 1).filter(_not_bignum), inner),
     ),
     max_leaves=25,
 )

@@ -72,7 +72,7 @@ def test_valid_certificate_report() -> None:
         "PASS validity: valid from 2019-10-27T00:00:00Z to 2019-11-03T00:00:00Z (UTC); "
         "now is 2019-10-30T12:00:00Z, clock skew 5 min",
         "PASS revocation: not on the revocation list (0 entries)",
-        "INFO trust bundle: issued 2019-10-27T12:00:00Z, 3 d 0 h old; 2 parties, 2 keys, "
+        "INFO trust bundle: made 2019-10-27T12:00:00Z, 3 d 0 h old; 2 parties, 2 keys, "
         "0 revoked certificate(s)",
         "verdict: VALID",
     )

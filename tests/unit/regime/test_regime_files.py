@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from regime_factory import assert_problem, edit_json, edit_yaml, load_error, seed_copy
+
+from jointzone.inputs import REGIME
+from jointzone.regime import RegimeFileError
 
 Change = Callable[[Any], None]
 
@@ -274,4 +279,59 @@ def test_missing_files(tmp_path: Path) -> None:
 def test_not_utf8(tmp_path: Path) -> None:
     root = seed_copy(tmp_path)
     (root / "regime.yaml").write_bytes(b"id: \xff\n")
-    assert_problem(load_error(root), "regime.yaml", "not UTF-8 text")
+    assert_problem(
+        load_error(root), "regime.yaml", "line 1, column 5 (byte offset 4): not UTF-8 text"
+    )
+
+
+# -- bounded input: every regime file is read with the REGIME limits of jointzone.inputs -------
+
+
+def test_anchors_and_aliases_are_refused(tmp_path: Path) -> None:
+    root = seed_copy(tmp_path)
+    text = (root / "regime.yaml").read_text(encoding="utf-8")
+    (root / "regime.yaml").write_text("x-roles: &roles [registrar]\n" + text, encoding="utf-8")
+    assert_problem(
+        load_error(root), "regime.yaml", "line 1, column 10: YAML anchors and aliases are not"
+    )
+
+
+def test_duplicate_keys_in_the_outlines_are_refused(tmp_path: Path) -> None:
+    root = seed_copy(tmp_path)
+    (root / "zone.geojson").write_text(
+        '{"type": "FeatureCollection",\n "features": [], "type": "x"}', encoding="utf-8"
+    )
+    assert_problem(
+        load_error(root), "zone.geojson", "line 2, column 18: duplicate key 'type' in this object"
+    )
+
+
+def test_a_fifo_for_the_places_file_is_refused_without_blocking(tmp_path: Path) -> None:
+    root = seed_copy(tmp_path)
+    (root / "places.yaml").unlink()
+    os.mkfifo(root / "places.yaml")
+    errors: list[BaseException] = []
+    thread = threading.Thread(target=lambda: errors.append(load_error(root)), daemon=True)
+    thread.start()
+    thread.join(timeout=30)
+    assert not thread.is_alive(), "Regime.from_dir blocked on a FIFO"
+    error = errors[0]
+    assert isinstance(error, RegimeFileError)
+    assert_problem(error, "places.yaml", "expected a regime file, a regular file; found a named")
+
+
+def test_an_oversized_outlines_file_is_refused(tmp_path: Path) -> None:
+    root = seed_copy(tmp_path)
+    with (root / "zone.geojson").open("ab") as f:
+        f.truncate(REGIME.max_bytes + 1)
+    assert_problem(load_error(root), "zone.geojson", "4,000,001 bytes is larger than the")
+
+
+def test_a_huge_integer_is_refused_not_a_traceback(tmp_path: Path) -> None:
+    root = seed_copy(tmp_path)
+    edit_yaml(root / "regime.yaml", _set("version", 1))
+    text = (root / "regime.yaml").read_text(encoding="utf-8")
+    (root / "regime.yaml").write_text(
+        text.replace("version: 1\n", "version: " + "9" * 5000 + "\n", 1), encoding="utf-8"
+    )
+    assert_problem(load_error(root), "regime.yaml", "line 2, column 10: integer 9999")

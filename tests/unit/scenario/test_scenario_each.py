@@ -56,3 +56,41 @@ def test_each_expands_the_template(tmp_path: Path) -> None:
 def test_bad_expansions_are_named(tmp_path: Path, text: str, match: str) -> None:
     with pytest.raises(ScenarioError, match=match):
         _load(tmp_path, text)
+
+
+# -- bounded input: scenario files are read with the SCENARIO limits, and never a traceback ----
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        (
+            "name: t\nname: u\nsteps: []\n",
+            r"^cannot read scenario .*s\.yaml: line 2, column 1: duplicate key 'name'",
+        ),
+        (
+            "base: &b {party: japan}\nsteps: [*b]\n",
+            r"s\.yaml: line 1, column 7: YAML anchors and aliases are not accepted",
+        ),
+        ("steps: [" * 40 + "]" * 40, r"nesting deeper than 32 levels, the limit for a scenario"),
+        ("steps: [!!python/object:os.system x]\n", r"tag !!python/object:os.system is not"),
+        ("steps:\n  - 1\n", r"steps\[0\]: expected a map \(at, party, by, act...\), found 1"),
+        (
+            "steps:\n  - {at: 2019-01-01, party: j, by: a, act: {}, reject: [j, a]}\n",
+            r"steps\[0\]: reject: expected \[party, official, reason\]",
+        ),
+        (
+            "steps:\n  - {at: 2019-01-01, party: j, by: a, act: {}, sign: [j]}\n",
+            r"steps\[0\]: AttributeError",
+        ),
+        ("steps:\n  - {each: [a], step: {}}\n", r"each: expected the name of a list"),
+    ],
+)
+def test_bad_scenario_files_are_scenario_errors(tmp_path: Path, text: str, match: str) -> None:
+    with pytest.raises(ScenarioError, match=match):
+        _load(tmp_path, text)
+
+
+def test_a_scenario_path_that_is_a_directory_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ScenarioError, match="expected a scenario file, a regular file; found a"):
+        Scenario.from_file(tmp_path)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import tempfile
+import threading
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -25,6 +28,7 @@ from jointzone.tlog import (
     MemoryTree,
     Signer,
     entries_path,
+    leaf_hash,
     sign_note,
     tile_path,
 )
@@ -98,6 +102,7 @@ def test_logs_of_edge_sizes_verify(tmp_path: Path, size: int) -> None:
         root=MemoryTree(entries).root(),
         signers=("alpha.node.example", "beta.node.example"),
         hashes=report.hashes,
+        first_leaf=leaf_hash(entries[0]) if entries else None,
     )
 
 
@@ -278,8 +283,55 @@ def test_bundle_with_extra_bytes(small: Path) -> None:
 
 def test_overlong_bundle_is_refused_without_reading_it_all(small: Path) -> None:
     (small / entries_path(0)).write_bytes(b"\x00" * (256 * 65_537 + 1))
-    with pytest.raises(MalformedFileError, match="larger than the 16,777,472 its format allows"):
+    with pytest.raises(
+        MalformedFileError,
+        match="16,777,473 bytes is larger than the 16,777,472-byte limit for an entry bundle",
+    ):
         verify_tiles(small, VERIFIERS)
+
+
+def test_huge_hash_tile_is_refused_by_its_size_before_any_read(small: Path) -> None:
+    # A sparse 10 GB file: reading it would take minutes; its size alone refuses it.
+    tile = small / tile_path(0, 0)
+    os.truncate(tile, 10**10)
+    with pytest.raises(MalformedFileError, match=r"^tile/0/000: 10 GB is larger than the"):
+        verify_tiles(small, VERIFIERS)
+
+
+def _verify_in_thread(directory: Path, **options: Any) -> BaseException | None:
+    """The error verifying ``directory`` raised, run so that a read that blocks fails the test."""
+    caught: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            verify_tiles(directory, VERIFIERS, **options)
+        except BaseException as e:  # handed to the test thread
+            caught.append(e)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(timeout=30)
+    assert not thread.is_alive(), "verify_tiles blocked on a file that is not a regular file"
+    return caught[0] if caught else None
+
+
+def test_a_fifo_where_a_tile_should_be_is_refused_without_blocking(small: Path) -> None:
+    tile = small / tile_path(0, 0)
+    tile.unlink()
+    os.mkfifo(tile)
+    error = _verify_in_thread(small)
+    assert isinstance(error, MalformedFileError), error
+    assert (
+        str(error) == "tile/0/000: expected a hash tile, a regular file; found a named pipe (FIFO)"
+    )
+
+
+def test_dev_zero_where_a_checkpoint_should_be_is_refused(small: Path) -> None:
+    (small / "checkpoint").unlink()
+    (small / "checkpoint").symlink_to("/dev/zero")
+    error = _verify_in_thread(small)
+    assert isinstance(error, MalformedFileError), error
+    assert "found a character device" in str(error)
 
 
 @pytest.mark.parametrize("change", [-1, +1, -32])
@@ -438,6 +490,20 @@ def test_older_checkpoint_must_be_signed_too(small: Path) -> None:
 def test_unreadable_older_checkpoint_file(small: Path, tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="cannot be read"):
         verify_tiles(small, VERIFIERS, older_checkpoints=[tmp_path / "absent"])
+
+
+@pytest.mark.parametrize("kind", ["fifo", "/dev/zero"])
+def test_an_older_checkpoint_that_never_ends_is_refused(
+    small: Path, tmp_path: Path, kind: str
+) -> None:
+    older = tmp_path / "older"
+    if kind == "fifo":
+        os.mkfifo(older)
+    else:
+        older.symlink_to(kind)
+    error = _verify_in_thread(small, older_checkpoints=[older])
+    assert isinstance(error, UsageError), error
+    assert "cannot be read: expected a checkpoint, a regular file; found a" in str(error)
 
 
 # -- how it is called ----------------------------------------------------------------------------

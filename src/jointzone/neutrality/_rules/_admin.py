@@ -26,7 +26,7 @@ def check(s: Sentence) -> list[Finding]:
         if entry is None:
             continue
         unit = units[entry.key]
-        words = s.text[hit.start : hit.end]
+        words = s.words(hit.start, hit.end)
         who = s.party_name(unit.party)
         if unit.scope == "zone":
             names = [
@@ -57,7 +57,7 @@ def check(s: Sentence) -> list[Finding]:
                 start,
                 end,
                 message=(
-                    f"{words!r} puts {s.text[place_hit.start : place_hit.end]!r} in {who}'s "
+                    f"{words!r} puts {s.words(place_hit.start, place_hit.end)!r} in {who}'s "
                     "administrative unit; name the place alone, by every party's names"
                 ),
                 suggestion=s.render_place(ref, entry.language),

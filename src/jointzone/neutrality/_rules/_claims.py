@@ -18,7 +18,7 @@ def check(s: Sentence) -> list[Finding]:
     for c in s.claims:
         if c.claim.zone and not s.about_zone:
             continue
-        words = s.text[c.start : c.end]
+        words = s.words(c.start, c.end)
         side = f"{s.party_name(c.claim.party)}'s" if c.claim.party else "one party's"
         out.append(
             s.finding(

@@ -28,6 +28,10 @@ class Sentence:
     def language(self) -> str:
         return self.forced_language or language_of(self.text[self.start : self.end])
 
+    def words(self, start: int, end: int) -> str:
+        """The words at ``start:end`` as a message quotes them: a line break read as a space."""
+        return self.text[start:end].replace("\n", " ")
+
     def finding(
         self,
         rule: Rule,

@@ -42,7 +42,7 @@ def check(s: Sentence) -> list[Finding]:
             if paired:
                 continue
             replace = (
-                {party: s.text[hit.start : hit.end]} if entry.canonical and lang == "ru" else None
+                {party: s.words(hit.start, hit.end)} if entry.canonical and lang == "ru" else None
             )
             suggestion = s.render_place(ref, lang, replace)
             missing = ", ".join(
@@ -54,7 +54,7 @@ def check(s: Sentence) -> list[Finding]:
                     hit.start,
                     hit.end,
                     message=(
-                        f"{s.text[hit.start : hit.end]!r} is {s.party_name(party)}'s name alone; "
+                        f"{s.words(hit.start, hit.end)!r} is {s.party_name(party)}'s name alone; "
                         f"give {missing} alongside it"
                     ),
                     suggestion=suggestion,

@@ -36,7 +36,7 @@ def check(s: Sentence) -> list[Finding]:
         if found is None:
             continue
         start, end, party = found
-        name = s.text[hit.start : hit.end]
+        name = s.words(hit.start, hit.end)
         if kind == "place":
             suggestion = s.render_place(key, lang)
         else:
@@ -47,7 +47,7 @@ def check(s: Sentence) -> list[Finding]:
                 start,
                 end,
                 message=(
-                    f"{s.text[start:end]!r} attributes {name!r} to {s.party_name(party)}; "
+                    f"{s.words(start, end)!r} attributes {name!r} to {s.party_name(party)}; "
                     "name it without a party, by every party's names"
                 ),
                 suggestion=suggestion,

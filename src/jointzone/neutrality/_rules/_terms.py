@@ -23,7 +23,7 @@ def check(s: Sentence) -> list[Finding]:
         term = terms[entry.key]
         if term.scope == "chain" and _about_the_chain(s, hit.start, entry.language):
             continue
-        words = s.text[hit.start : hit.end]
+        words = s.words(hit.start, hit.end)
         out.append(
             s.finding(
                 Rule.ONE_SIDED_TERM,

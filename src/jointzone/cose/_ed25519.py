@@ -1,0 +1,45 @@
+"""Ed25519 verification through libsodium (PyNaCl), the hot path of commit, audit and certificates.
+
+Why libsodium: on the machine the benchmarks run on it verifies about 1.6x as many signatures per
+second as ``cryptography`` (OpenSSL) does from Python (``python -m bench._bounds`` prints both),
+and every act committed or audited costs two or four verifications. Keys still travel as
+``cryptography``'s ``Ed25519PublicKey``; only the check itself moves, and signing stays with
+``cryptography``: it is not on a hot path (an act is signed once per official, a checkpoint once
+per round), where verification repeats at every node and every audit.
+
+libsodium accepts fewer signatures than OpenSSL. Both refuse a non-canonical ``S`` (``S >= L``)
+and both check the cofactorless equation against the exact ``R`` bytes, but libsodium also
+refuses a public key or an ``R`` of small order, and a public key whose encoding is not
+canonical, all of which OpenSSL lets through. Our signer never makes any of these (its key is a
+clamped scalar times the base point, its ``R`` a multiple of the base point, its ``S`` reduced
+mod L), so every signature we make verifies under both, and what only OpenSSL accepts is a
+signature forged for a degenerate key: ``tests/unit/test_ed25519.py`` shows both.
+
+PyNaCl binds combined-mode ``crypto_sign_open`` but not ``crypto_sign_verify_detached``;
+libsodium's ``crypto_sign_open`` is that same check on ``signature || message``, and the copy it
+costs is not measurable beside the scalar multiplications.
+
+:mod:`jointzone.tlog` has the twin of :func:`verify` for signed notes, since neither package may
+import the other (``tests/unit/test_layers.py``).
+"""
+
+from __future__ import annotations
+
+from nacl.bindings import crypto_sign_open
+from nacl.exceptions import BadSignatureError
+
+_PUBLIC_KEY_SIZE = 32
+_SIGNATURE_SIZE = 64
+
+
+def verify(public_raw: bytes, signature: bytes, message: bytes) -> bool:
+    """Whether ``signature`` is the Ed25519 signature of ``message`` by the raw 32-byte key."""
+    # libsodium reads 32 bytes of key and takes the first 64 bytes it is given as the signature:
+    # other lengths would read past the key or split the message in the wrong place.
+    if len(public_raw) != _PUBLIC_KEY_SIZE or len(signature) != _SIGNATURE_SIZE:
+        return False
+    try:
+        crypto_sign_open(signature + message, public_raw)
+    except BadSignatureError:
+        return False
+    return True

@@ -1,0 +1,159 @@
+"""What every use case of a node stands on: its party, log store, keystore, clock and replica.
+
+A node signs with nothing but its own party's keys — the node key that signs checkpoints and,
+in a demo or for root keys kept on it, keys of its own officials, read from its own keystore.
+Everything another party contributes arrives as bytes through
+:class:`~jointzone.node.NodeInterface` and is judged before it is kept.
+
+The use cases live one module each and meet in :class:`jointzone.node.Node`: proposals
+(``_proposals``), checkpoints (``_checkpoints``), sequencing (``_sequencer``) and witnessing
+(``_witness``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from jointzone import acts
+from jointzone.consent import ConsentError, Proposal
+from jointzone.cose import CoseSigner
+from jointzone.node import _tables as t
+from jointzone.node._gate import Gate
+from jointzone.node._interface import NodeInterface
+from jointzone.node._keystore import KeyKind, Keystore
+from jointzone.node._replica import Replica
+from jointzone.node.errors import KeystoreError, NodeError
+from jointzone.regime import RegimeError
+from jointzone.store import SqlLogStore
+from jointzone.tlog import Signer
+
+Clock = Callable[[], datetime]
+
+# What judging an entry raises when the entry must not be committed: refusals, not bugs.
+REFUSALS: tuple[type[Exception], ...] = (ConsentError, acts.ActError, RegimeError, ValueError)
+
+
+def system_time() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def node_key_name(origin: str, party: str) -> str:
+    """The signed-note key name of a party's node: the log origin and the party."""
+    return f"{origin}/{party}"
+
+
+class NodeCore:
+    """A party's node, as every use case sees it (see the module docstring).
+
+    ``clock`` is None for the system clock. Any other clock is a simulated one, which only a log
+    whose genesis declared simulated time accepts (see :class:`jointzone.acts.RegimeAdopt`).
+    """
+
+    def __init__(
+        self,
+        *,
+        party: str,
+        store: SqlLogStore,
+        keystore: Keystore,
+        clock: Clock | None = None,
+        gate: Gate | None = None,
+    ) -> None:
+        if keystore.party != party:
+            raise KeystoreError(f"node of party {party!r} given the keystore of {keystore.party!r}")
+        self._party = party
+        self._store = store
+        self._keys = keystore
+        self._simulated = clock is not None
+        self._clock: Clock = clock or system_time
+        self.peers: dict[str, NodeInterface] = {}
+        t.metadata.create_all(store.engine)
+        self._gate = gate
+        # Stored proposals, decoded once: every round lists the open ones again.
+        self._proposal_cache: dict[str, tuple[bytes, Proposal]] = {}
+        self._replica = self._replay()
+        if self._replica.state.adopted and self._simulated and not self.simulated_log:
+            raise NodeError(
+                f"the log of {party!r} keeps real time (its genesis says so): a simulated clock "
+                "cannot drive it, so no scenario can backdate a production log"
+            )
+
+    def use_gate(self, gate: Gate | None) -> None:
+        """Gate acts with ``gate`` from now on: the checker of the regime in force, which the
+        node can build only once its log names the regime."""
+        self._gate = gate
+        self._replica.gate = gate
+
+    def _replay(self) -> Replica:
+        replica = Replica.replay(self._store.iter_entries())
+        replica.gate = self._gate
+        return replica
+
+    # -- identity -------------------------------------------------------------------------------
+
+    @property
+    def party(self) -> str:
+        return self._party
+
+    @property
+    def replica(self) -> Replica:
+        return self._replica
+
+    @property
+    def store(self) -> SqlLogStore:
+        return self._store
+
+    @property
+    def keystore(self) -> Keystore:
+        return self._keys
+
+    @property
+    def simulated_log(self) -> bool:
+        """Whether this log's genesis declared its times simulated."""
+        return self._replica.state.simulated_time
+
+    def now(self) -> datetime:
+        return self._clock()
+
+    def _require_node_key(self) -> None:
+        """Fail now, before any work, if this node cannot sign (its keystore is locked)."""
+        self._keys.private_key("node", "node")
+
+    def _node_signer(self) -> Signer:
+        origin = self._replica.origin
+        key = self._keys.private_key("node", "node")
+        return Signer.from_seed(node_key_name(origin, self._party), key.private_bytes_raw())
+
+    def official_signer(self, official: str) -> CoseSigner:
+        """A signer for one of this party's officials or root keys held in this node's keystore.
+
+        In production officials keep their keys on their own devices (a key file, or the
+        browser) and pass a :class:`~jointzone.cose.CoseSigner` of their own instead.
+        """
+        kind: KeyKind = "root" if self._keys.has("root", official) else "official"
+        if not self._keys.has(kind, official):
+            raise KeystoreError(
+                f"the node of {self._party!r} holds no key of {official!r}: a node signs only "
+                f"for its own party's officials and root keys (give the official's own key file)"
+            )
+        # The kid is the key id the record knows the signer by (official or root key id).
+        return CoseSigner(
+            kid=official.encode("utf-8"), private_key=self._keys.private_key(kind, official)
+        )
+
+    def _signer(self, official: str | CoseSigner) -> CoseSigner:
+        return official if isinstance(official, CoseSigner) else self.official_signer(official)
+
+    # -- what every peer may read ---------------------------------------------------------------
+
+    def log_size(self) -> int:
+        return self._store.size()
+
+    def read_entries(self, start: int, stop: int) -> list[bytes]:
+        return self._store.read_entries(start, stop)
+
+    def latest_checkpoint(self) -> bytes | None:
+        return self._store.checkpoint()
+
+    def consistency_proof(self, size1: int, size2: int) -> list[bytes]:
+        return self._store.consistency_proof(size1, size2)

@@ -1,0 +1,360 @@
+"""Proposals at a node: made, signed and rejected by this party's officials, received from peers.
+
+Nothing a peer sends is kept on its word. A received proposal's signatures that this node does
+not hold yet are each verified against the signer's key as of the next log position before any
+is stored; a rejection is a COSE object the rejecting official signed (see
+:class:`jointzone.consent.Rejection`), judged against that official's key and role the same
+way. A message that fails is refused whole and changes nothing, so a forged signature under a
+real official's kid cannot block that official from signing later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import delete, insert, select
+
+from jointzone import acts
+from jointzone.consent import (
+    ConsentError,
+    Proposal,
+    ProposalContent,
+    Rejection,
+    Verdict,
+    format_time,
+)
+from jointzone.cose import CoseSigner
+from jointzone.node import _tables as t
+from jointzone.node._core import NodeCore
+from jointzone.node._gate import NeutralityBlockedError
+from jointzone.node.errors import ProposalError
+
+_UNJUDGED = Verdict(False, ("not judged",))
+
+
+@dataclass(frozen=True, slots=True)
+class ProposalStatus:
+    """A proposal as this node sees it now."""
+
+    proposal: Proposal
+    status: str  # open | committed | rejected | expired
+    verdict: Verdict
+    rejections: tuple[Rejection, ...]
+    index: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Signed:
+    """What signing did: the proposal as now held, and whether a signature was added."""
+
+    proposal: Proposal
+    added: bool
+
+
+class Proposals(NodeCore):
+    """The proposal use cases (see the module docstring)."""
+
+    def _check_neutral(self, act: Mapping[str, Any]) -> None:
+        """Refuse to sign an act whose free text takes a side (see :mod:`._gate`)."""
+        if self._gate is None:
+            return
+        parsed = acts.parse_act(act)
+        findings = self._gate(parsed.free_text())
+        if findings:
+            raise NeutralityBlockedError(parsed.TYPE, findings)
+
+    # -- made here ------------------------------------------------------------------------------
+
+    def propose(
+        self,
+        act: Mapping[str, Any],
+        *,
+        official: str | CoseSigner,
+        expires_in: timedelta | None = None,
+        nonce: bytes | None = None,
+    ) -> Proposal:
+        """Make a proposal signed by one of this party's officials, and send it to every peer.
+
+        ``official`` is a key id this node's keystore holds, or the official's own signer.
+        """
+        # Proposals carry the act's canonical form only, so every node signs the same bytes.
+        act = acts.parse_act(act).to_data()
+        regime = self._replica.regime_for(act)
+        now = self.now()
+        content = ProposalContent.new(
+            act,
+            regime_id=regime.id,
+            regime_version=regime.version,
+            origin=regime.origin,
+            proposed_by=self._party,
+            proposed_at=now,
+            expires_at=now + (expires_in or regime.proposal_expiry),
+        )
+        if nonce is not None:
+            content = replace(content, nonce=nonce)
+        proposal = Proposal.create(content, self._signer(official))
+        if self._replica.committed_index(proposal.id) is not None:
+            return proposal  # proposing a committed act again changes nothing
+        if self._known(proposal.id):
+            # Proposed before (perhaps by a process that died before telling every peer):
+            # send on what this node holds, which is idempotent for the peers.
+            self._broadcast(self.status(proposal.id).proposal)
+            return proposal
+        if self._replica.regime is not None:
+            self._replica.check_act(act, time=now)
+        self._check_neutral(act)
+        self._check_signers(proposal, proposal.kids, speaking_for=self._party)
+        self._keep(proposal)
+        self._broadcast(proposal)
+        return proposal
+
+    def sign(self, act_id: str, *, official: str | CoseSigner) -> Signed:
+        """Add an official's signature to an open proposal, and send it on."""
+        act_id = self.resolve(act_id)
+        status = self.status(act_id)
+        if status.status != "open":
+            raise ProposalError(f"act {act_id} is {status.status}; only an open one can be signed")
+        signer = self._signer(official)
+        self._check_neutral(status.proposal.content.act)
+        if signer.kid in status.proposal.kids:
+            self._broadcast(status.proposal)  # idempotent: a peer may have missed it
+            return Signed(status.proposal, added=False)
+        proposal = status.proposal.cosign(signer)
+        self._check_signers(proposal, (signer.kid,), speaking_for=self._party)
+        self._keep(proposal)
+        self._broadcast(proposal)
+        return Signed(proposal, added=True)
+
+    def reject(self, act_id: str, *, official: str | CoseSigner, reason: str) -> Rejection:
+        """Refuse consent, with a reason every node keeps, signed by the refusing official."""
+        if not reason.strip():
+            raise ProposalError("a rejection must give its reason")
+        act_id = self.resolve(act_id)
+        status = self.status(act_id)
+        # Rejecting again (a process that died before telling every peer) sends it on again.
+        mine = next((r for r in status.rejections if r.party == self._party), None)
+        if mine is not None:
+            self._broadcast_rejection(mine)
+            return mine
+        if status.status != "open":
+            raise ProposalError(
+                f"act {act_id} is {status.status}; only an open one can be rejected"
+            )
+        try:
+            rejection = Rejection.create(
+                act_id=act_id,
+                origin=status.proposal.content.origin,
+                party=self._party,
+                reason=reason,
+                at=self.now(),
+                signer=self._signer(official),
+            )
+        except ConsentError as e:
+            raise ProposalError(str(e)) from e
+        self.receive_rejection(rejection.to_bytes())
+        self._broadcast_rejection(rejection)
+        return rejection
+
+    # -- received from peers --------------------------------------------------------------------
+
+    def receive_proposal(self, proposal: bytes) -> None:
+        """A proposal, or new signatures on one, made at another node: each new signature is
+        verified before anything is kept."""
+        try:
+            received = Proposal.from_bytes(proposal)
+        except ConsentError as e:
+            raise ProposalError(f"proposal refused: {e}") from e
+        held = self._held(received.id)
+        new = tuple(k for k in received.kids if held is None or k not in held.kids)
+        if not new:
+            return
+        self._check_signers(received, new)
+        self._keep(received)
+
+    def receive_rejection(self, rejection: bytes) -> None:
+        """A signed rejection: kept only if its official may speak for its party on the act."""
+        try:
+            r = Rejection.from_bytes(rejection)
+        except ConsentError as e:
+            raise ProposalError(f"rejection refused: {e}") from e
+        held = self._held(r.act_id)
+        if held is None:
+            raise ProposalError(f"rejection refused: no proposal {r.act_id} at {self._party!r}")
+        if self._replica.committed_index(r.act_id) is not None:
+            raise ProposalError(f"rejection refused: act {r.act_id} is already committed")
+        try:
+            self._replica.judge_rejection(r, held)
+        except ConsentError as e:
+            raise ProposalError(f"rejection refused: {e}") from e
+        with self._store.engine.begin() as conn:
+            conn.execute(
+                delete(t.rejections).where(
+                    t.rejections.c.act_id == r.act_id, t.rejections.c.party == r.party
+                )
+            )
+            conn.execute(
+                insert(t.rejections).values(
+                    act_id=r.act_id,
+                    party=r.party,
+                    official=r.official,
+                    reason=r.reason,
+                    data=r.to_bytes(),
+                )
+            )
+
+    def _check_signers(
+        self, proposal: Proposal, kids: tuple[bytes, ...], *, speaking_for: str | None = None
+    ) -> None:
+        try:
+            self._replica.check_signatures(proposal, kids, party=speaking_for)
+        except ConsentError as e:
+            raise ProposalError(f"act {proposal.id}: signature refused: {e}") from e
+
+    # -- sending --------------------------------------------------------------------------------
+
+    def _broadcast(self, proposal: Proposal) -> None:
+        data = proposal.to_bytes()
+        for peer in self.peers.values():
+            peer.receive_proposal(data)
+
+    def _broadcast_rejection(self, rejection: Rejection) -> None:
+        data = rejection.to_bytes()
+        for peer in self.peers.values():
+            peer.receive_rejection(data)
+
+    # -- kept here ------------------------------------------------------------------------------
+
+    def _keep(self, proposal: Proposal) -> None:
+        """Store a proposal, merging its signatures with those already known here."""
+        with self._store.engine.begin() as conn:
+            row = conn.execute(
+                select(t.proposals.c.data).where(t.proposals.c.act_id == proposal.id)
+            ).first()
+            if row is not None:
+                merged = self._decoded(proposal.id, row.data).merge(proposal)
+                data = merged.to_bytes()
+                if data != row.data:
+                    conn.execute(
+                        t.proposals.update()
+                        .where(t.proposals.c.act_id == proposal.id)
+                        .values(data=data)
+                    )
+                # Safe whatever the transaction's fate: a cached pair is only used for equal bytes.
+                self._proposal_cache[proposal.id] = (data, merged)
+                return
+            c = proposal.content
+            data = proposal.to_bytes()
+            self._proposal_cache[proposal.id] = (data, proposal)
+            conn.execute(
+                insert(t.proposals).values(
+                    act_id=proposal.id,
+                    data=data,
+                    act_type=proposal.act_type,
+                    proposed_by=c.proposed_by,
+                    proposed_at=format_time(c.proposed_at),
+                    expires_at=format_time(c.expires_at),
+                )
+            )
+
+    def _decoded(self, act_id: str, data: bytes) -> Proposal:
+        """A stored proposal, decoded once: every round lists the open ones again."""
+        cached = self._proposal_cache.get(act_id)
+        if cached is not None and cached[0] == data:
+            return cached[1]
+        proposal = Proposal.from_bytes(data)
+        self._proposal_cache[act_id] = (data, proposal)
+        return proposal
+
+    def _forget(self, act_ids: list[str]) -> None:
+        for act_id in act_ids:
+            self._proposal_cache.pop(act_id, None)
+
+    def _held(self, act_id: str) -> Proposal | None:
+        with self._store.engine.connect() as conn:
+            row = conn.execute(
+                select(t.proposals.c.data).where(t.proposals.c.act_id == act_id)
+            ).first()
+        return None if row is None else self._decoded(act_id, row.data)
+
+    def _known(self, act_id: str) -> bool:
+        return self._held(act_id) is not None
+
+    def resolve(self, act_id: str) -> str:
+        """The full id of a proposal given by its id or a unique prefix of at least 8 digits."""
+        if len(act_id) == 32:
+            return act_id
+        if len(act_id) < 8 or any(c not in "0123456789abcdef" for c in act_id):
+            raise ProposalError(f"{act_id!r} is not an act id (32 hex digits, or 8 or more)")
+        with self._store.engine.connect() as conn:
+            rows = conn.execute(
+                select(t.proposals.c.act_id).where(t.proposals.c.act_id.startswith(act_id))
+            ).all()
+        if len(rows) != 1:
+            found = "no proposal" if not rows else f"{len(rows)} proposals"
+            raise ProposalError(
+                f"{found} at the node of {self._party!r} has an id starting {act_id}"
+            )
+        return str(rows[0].act_id)
+
+    def status(self, act_id: str) -> ProposalStatus:
+        act_id = self.resolve(act_id)
+        with self._store.engine.connect() as conn:
+            row = conn.execute(
+                select(t.proposals.c.data).where(t.proposals.c.act_id == act_id)
+            ).first()
+            rej = conn.execute(
+                select(t.rejections.c.data).where(t.rejections.c.act_id == act_id)
+            ).all()
+        if row is None:
+            raise ProposalError(f"no proposal {act_id!r} at the node of {self._party!r}")
+        return self._status(
+            self._decoded(act_id, row.data), tuple(Rejection.from_bytes(r.data) for r in rej)
+        )
+
+    def _status(
+        self,
+        proposal: Proposal,
+        rejections: tuple[Rejection, ...],
+        *,
+        judged: bool = True,
+    ) -> ProposalStatus:
+        index = self._replica.committed_index(proposal.id)
+        # Judging checks every signature; the sequencer leaves it to admit(), which judges anyway.
+        verdict = self._replica.verdict(proposal) if judged else _UNJUDGED
+        if index is not None:
+            status = "committed"
+        elif rejections:
+            status = "rejected"
+        elif proposal.content.expires_at < self.now():
+            status = "expired"
+        else:
+            status = "open"
+        return ProposalStatus(proposal, status, verdict, rejections, index)
+
+    def proposals(self, status: str | None = None, *, judged: bool = True) -> list[ProposalStatus]:
+        """Proposals known here, oldest first; ``status`` filters (open, committed, ...)."""
+        with self._store.engine.connect() as conn:
+            rows = conn.execute(
+                select(t.proposals.c.act_id, t.proposals.c.data).order_by(
+                    t.proposals.c.proposed_at, t.proposals.c.act_id
+                )
+            ).all()
+            rej = conn.execute(select(t.rejections.c.act_id, t.rejections.c.data)).all()
+        by_act: dict[str, list[Rejection]] = {}
+        for r in rej:
+            by_act.setdefault(r.act_id, []).append(Rejection.from_bytes(r.data))
+        out = []
+        for row in rows:
+            if (
+                status not in (None, "committed")
+                and self._replica.committed_index(row.act_id) is not None
+            ):
+                continue  # the common case, decided without decoding the proposal
+            p = self._decoded(row.act_id, row.data)
+            s = self._status(p, tuple(by_act.get(p.id, ())), judged=judged)
+            if status is None or s.status == status:
+                out.append(s)
+        return out

@@ -1,0 +1,314 @@
+"""Witnessing: judging another node's entries before cosigning, catching up, and finalising.
+
+A witness cosigns a checkpoint only after it holds every entry the checkpoint covers and has
+judged each one: signatures against the keys valid at its position, the consent policy, the
+state transition, the neutrality gate, and its time. The sequencer does not set time alone:
+
+- an entry is never dated before the previous entry (the state transition refuses that);
+- nor more than the regime's clock skew ahead of, or behind, the witness's own clock: a batch
+  reaches every witness before the sequencer appends it (see :mod:`._sequencer`), so an honest
+  entry is never older than the skew, while a backdated one is;
+- and it must fall in the rotation period of the node that signed the offered checkpoint: the
+  offered checkpoint must carry the signature of the node whose turn it was at each entry's time.
+
+Entries already covered by a checkpoint every party's node signed were judged by this node when
+it signed; a node that is behind (restored, or down for a while) takes those from a peer with
+:meth:`Witnessing.catch_up`, checking them against that final checkpoint, and judges their
+signatures and transitions again, but not their time.
+
+:meth:`Witnessing.finalise` is the one path that gathers cosignatures: it brings every peer up to
+this node's log, collects each one's signature, and hands the final checkpoint to all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+
+from jointzone.consent import Entry
+from jointzone.node._checkpoints import Checkpoints
+from jointzone.node._core import REFUSALS
+from jointzone.node._interface import NodeInterface
+from jointzone.node.errors import SyncError, WitnessError
+from jointzone.tlog import (
+    Checkpoint,
+    CompactRange,
+    MalformedError,
+    Note,
+    ProofError,
+    SignatureError,
+    leaf_hashes,
+    open_checkpoint,
+    verify_consistency,
+    verify_note,
+)
+from jointzone.tlog._tree import root_nodes
+
+
+def _stamp(t: datetime) -> str:
+    return f"{t:%Y-%m-%dT%H:%M:%SZ}"
+
+
+class Witnessing(Checkpoints):
+    """The witness's use cases (see the module docstring)."""
+
+    def witness(
+        self, *, old_size: int, entries: list[bytes], checkpoint: bytes, proof: list[bytes]
+    ) -> bytes:
+        """Judge new entries, check the checkpoint over them, append, and cosign.
+
+        The checkpoint must carry the signature of the node whose turn it was and have the root
+        this node computes for its own log plus the entries (so it extends this node's log;
+        ``proof`` is not needed for that and may be empty). Only then are the entries appended
+        and the checkpoint signed — and never a second checkpoint of the same size.
+        """
+        self._require_node_key()  # a locked keystore refuses before judging anything
+        try:
+            note = Note.from_bytes(checkpoint)
+            cp = Checkpoint.from_text(note.text)
+        except MalformedError as e:
+            raise WitnessError(f"checkpoint refused: {e}") from e
+        size = self._store.size()
+        if old_size > size:
+            source = self._source_of(note)
+            if source is None:
+                raise WitnessError(
+                    f"the node of {self._party!r} holds {size} entries; the batch starts at "
+                    f"{old_size} and no peer that signed it can be asked for the rest"
+                )
+            self.catch_up(source)
+            size = self._store.size()
+        if old_size != size:
+            raise WitnessError(
+                f"the node of {self._party!r} holds {size} entries; the batch starts at {old_size}"
+            )
+        if cp.size != old_size + len(entries):
+            raise WitnessError(
+                f"checkpoint size {cp.size} does not match {old_size} + {len(entries)} entries"
+            )
+        # No consistency proof is needed: this node holds the tree at ``old_size`` and rebuilds
+        # the new root from it and the entries, which proves the checkpoint extends its log.
+        edge = self._edge(old_size)
+        edge.extend(leaf_hashes(entries))
+        if edge.root() != cp.root:
+            raise WitnessError(
+                f"checkpoint root {cp.root.hex()} is not the root of these entries "
+                f"({edge.root().hex()})"
+            )
+        # An entry's time and turn were judged already if this node signed this very checkpoint
+        # before (a round cut short after it signed, offered again on recovery).
+        judged = self.signed_text(cp.size) == note.text
+        # Judge the entries first: the genesis entry is what names the node keys to check.
+        self._admit_all(
+            old_size,
+            entries,
+            before_append=lambda decoded: self._check_batch(note, cp, decoded, judged=judged),
+        )
+        signed = self._sign_checkpoint(cp.size, cp.root, existing=note)
+        self._save_signed_state(signed=signed)
+        return signed
+
+    def _check_batch(
+        self, note: Note, cp: Checkpoint, entries: Sequence[Entry], *, judged: bool
+    ) -> None:
+        """Everything about an offered batch that needs the state with its entries applied."""
+        if cp.origin != self._replica.origin:
+            raise WitnessError(
+                f"checkpoint is for origin {cp.origin!r}, this log is {self._replica.origin!r}"
+            )
+        regime = self._replica.regime
+        assert regime is not None  # the entries applied, so a regime is in force
+        now = self.now()
+        skew = regime.clock_skew
+        turns = set()
+        for i, entry in enumerate(entries):
+            where = f"entry {cp.size - len(entries) + i} ({entry.proposal.act_type})"
+            if not judged and entry.time > now + skew:
+                raise WitnessError(
+                    f"{where} is dated {_stamp(entry.time)}, more than {skew} ahead of this "
+                    f"witness's clock ({_stamp(now)})"
+                )
+            if not judged and entry.time < now - skew:
+                raise WitnessError(
+                    f"{where} is dated {_stamp(entry.time)}, backdated: more than {skew} before "
+                    f"this witness's clock ({_stamp(now)})"
+                )
+            if not judged:
+                turns.add(regime.sequencer_for(entry.time))
+        verifiers = self._replica.node_verifiers_by_party()
+        if len(turns) > 1:
+            raise WitnessError(
+                f"the batch's entries fall in the rotation periods of {sorted(turns)}: one "
+                "sequencer's batch lies in its own period"
+            )
+        wanted = [verifiers[p] for p in turns] if turns else list(verifiers.values())
+        try:
+            verify_note(note, wanted, require="any")
+        except SignatureError as e:
+            if turns:
+                (party,) = turns
+                raise WitnessError(
+                    f"out of turn: the entries are dated in {party!r}'s rotation period, but "
+                    f"the checkpoint does not carry {party!r}'s node signature ({e})"
+                ) from e
+            raise WitnessError(f"checkpoint refused: {e}") from e
+        # The replica now holds the new entries: the text must be the one it derives.
+        derived = self._checkpoint_text(cp.size, cp.root)
+        if note.text != derived:
+            raise WitnessError(
+                f"checkpoint text differs from the one the node of {self._party!r} derives "
+                f"from its own log: offered {note.text!r}, derived {derived!r}"
+            )
+
+    def _source_of(self, note: Note) -> NodeInterface | None:
+        """A peer whose node signature is on ``note``: the one to catch up from."""
+        signed = {(s.name, s.key_hash) for s in note.signatures}
+        if not self._replica.state.adopted:
+            return next(iter(self.peers.values()), None)
+        for party, v in zip(
+            self._replica.state.parties, self._replica.node_verifiers(), strict=True
+        ):
+            if (v.name, v.key_hash) in signed and party in self.peers:
+                return self.peers[party]
+        return None
+
+    def _edge(self, size: int) -> CompactRange:
+        if not size:
+            return CompactRange()
+        hashes = self._store.hash_reader().read_hashes(root_nodes(size))
+        return CompactRange.from_nodes(size, hashes)
+
+    def _admit_all(
+        self,
+        old_size: int,
+        entries: Sequence[bytes],
+        before_append: Callable[[list[Entry]], None] | None = None,
+    ) -> None:
+        decoded: list[Entry] = []
+        try:
+            for i, data in enumerate(entries):
+                entry = Entry.decode(data, index=old_size + i)
+                self._replica.admit(entry, old_size + i)
+                decoded.append(entry)
+            if before_append is not None:
+                before_append(decoded)
+            if entries:
+                self._store.append(entries, expected_size=old_size)
+        except REFUSALS as e:
+            self._replica = self._replay()
+            raise WitnessError(f"entry refused: {e}") from e
+        except BaseException:
+            self._replica = self._replay()
+            raise
+
+    # -- catching up ----------------------------------------------------------------------------
+
+    def catch_up(self, source: NodeInterface, *, chunk: int = 1000) -> int:
+        """Fetch, judge and append the entries ``source`` holds final and this node lacks, then
+        keep that final checkpoint: a node that was behind is current only with it."""
+        final = source.latest_checkpoint()
+        if final is None:
+            return 0
+        try:
+            target = Checkpoint.from_text(Note.from_bytes(final).text)
+        except MalformedError as e:
+            raise SyncError(f"the final checkpoint of {source.party!r} is malformed: {e}") from e
+        added = 0
+        while (size := self._store.size()) < target.size:
+            stop = min(target.size, size + chunk)
+            entries = source.read_entries(size, stop)
+            if len(entries) != stop - size:
+                raise SyncError(
+                    f"{source.party!r} sent {len(entries)} entries for {size}..{stop - 1}"
+                )
+            edge = self._edge(size)
+            edge.extend(leaf_hashes(entries))
+            if size:
+                proof = source.consistency_proof(size, stop)
+                try:
+                    verify_consistency(
+                        size1=size,
+                        size2=stop,
+                        root1=self._store.root(size),
+                        root2=edge.root(),
+                        proof=proof,
+                    )
+                except ProofError as e:
+                    raise SyncError(
+                        f"the log of {source.party!r} is not an extension of the log of "
+                        f"{self._party!r} at size {size}: {e}"
+                    ) from e
+            last = stop == target.size
+
+            def check_final(_: list[Entry], edge: CompactRange = edge, last: bool = last) -> None:
+                if last:
+                    self._check_final(final, target, edge.root())
+
+            self._admit_all(size, entries, before_append=check_final)
+            added += len(entries)
+        if target.size <= self._store.size():
+            self.accept_final(final)
+        return added
+
+    def _check_final(self, final: bytes, target: Checkpoint, root: bytes) -> None:
+        if root != target.root:
+            raise SyncError(
+                f"the entries received do not have the root of the final checkpoint of size "
+                f"{target.size}"
+            )
+        try:
+            open_checkpoint(
+                final, self._replica.node_verifiers(), origin=self._replica.origin, require="all"
+            )
+        except (MalformedError, SignatureError) as e:
+            raise SyncError(f"final checkpoint refused: {e}") from e
+
+    # -- finalising -----------------------------------------------------------------------------
+
+    def finalise(self, peers: Iterable[NodeInterface]) -> bytes | None:
+        """Bring every peer to this node's log, gather each one's signature on its checkpoint,
+        and keep the final checkpoint here and at every peer. Returns it (None: empty log).
+
+        The one witness-gathering path: a round, a restart's recovery and a peer's return all
+        finish here. A peer that holds more than this node is a fork or a node ahead: refused.
+        """
+        peers = list(peers)
+        size = self._store.size()
+        if not size:
+            return None
+        held = {peer.party: peer.log_size() for peer in peers}
+        for peer in peers:
+            if held[peer.party] > size:
+                raise SyncError(
+                    f"the node of {peer.party!r} holds {held[peer.party]} entries, "
+                    f"{self._party!r} only {size}: catch up from it first"
+                )
+        final = self.final_size()
+        if final == size:
+            latest = self._store.checkpoint()
+            assert latest is not None
+            note = Note.from_bytes(latest)
+            asking = [p for p in peers if held[p.party] < size]
+        else:
+            note = Note.from_bytes(self._sign_checkpoint(size, self._store.root()))
+            asking = peers
+        for peer in asking:
+            start = max(held[peer.party], final)
+            entries = self._store.read_entries(start, size) if start < size else []
+            proof = self._store.consistency_proof(start, size) if 0 < start < size else []
+            signed = peer.witness(
+                old_size=start, entries=entries, checkpoint=note.to_bytes(), proof=proof
+            )
+            note = note.with_signatures(*Note.from_bytes(signed).signatures)
+        final_bytes = note.to_bytes()
+        if final < size:
+            self._save_signed_state(signed=final_bytes)
+            self.accept_final(final_bytes)
+        for peer in peers:
+            if _size_of(peer.latest_checkpoint()) < size:
+                peer.accept_final(final_bytes)
+        return final_bytes
+
+
+def _size_of(checkpoint: bytes | None) -> int:
+    return 0 if checkpoint is None else Checkpoint.from_text(Note.from_bytes(checkpoint).text).size

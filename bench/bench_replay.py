@@ -119,8 +119,8 @@ def build_log(regime: Regime, n_acts: int) -> list[Entry]:
                     "enterprises": {p: [f"{p}-e{i}"] for p in PARTIES},
                     "participants": [f"{p}-w{i}" for p in PARTIES],
                     "conditions": [{"en": "Joint inspection every quarter."}],
-                    "valid_from": "1900-01-01",
-                    "valid_to": "2099-12-31",
+                    "valid_from": "1900-01-01T00:00:00Z",
+                    "valid_to": "2100-01-01T00:00:00Z",
                 },
                 officers,
             )

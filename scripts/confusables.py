@@ -118,13 +118,18 @@ def table(pairs: dict[str, list[dict[str, str]]]) -> list[str]:
     return sorted(rows)
 
 
-def main() -> int:
+def render() -> str:
+    """The data file, as this script writes it."""
     package = files("confusable_homoglyphs")
     pairs = json.loads((package / "confusables.json").read_text(encoding="utf-8"))
     version = metadata.version("confusable-homoglyphs")
-    rows = table(pairs)
-    OUT.write_text(HEADER.format(version=version) + "\n".join(rows) + "\n", encoding="utf-8")
-    print(f"{OUT}: {len(rows)} letters")
+    return HEADER.format(version=version) + "\n".join(table(pairs)) + "\n"
+
+
+def main() -> int:
+    text = render()
+    OUT.write_text(text, encoding="utf-8")
+    print(f"{OUT}: {text.count(chr(10)) - HEADER.count(chr(10))} letters")
     return 0
 
 

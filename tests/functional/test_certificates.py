@@ -237,7 +237,7 @@ def test_a_movement_is_pending_until_the_other_party_signs(seeded: Seeded) -> No
         "type": "movement.record",
         "movement": "tour19-01-late",
         "certificate": "tour19-01",
-        "crossing_point": "nemuro-port",
+        "crossing_point": {"place": "nemuro-port"},
         "direction": "out",
         "time": "2019-11-01T12:30:00Z",
         "vessel": "Etopirika",
@@ -345,7 +345,7 @@ def test_a_bundle_without_every_partys_timestamp_is_refused(
 ) -> None:
     raw = json.loads(bundle)
     lines = raw["checkpoint"].split("\n")
-    # Keep Russia's node signature, drop its timestamped cosignature (the later of its two lines).
+    # Russia's node signature and its timestamped cosignature: either one missing, refused.
     russia = [
         i
         for i, line in enumerate(lines)
@@ -353,16 +353,9 @@ def test_a_bundle_without_every_partys_timestamp_is_refused(
     ]
     assert len(russia) == 2
     for i in russia:
-        try:
-            note_lines = [*lines[:i], *lines[i + 1 :]]
-            open_bundle(
-                json.dumps({**raw, "checkpoint": "\n".join(note_lines)}).encode(),
-                _vkeys(opened_seed),
-            )
-        except BundleError as e:
-            assert "russia" in str(e)
-        else:
-            pytest.fail("a bundle missing one of Russia's signature lines was accepted")
+        note = "\n".join([*lines[:i], *lines[i + 1 :]])
+        with pytest.raises(BundleError, match="russia"):
+            open_bundle(json.dumps({**raw, "checkpoint": note}).encode(), _vkeys(opened_seed))
 
 
 def test_export_refuses_a_node_that_is_not_final_and_asks_every_node(seeded: Any) -> None:
@@ -379,6 +372,6 @@ def test_export_refuses_a_node_that_is_not_final_and_asks_every_node(seeded: Any
         def vouch(self, checkpoint: bytes) -> bytes:
             raise ConnectionError("russia is unreachable")
 
-    japan.peers = {"russia": Down()}  # type: ignore[dict-item]
+    japan.peers = {"russia": Down()}
     with pytest.raises(ConnectionError):
         export_trust_bundle(japan)

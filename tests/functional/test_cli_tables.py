@@ -23,8 +23,9 @@ from jointzone.cli._output import FormatOpt, Rows, emit
 from jointzone.cli._places import places_rows
 from jointzone.cli._registries import REGISTRIES, keys_rows, proposals_rows, registry_rows
 from jointzone.inputs import ACT, parse_yaml
-from jointzone.node import EmbeddedDeployment, ProposalStatus
+from jointzone.node import EmbeddedDeployment, ProposalStatus, fingerprint
 from jointzone.regime import Regime
+from jointzone.tlog import Verifier
 
 from .conftest import KEYS, REGIME
 
@@ -154,6 +155,24 @@ def test_ids_stay_whole_in_a_narrow_terminal(
         assert any(len(i) == 32 for i in ids)  # the act ids, whole
         cut = [i for i in ids if not any(i in line for line in lines)]
         assert not cut, f"ids not whole on a line at 60 columns ({language}): {cut}"
+
+
+def test_keys_with_their_fingerprints(seen: tuple[State, list[ProposalStatus]]) -> None:
+    state, _ = seen
+    records = keys_rows(state).records()
+    node = [r for r in records if r["kind"] == "node"]
+    assert [r["party"] for r in node] == ["japan", "russia"]
+    for r in node:
+        assert r["key"] == state.parties[str(r["party"])].node_verifier
+        raw = Verifier.from_vkey(str(r["key"])).public_key_bytes
+        assert r["fingerprint"] == fingerprint(raw)
+    roots = [r for r in records if r["kind"] == "root"]
+    assert {r["id"] for r in roots} == {
+        k.id for keys in state.parties.values() for k in keys.root_keys
+    }
+    for r in roots:
+        assert re.fullmatch(r"[0-9a-f]{4}( [0-9a-f]{4}){7}", str(r["fingerprint"]))
+        assert r["valid_from"] == 0
 
 
 # -- languages ------------------------------------------------------------------------------------

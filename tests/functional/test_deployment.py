@@ -284,7 +284,7 @@ def test_an_act_the_state_refuses_is_left_out_with_its_reason(seeded: Seeded) ->
     for p in (first, again):
         d.nodes["russia"].sign(p.id, official="ru-registrar")
     rnd = d.commit()
-    assert rnd is not None
+    assert rnd.batch is not None
     assert rnd.batch.committed == [first.id]
     assert [act for act, _ in rnd.batch.refused] == [again.id]
     assert "jp-extra" in rnd.batch.refused[0][1]

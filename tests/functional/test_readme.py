@@ -3,6 +3,7 @@ on a fresh ``init``."""
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 from pathlib import Path
@@ -76,8 +77,9 @@ def test_the_tour_runs_on_a_fresh_init(tmp_path: Path, monkeypatch: pytest.Monke
         if "VKEY" in words:
             deployment = "demo" if any(w.startswith("demo/") for w in words) else "zone"
             if deployment not in vkeys:
-                shown = runner.invoke(app, ["keys", deployment])
-                vkeys[deployment] = re.findall(r"node key:\s+(\S+)", shown.stdout)
+                shown = runner.invoke(app, ["keys", deployment, "--format", "json"])
+                records = json.loads(shown.stdout)
+                vkeys[deployment] = [r["key"] for r in records if r["kind"] == "node"]
             for vkey in vkeys[deployment]:
                 words[words.index("VKEY")] = vkey
         result = runner.invoke(app, words)

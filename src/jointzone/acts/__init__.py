@@ -48,7 +48,7 @@ from jointzone.acts._state import (
     Signer,
     State,
 )
-from jointzone.acts._types import Act, Site
+from jointzone.acts._types import Act, PlaceRef, Site
 from jointzone.acts.errors import ActError, ActRejected, ActSchemaError, NotAdoptedError
 
 __all__ = [
@@ -88,6 +88,7 @@ __all__ = [
     "PartyKeys",
     "PartyRoot",
     "Period",
+    "PlaceRef",
     "Project",
     "ProjectAmend",
     "ProjectApprove",

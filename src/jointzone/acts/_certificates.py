@@ -21,7 +21,6 @@ holds everything a document says, and the document can say nothing the log does 
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
 from pydantic import Field, model_validator
@@ -33,13 +32,24 @@ from jointzone.acts._checks import (
     check_languages,
     check_new_id,
     check_party,
+    check_place,
     regime_of,
     rejected,
 )
 from jointzone.acts._participants import enrolled
 from jointzone.acts._state import CertificateKey, CertificateRecord, KeyPeriod, State
-from jointzone.acts._types import Act, ActModel, Instant, PublicKey, Ref, Refs, Texts, instant_text
-from jointzone.regime._validation import ProblemsError
+from jointzone.acts._types import (
+    Act,
+    ActModel,
+    PlaceRefs,
+    PublicKey,
+    Ref,
+    Texts,
+    ValidFrom,
+    ValidTo,
+    check_validity,
+    instant_text,
+)
 
 #: Bytes of the key's SHA-256 that make its kid (see the module docstring).
 CERTIFICATE_KID_SIZE = 4
@@ -80,19 +90,13 @@ class CertificateIssue(Act):
     certificate: Ref
     participant: Ref
     purpose: Purpose
-    places: Annotated[Refs, Field(min_length=1, max_length=16)]
-    valid_from: Instant
-    valid_to: Instant
+    places: Annotated[PlaceRefs, Field(min_length=1, max_length=16)]
+    valid_from: ValidFrom
+    valid_to: ValidTo
 
     @model_validator(mode="after")
     def _validity(self) -> CertificateIssue:
-        if self.valid_to <= self.valid_from:
-            raise ProblemsError(
-                [
-                    f"valid_to: expected after valid_from {instant_text(self.valid_from)}, "
-                    f"found {instant_text(self.valid_to)}"
-                ]
-            )
+        check_validity(self.valid_from, self.valid_to)
         return self
 
 
@@ -186,22 +190,20 @@ def issue(state: State, act: CertificateIssue, ctx: Context) -> Commit:
         )
     gazetteer = regime.gazetteer
     sites = [s.place for s in project.sites]
-    for i, ref in enumerate(act.places):
+    for i, where in enumerate(act.places):
         at = f"places[{i}]"
-        if ref not in gazetteer:
-            raise rejected(act, f"{at}: {ref!r} is not a place of the gazetteer")
-        place = gazetteer.place(ref)
-        if not place.in_zone:
-            raise rejected(act, f"{at}: {ref!r} is outside the zone")
+        check_place(regime, act, where, at, in_zone=True)
+        ref = where.place
         if not any(gazetteer.is_within(ref, site) for site in sites):
             raise rejected(
                 act,
-                f"{at}: expected one of the project's sites {sites} or a place within one, "
+                f"{at}.place: expected one of the project's sites {sites} or a place within one, "
                 f"found {ref!r}",
             )
-        if place.code is None:
+        if gazetteer.place(ref).code is None:
             raise rejected(
-                act, f"{at}: {ref!r} has no code in the gazetteer; a certificate carries codes"
+                act,
+                f"{at}.place: {ref!r} has no code in the gazetteer; a certificate carries codes",
             )
     if regime.category(project.category).code is None:
         raise rejected(
@@ -209,13 +211,11 @@ def issue(state: State, act: CertificateIssue, ctx: Context) -> Commit:
             f"purpose.category: {project.category!r} has no code in the regime; a certificate "
             "carries codes",
         )
-    first = _start_of(project.valid_from)
-    end = _start_of(project.valid_to, next_day=True)
-    if act.valid_from < first or act.valid_to > end:
+    if act.valid_from < project.valid_from or act.valid_to > project.valid_to:
         raise rejected(
             act,
             f"valid_from..valid_to: expected within the project's validity "
-            f"{instant_text(first)}..{instant_text(end)}, found "
+            f"{instant_text(project.valid_from)}..{instant_text(project.valid_to)}, found "
             f"{instant_text(act.valid_from)}..{instant_text(act.valid_to)}",
         )
     if ctx.time >= act.valid_to:
@@ -240,7 +240,7 @@ def issue(state: State, act: CertificateIssue, ctx: Context) -> Commit:
             names=participant.names,
             project=project.id,
             category=project.category,
-            places=act.places,
+            places=tuple(p.place for p in act.places),
             valid_from=act.valid_from,
             valid_to=act.valid_to,
             issued=ctx.event,
@@ -282,12 +282,6 @@ def revoke(state: State, act: CertificateRevoke, ctx: Context) -> Commit:
         state._revoked.append(record.id)
 
     return commit
-
-
-def _start_of(day: date, *, next_day: bool = False) -> datetime:
-    """Midnight UTC at the start of ``day`` (or of the day after): project days are UTC days."""
-    start = datetime(day.year, day.month, day.day, tzinfo=UTC)
-    return start + timedelta(days=1) if next_day else start
 
 
 RULES: RuleTable = {

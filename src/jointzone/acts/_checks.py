@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from jointzone.acts._state import Event, State
-from jointzone.acts._types import Act, Site
+from jointzone.acts._types import Act, PlaceRef, Site
 from jointzone.acts.errors import ActRejected
 from jointzone.regime import Regime
 
@@ -77,20 +77,22 @@ def check_languages(
         raise rejected(act, f"{at}: expected a text in every regime language, missing {missing}")
 
 
-def check_site(regime: Regime, act: Act, site: Site, at: str, *, in_zone: bool = False) -> None:
-    """The place exists (and is in the zone, if required) and the point, if any, lies in it."""
+def check_place(
+    regime: Regime, act: Act, where: PlaceRef, at: str, *, in_zone: bool = False
+) -> None:
+    """The place exists (and is in the zone, if required) and a site's point, if any, lies in it."""
     gazetteer = regime.gazetteer
-    if site.place not in gazetteer:
+    if where.place not in gazetteer:
         raise rejected(
-            act, f"{at}.place: {site.place!r} is not a place ref of {regime_label(regime)}"
+            act, f"{at}.place: {where.place!r} is not a place ref of {regime_label(regime)}"
         )
-    if in_zone and not gazetteer.place(site.place).in_zone:
-        raise rejected(act, f"{at}.place: {site.place!r} is outside the zone")
-    if site.point is not None:
-        lon, lat = site.point
-        if not gazetteer.contains(site.place, float(lon), float(lat)):
+    if in_zone and not gazetteer.place(where.place).in_zone:
+        raise rejected(act, f"{at}.place: {where.place!r} is outside the zone")
+    if isinstance(where, Site) and where.point is not None:
+        lon, lat = where.point
+        if not gazetteer.contains(where.place, float(lon), float(lat)):
             raise rejected(
-                act, f"{at}.point: [{lon}, {lat}] does not lie in {site.place!r} (nor near it)"
+                act, f"{at}.point: [{lon}, {lat}] does not lie in {where.place!r} (nor near it)"
             )
 
 

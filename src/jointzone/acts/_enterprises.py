@@ -19,7 +19,7 @@ from jointzone.acts._checks import (
     check_languages,
     check_new_id,
     check_party,
-    check_site,
+    check_place,
     regime_of,
     rejected,
 )
@@ -76,7 +76,7 @@ def register(state: State, act: EnterpriseRegister, ctx: Context) -> Commit:
     regime = regime_of(state, act)
     check_new_id(state._enterprises, act, "enterprise", act.enterprise, "enterprise")
     check_party(regime, act, act.party, "party")
-    check_site(regime, act, act.registered_address, "registered_address")
+    check_place(regime, act, act.registered_address, "registered_address")
     check_categories(regime, act, act.categories, "categories")
 
     def commit() -> None:
@@ -96,7 +96,7 @@ def register(state: State, act: EnterpriseRegister, ctx: Context) -> Commit:
 def amend(state: State, act: EnterpriseAmend, ctx: Context) -> Commit:
     regime = regime_of(state, act)
     e = registered(state, act, act.enterprise)
-    check_site(regime, act, act.registered_address, "registered_address")
+    check_place(regime, act, act.registered_address, "registered_address")
     check_categories(regime, act, act.categories, "categories")
     dropped = set(e.categories) - set(act.categories)
     if dropped:

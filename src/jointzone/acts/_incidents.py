@@ -14,7 +14,7 @@ from jointzone.acts._checks import (
     check_languages,
     check_new_id,
     check_party,
-    check_site,
+    check_place,
     regime_of,
     rejected,
 )
@@ -56,7 +56,7 @@ def report(state: State, act: IncidentReport, ctx: Context) -> Commit:
             f"reported_by: {act.reported_by!r} did not sign this act (signed by "
             f"{sorted(ctx.signers)})",
         )
-    check_site(regime, act, act.place, "place")
+    check_place(regime, act, act.place, "place")
     if act.occurred_at > ctx.time:
         raise rejected(
             act,

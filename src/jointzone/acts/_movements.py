@@ -25,7 +25,7 @@ from jointzone.acts._checks import (
     rejected,
 )
 from jointzone.acts._state import Movement, State
-from jointzone.acts._types import Act, Instant, Line, Ref, Refs, instant_text
+from jointzone.acts._types import Act, Instant, Line, PlaceRef, Ref, Refs, instant_text
 from jointzone.regime import Regime
 
 Direction = Literal["in", "out"]
@@ -35,7 +35,9 @@ class _Crossing(Act):
     # A vessel's name is free text: the neutrality gate reads it like any other.
     TEXT_FIELDS = ("vessel",)
 
-    crossing_point: Ref
+    crossing_point: Annotated[
+        PlaceRef, Field(description="Where the zone was entered or left: a crossing point.")
+    ]
     direction: Direction
     time: Instant
     vessel: Annotated[Line, Field(description="The vessel's name or the flight's number.")]
@@ -61,9 +63,9 @@ class MovementManifest(_Crossing):
 
 def _check_crossing(regime: Regime, state: State, act: _Crossing, ctx: Context) -> None:
     try:
-        regime.crossing_point(act.crossing_point)
+        regime.crossing_point(act.crossing_point.place)
     except KeyError as e:
-        raise rejected(act, f"crossing_point: {e}") from None
+        raise rejected(act, f"crossing_point.place: {e}") from None
     if act.time > ctx.time:
         raise rejected(
             act,
@@ -109,7 +111,7 @@ def record(state: State, act: MovementRecord, ctx: Context) -> Commit:
             act.movement,
             "record",
             (act.certificate,),
-            act.crossing_point,
+            act.crossing_point.place,
             act.direction,
             act.time,
             act.vessel,
@@ -130,7 +132,7 @@ def manifest(state: State, act: MovementManifest, ctx: Context) -> Commit:
             act.manifest,
             "manifest",
             act.certificates,
-            act.crossing_point,
+            act.crossing_point.place,
             act.direction,
             act.time,
             act.vessel,

@@ -3,6 +3,8 @@
 A project is a joint activity: it needs at least one registered enterprise of every party, each
 registered for the project's category, and its sites are places of the zone (by ref, optionally
 with a point). Its title is in every regime language, since no party's language is the original.
+It is valid from one moment (included) to another (excluded), as its certificates are, so theirs
+must lie within its own.
 """
 
 from __future__ import annotations
@@ -19,16 +21,27 @@ from jointzone.acts._checks import (
     check_languages,
     check_new_id,
     check_party,
-    check_site,
+    check_place,
     regime_of,
     rejected,
 )
 from jointzone.acts._enterprises import registered
 from jointzone.acts._participants import enrolled
 from jointzone.acts._state import Project, State
-from jointzone.acts._types import Act, Day, Ref, Refs, Site, Texts, Titles
+from jointzone.acts._types import (
+    Act,
+    Ref,
+    Refs,
+    Site,
+    Texts,
+    Titles,
+    ValidFrom,
+    ValidTo,
+    check_validity,
+    days_as_moments,
+    instant_text,
+)
 from jointzone.regime import Regime
-from jointzone.regime._validation import ProblemsError
 
 
 class _ProjectAct(Act):
@@ -50,15 +63,12 @@ class _ProjectTerms(_ProjectAct):
     ]
     participants: Annotated[Refs, Field(max_length=2000)] = ()
     conditions: Annotated[tuple[Texts, ...], Strict(False), Field(max_length=100)] = ()
-    valid_from: Annotated[Day, Field(description="The first day of validity (included).")]
-    valid_to: Annotated[Day, Field(description="The last day of validity (included).")]
+    valid_from: ValidFrom
+    valid_to: ValidTo
 
     @model_validator(mode="after")
     def _validity(self) -> _ProjectTerms:
-        if self.valid_to < self.valid_from:
-            raise ProblemsError(
-                [f"valid_to: {self.valid_to} is before valid_from {self.valid_from}"]
-            )
+        check_validity(self.valid_from, self.valid_to)
         return self
 
 
@@ -106,7 +116,7 @@ class ProjectClose(_ProjectAct):
 def _check_terms(state: State, regime: Regime, act: _ProjectTerms, category: str) -> None:
     check_languages(regime, act, act.title, "title", every=True)
     for i, site in enumerate(act.sites):
-        check_site(regime, act, site, f"sites[{i}]", in_zone=True)
+        check_place(regime, act, site, f"sites[{i}]", in_zone=True)
     for party in act.enterprises:
         check_party(regime, act, party, f"enterprises.{party}")
     for party in regime.party_ids:
@@ -208,16 +218,18 @@ def amend(state: State, act: ProjectAmend, ctx: Context) -> Commit:
     periods = state._periods.get(p.id)
     if periods:
         first, last = periods[0], periods[-1]
-        if first[0] < act.valid_from:
+        if days_as_moments(first[0], first[1])[0] < act.valid_from:
             raise rejected(
                 act,
-                f"valid_from: report {first[2]!r} already covers {first[0]}, before "
-                f"{act.valid_from}",
+                f"valid_from: report {first[2]!r} already covers {first[0]}, which begins before "
+                f"{instant_text(act.valid_from)}",
             )
         # Periods never overlap, so the last to start is also the last to end.
-        if last[1] > act.valid_to:
+        if days_as_moments(last[0], last[1])[1] > act.valid_to:
             raise rejected(
-                act, f"valid_to: report {last[2]!r} already covers {last[1]}, after {act.valid_to}"
+                act,
+                f"valid_to: report {last[2]!r} already covers {last[1]}, which ends after "
+                f"{instant_text(act.valid_to)}",
             )
 
     def commit() -> None:

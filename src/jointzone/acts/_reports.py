@@ -30,7 +30,9 @@ from jointzone.acts._types import (
     Day,
     Ref,
     Texts,
+    days_as_moments,
     decimal_text,
+    instant_text,
     to_decimal,
 )
 from jointzone.regime import Indicator, Regime
@@ -227,11 +229,13 @@ def submit(state: State, act: ReportSubmit, ctx: Context) -> Commit:
             act, f"project: {p.id!r} is {p.status}; reports are accepted only for an active project"
         )
     start, end = act.period.start, act.period.end
-    if start < p.valid_from or end > p.valid_to:
+    # Figures cover their days whole, so every moment of them must lie in the validity.
+    begins, ends = days_as_moments(start, end)
+    if begins < p.valid_from or ends > p.valid_to:
         raise rejected(
             act,
             f"period: {start}..{end} is outside the project's validity "
-            f"{p.valid_from}..{p.valid_to}",
+            f"{instant_text(p.valid_from)}..{instant_text(p.valid_to)}",
         )
     today = ctx.time.date()
     if end > today:

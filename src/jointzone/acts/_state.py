@@ -152,8 +152,8 @@ class Project:
     enterprises: Mapping[str, tuple[str, ...]]
     participants: tuple[str, ...]
     conditions: tuple[Mapping[str, str], ...]
-    valid_from: date
-    valid_to: date
+    valid_from: datetime
+    valid_to: datetime
     status: Literal["active", "suspended", "closed"]
     history: tuple[Event, ...]
     #: The project's number: 1 for the first approved in the log, 2 for the next. Fixed by the

@@ -3,7 +3,13 @@
 Acts are signed as deterministic CBOR and shown as JSON, so ``to_data()`` gives only str, int,
 bool, None, list and dict with str keys, in one canonical spelling per value:
 
-- dates ``'YYYY-MM-DD'``; times ``'YYYY-MM-DDTHH:MM:SSZ'`` (UTC, whole seconds);
+- a moment is always ``'YYYY-MM-DDTHH:MM:SSZ'`` (:data:`Instant`: UTC, whole seconds); a calendar
+  day (a report's period, a meeting date) is ``'YYYY-MM-DD'`` (:data:`Day`); validity is always
+  moments, ``valid_from`` included and ``valid_to`` excluded, so a validity ending at midnight
+  needs no "last day" and a certificate's validity compares with its project's directly;
+- a place is always a mapping ``{place: REF}`` naming a place of the gazetteer (:class:`PlaceRef`),
+  and where a point within it means something, ``{place: REF, point: [lon, lat]}`` (:class:`Site`),
+  so one reader serves every act that names a place;
 - no floats: coordinates and decimal quantities are decimal strings (``'146.75'``, no exponent, no
   trailing zeros), counts are integers;
 - Ed25519 public keys are the raw 32 bytes in unpadded base64url (RFC 4648 §5), as in JWK ``x``;
@@ -26,7 +32,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, ClassVar
 
@@ -179,6 +185,13 @@ def instant_text(value: datetime) -> str:
     return f"{v.year:04d}-{v.month:02d}-{v.day:02d}T{v.hour:02d}:{v.minute:02d}:{v.second:02d}Z"
 
 
+def days_as_moments(first: date, last: date) -> tuple[datetime, datetime]:
+    """The moments the days ``first`` to ``last`` (both included) cover, end excluded, as a
+    validity is: calendar days are UTC days, so they compare with validity like with like."""
+    begins = datetime(first.year, first.month, first.day, tzinfo=UTC)
+    return begins, datetime(last.year, last.month, last.day, tzinfo=UTC) + timedelta(days=1)
+
+
 # pydantic would describe these by their Python types; the schemas say what the data holds.
 Day = Annotated[
     date,
@@ -207,6 +220,23 @@ Instant = Annotated[
         }
     ),
 ]
+
+# Validity is half-open, so one validity ending where the next begins leaves no gap and no
+# overlap, and "valid through the 2nd" is "valid to the 3rd at midnight".
+ValidFrom = Annotated[Instant, Field(description="The moment validity begins (included).")]
+ValidTo = Annotated[Instant, Field(description="The moment validity ends (excluded).")]
+
+
+def check_validity(valid_from: datetime, valid_to: datetime) -> None:
+    """Refuse a validity that ends before it begins, or as it begins (it would hold no moment)."""
+    if valid_to <= valid_from:
+        raise ProblemsError(
+            [
+                f"valid_to: expected after valid_from {instant_text(valid_from)}, "
+                f"found {instant_text(valid_to)}"
+            ]
+        )
+
 
 # -- decimals and points --------------------------------------------------------------------------
 
@@ -423,11 +453,29 @@ class ActModel(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
 
 
-class Site(ActModel):
-    """Where: a place of the gazetteer by ref, and optionally a point that lies in it."""
+class PlaceRef(ActModel):
+    """A place of the gazetteer, by ref: the one form every act names a place in."""
 
     place: Ref
+
+
+class Site(PlaceRef):
+    """A place, and optionally a point that lies in it: where something is or happened."""
+
     point: Point | None = None
+
+
+def _distinct_places(values: tuple[PlaceRef, ...]) -> tuple[PlaceRef, ...]:
+    _unique(tuple(v.place for v in values))
+    return values
+
+
+PlaceRefs = Annotated[
+    tuple[PlaceRef, ...],
+    Strict(False),
+    AfterValidator(_distinct_places),
+    Field(description="Distinct places, in the order given."),
+]
 
 
 class Act(ActModel):

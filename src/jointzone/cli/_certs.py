@@ -15,12 +15,12 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from jointzone.cli._console import out, say
 from jointzone.cli._deployment import DemoOpt, DirArg, node_of, opened
 from jointzone.cli._offline import parse_duration, verify_report
-from jointzone.cli._registries import registry_table
+from jointzone.cli._output import FormatOpt, emit
+from jointzone.cli._registries import proposals_rows, registry_rows
 from jointzone.cli.errors import CliError
 from jointzone.inputs import IMAGE, TRUST_BUNDLE, read_bytes
 from jointzone.node import export_trust_bundle
@@ -48,7 +48,7 @@ def cert_show(
     """Print a certificate's JZ1 text (every party's signature in it); optionally its QR code.
 
     The stored document is checked against the log and every party's declared key first."""
-    with opened(directory, demo=demo_keys, recover=False) as deployment:
+    with opened(directory, demo=demo_keys, read_only=True) as deployment:
         document = node_of(deployment, party).certificate(certificate)
     if document is None:
         raise CliError(f"no certificate {certificate!r} with every party's signature at this node")
@@ -158,33 +158,24 @@ def movements(
         bool, typer.Option("--pending", help="Only movements awaiting another party's signature.")
     ] = False,
     party: PartyOpt = None,
-    lang: Annotated[str, typer.Option("--lang", help="Language of place names.")] = "en",
+    lang: Annotated[str, typer.Option("--lang", help="Language of headers and names.")] = "en",
+    output_format: FormatOpt = "table",
     demo_keys: DemoOpt = False,
 ) -> None:
     """List recorded movements and manifests, or (--pending) those one party has recorded and
-    the others have not yet signed."""
-    with opened(directory, demo=demo_keys, recover=False) as deployment:
+    the others have not yet signed (act show gives each one whole)."""
+    with opened(directory, demo=demo_keys, read_only=True) as deployment:
         node = node_of(deployment, party)
+        regime = node.replica.regime
+        if regime is None:
+            raise CliError("the log is empty: no regime has been adopted yet")
         if pending:
-            table = Table("act", "type", "id", "certificates", "crossing", "time", "signed by")
-            for s in node.proposals():
-                if s.proposal.act_type not in _MOVEMENT_TYPES or s.status in (
-                    "committed",
-                    "rejected",
-                ):
-                    continue
-                act = s.proposal.content.act
-                certs = act.get("certificates") or [act.get("certificate")]
-                signed = sorted({k.decode("utf-8", "replace") for k in s.proposal.kids})
-                table.add_row(
-                    s.proposal.id[:12],
-                    s.proposal.act_type,
-                    str(act.get("movement") or act.get("manifest")),
-                    f"{len(certs)}: {', '.join(map(str, certs[:3]))}" + ("…" * (len(certs) > 3)),
-                    f"{act['crossing_point']} {act['direction']}",
-                    str(act["time"]),
-                    ", ".join(signed) + ("" if s.status == "open" else f" ({s.status})"),
-                )
+            waiting = [
+                s
+                for s in node.proposals()
+                if s.proposal.act_type in _MOVEMENT_TYPES and s.status in ("open", "expired")
+            ]
+            rows = proposals_rows(waiting, regime, lang)
         else:
-            table = registry_table(node.replica.state, "movements", lang)
-    out.print(table)
+            rows = registry_rows(node.replica.state, "movements", lang)
+    emit(rows, output_format)

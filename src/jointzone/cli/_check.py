@@ -20,16 +20,19 @@ import bisect
 import codecs
 import contextlib
 import json
-import os
-import stat
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any, BinaryIO, Literal, NoReturn
 
 import typer
 
-from jointzone.inputs import InputError, MissingInputError, NotUtf8Error, UnreadableInputError
+from jointzone.inputs import (
+    InputError,
+    NotUtf8Error,
+    UnreadableInputError,
+    open_regular,
+    source_name,
+)
 from jointzone.neutrality import Checker, Finding, NeutralityError, sections
 from jointzone.node import regime_checker
 from jointzone.regime import Regime, RegimeError
@@ -37,16 +40,6 @@ from jointzone.regime import Regime, RegimeError
 _SEED = Path("regimes") / "seed"
 _BLOCK = 1 << 20  # bytes read at a time
 _STDIN = "-"
-# O_NONBLOCK: should the path become a FIFO between the check and the open, opening it does not
-# wait for a writer; it changes nothing for a regular file.
-_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
-_KINDS: tuple[tuple[Callable[[int], bool], str], ...] = (
-    (stat.S_ISDIR, "a directory"),
-    (stat.S_ISFIFO, "a named pipe (FIFO)"),
-    (stat.S_ISCHR, "a character device"),
-    (stat.S_ISBLK, "a block device"),
-    (stat.S_ISSOCK, "a socket"),
-)
 
 
 def _default_regime() -> Path:
@@ -63,32 +56,8 @@ def load_checker(regime: Path) -> Checker:
 
 def _open(file: str) -> tuple[BinaryIO, str]:
     """The input as a byte stream, and its name for messages."""
-    if file == _STDIN:
-        stream = getattr(sys.stdin, "buffer", None)
-        if stream is None:
-            raise UnreadableInputError("<stdin>", "no standard input to read")
-        return stream, "<stdin>"
-    try:
-        _regular(file, os.stat(file).st_mode)
-        fd = os.open(file, _OPEN_FLAGS)
-    except FileNotFoundError:
-        raise MissingInputError(file, "file not found") from None
-    except OSError as e:
-        raise UnreadableInputError(file, f"cannot be read: {e.strerror or e}") from e
-    try:
-        _regular(file, os.fstat(fd).st_mode)  # it may have been replaced since
-    except InputError:
-        os.close(fd)
-        raise
-    return os.fdopen(fd, "rb"), file
-
-
-def _regular(file: str, mode: int) -> None:
-    if stat.S_ISREG(mode):
-        return
-    kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
-    raise UnreadableInputError(
-        file, f"expected a text file, a regular file; found {kind} (give - to read standard input)"
+    return open_regular(file, what="a text file"), (
+        source_name(file)
     )
 
 

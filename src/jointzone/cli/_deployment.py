@@ -104,11 +104,18 @@ def opened(
     acting: str | None = None,
     passphrase_file: Path | None = None,
     clock: Clock | None = None,
-    recover: bool = True,
+    read_only: bool = False,
 ) -> Iterator[EmbeddedDeployment]:
-    """The deployment at ``root``, with the keystores the given passphrases unlock."""
-    keys = passphrases(deployment_parties(root), demo=demo, acting=acting, file=passphrase_file)
-    with EmbeddedDeployment.open(root, passphrases=keys, clock=clock, recover=recover) as d:
+    """The deployment at ``root``, with the keystores the given passphrases unlock.
+
+    ``read_only``: a command that only reads opens every keystore locked, whatever passphrases
+    are about, and does not recover (a reader changes nothing)."""
+    parties = deployment_parties(root)
+    if read_only:
+        keys: dict[str, bytes | None] = dict.fromkeys(parties)
+    else:
+        keys = passphrases(parties, demo=demo, acting=acting, file=passphrase_file)
+    with EmbeddedDeployment.open(root, passphrases=keys, clock=clock, recover=not read_only) as d:
         yield d
 
 

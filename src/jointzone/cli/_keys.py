@@ -11,10 +11,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from jointzone.cli._console import say
 from jointzone.cli._deployment import DemoOpt, DirArg, opened
+from jointzone.cli._output import FormatOpt, emit
+from jointzone.cli._registries import keys_rows
 from jointzone.cli.errors import CliError
 from jointzone.node import fingerprint, passphrase_from_file, write_key_file
 from jointzone.node._embedded import b64url
-from jointzone.tlog import Verifier
 
 key_app = typer.Typer(help="An official's own signing key.", no_args_is_help=True)
 
@@ -46,18 +47,16 @@ def generate(
     say(f"fingerprint: {fingerprint(public)}")
 
 
-def keys(directory: DirArg, demo_keys: DemoOpt = False) -> None:
-    """Print each party's node verifier key and root keys, with fingerprints, as the log's
-    genesis declares them: what the parties exchange and compare out of band."""
-    with opened(directory, demo=demo_keys, recover=False) as d:
+def keys(
+    directory: DirArg,
+    language: Annotated[str, typer.Option("--lang", help="Language of the headers.")] = "en",
+    output_format: FormatOpt = "table",
+    demo_keys: DemoOpt = False,
+) -> None:
+    """Print each party's node verifier key and root keys, with fingerprints, as the log
+    declares them: what the parties exchange and compare out of band."""
+    with opened(directory, demo=demo_keys, read_only=True) as d:
         state = next(iter(d.nodes.values())).replica.state
     if not state.adopted:
         raise CliError("the log is empty: no keys have been declared yet")
-    for party, held in state.parties.items():
-        node_key = Verifier.from_vkey(held.node_verifier)
-        say(f"{party}")
-        say(f"  node key:  {held.node_verifier}")
-        say(f"             fingerprint {fingerprint(node_key.public_key_bytes)}")
-        for root in held.root_keys:
-            say(f"  root key {root.id}: fingerprint {fingerprint(root.key.public_key)}")
-        say(f"  root threshold: {held.threshold} of {len(held.root_keys)}")
+    emit(keys_rows(state, language), output_format)

@@ -53,7 +53,7 @@ def export(
             _export(store, out_dir, f"{store!r}")
         return
     assert directory is not None
-    with opened(directory, demo=demo_keys, recover=False) as d:
+    with opened(directory, demo=demo_keys, read_only=True) as d:
         node = node_of(d, party)
         _export(node.store, out_dir, f"{node.party}'s node")
 

@@ -181,8 +181,9 @@ def to_rich(rows: Rows, *, width: int) -> Table:
     table.add_column(overflow="fold")
     for row_texts in texts:
         for c, t in zip(rows.columns, row_texts, strict=True):
-            whole = c.identifier and all(cell_len(line) <= room for line in t.splitlines())
-            table.add_row(Text(c.header), Text(t, no_wrap=whole or None))
+            # A fingerprint's groups stay on one line where they fit, like any id.
+            one_line = c.identifier and all(cell_len(line) <= room for line in t.splitlines())
+            table.add_row(Text(c.header), Text(t, no_wrap=one_line or None))
         table.add_section()
     return table
 

@@ -106,7 +106,7 @@ def places(
 ) -> None:
     """List the places of the gazetteer, with every party's names, and the crossing points."""
     if directory is not None:
-        with opened(directory, demo=False, recover=False) as d:
+        with opened(directory, demo=False, read_only=True) as d:
             in_force = next(iter(d.nodes.values())).replica.regime
         if in_force is None:
             raise CliError("the log is empty: no regime has been adopted yet")

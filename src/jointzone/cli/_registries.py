@@ -269,8 +269,8 @@ def _projects(state: acts.State, v: View) -> Rows:
             "category": p.category,
             "title": v.text(p.title),
             "sites": [s.place for s in p.sites],
-            "valid_from": p.valid_from.isoformat(),
-            "valid_to": p.valid_to.isoformat(),
+            "valid_from": instant_text(p.valid_from),
+            "valid_to": instant_text(p.valid_to),
             "status": p.status,
         }
         for party in parties:

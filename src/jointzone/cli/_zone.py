@@ -365,7 +365,7 @@ def show(
     demo_keys: DemoOpt = False,
 ) -> None:
     """Show an act: its content, signatures, consent and status."""
-    with opened(directory, demo=demo_keys, recover=False) as d:
+    with opened(directory, demo=demo_keys, read_only=True) as d:
         s = node_of(d, party).status(act_id)
     c = s.proposal.content
     say(
@@ -395,7 +395,7 @@ def list_acts(
     demo_keys: DemoOpt = False,
 ) -> None:
     """List proposals known to a node, with whole act ids."""
-    with opened(directory, demo=demo_keys, recover=False) as d:
+    with opened(directory, demo=demo_keys, read_only=True) as d:
         node = node_of(d, party)
         statuses = node.proposals(status)
         regime = node.replica.regime
@@ -437,7 +437,7 @@ def registry(
     demo_keys: DemoOpt = False,
 ) -> None:
     """Print a registry of the state, derived again from the log at every command."""
-    with opened(directory, demo=demo_keys, recover=False) as d:
+    with opened(directory, demo=demo_keys, read_only=True) as d:
         rows = registry_rows(node_of(d, party).replica.state, kind, language)
     emit(rows, output_format)
 

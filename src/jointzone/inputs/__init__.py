@@ -20,6 +20,7 @@ ACT            1 MB    32     100,000    64 bits   100,000
 REGIME         4 MB    32     1,000,000  64 bits   100,000
 SCENARIO       4 MB    32     1,000,000  64 bits   100,000
 TRUST_BUNDLE   16 MB   8      1,000,000  64 bits   2,000,000
+NODE_FILE      1 MB    8      100,000    64 bits   100,000
 CHECK          10 MB   -      -          -         -             plain text
 IMAGE          20 MB   -      -          -         -             50,000,000 pixels
 =============  ======  =====  =========  ========  ============  ==================
@@ -32,8 +33,17 @@ schema, merge keys and duplicate keys; in JSON, duplicate keys, NaN and Infinity
 """
 
 from jointzone.inputs._json import parse_json, read_json
-from jointzone.inputs._limits import ACT, CHECK, IMAGE, REGIME, SCENARIO, TRUST_BUNDLE, Limits
-from jointzone.inputs._read import STDIN, decode_utf8, read_bytes, source_name
+from jointzone.inputs._limits import (
+    ACT,
+    CHECK,
+    IMAGE,
+    NODE_FILE,
+    REGIME,
+    SCENARIO,
+    TRUST_BUNDLE,
+    Limits,
+)
+from jointzone.inputs._read import STDIN, decode_utf8, open_regular, read_bytes, source_name
 from jointzone.inputs._yaml import parse_yaml, read_yaml
 from jointzone.inputs.errors import (
     AliasError,
@@ -50,6 +60,7 @@ __all__ = [
     "ACT",
     "CHECK",
     "IMAGE",
+    "NODE_FILE",
     "REGIME",
     "SCENARIO",
     "STDIN",
@@ -64,6 +75,7 @@ __all__ = [
     "NotUtf8Error",
     "UnreadableInputError",
     "decode_utf8",
+    "open_regular",
     "parse_json",
     "parse_yaml",
     "read_bytes",

@@ -50,6 +50,9 @@ TRUST_BUNDLE = Limits(
 """A bundle is a few kilobytes and nests 4 deep; its longest strings are the checkpoint note
 (at most 1 MiB, as the verifier reads it) and base64 entries (at most 88 kB)."""
 
+NODE_FILE = Limits("a node's own file", max_bytes=1 * MB, max_depth=8, max_nodes=100_000)
+"""A node's keystore index, its record of what it signed: a few kilobytes, 4 deep at most."""
+
 CHECK = Limits("a text to check", max_bytes=10 * MB)
 """Text for the neutrality checker: only its size is bounded here; 10 MB is a long book."""
 

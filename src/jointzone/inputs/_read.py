@@ -6,6 +6,7 @@ import os
 import stat
 import sys
 from collections.abc import Callable
+from typing import BinaryIO
 
 from jointzone.inputs._limits import size_of, size_text
 from jointzone.inputs.errors import (
@@ -52,16 +53,9 @@ def read_bytes(path: str | os.PathLike[str], *, limit: int, what: str) -> bytes:
     source = os.fspath(path)
     if source == STDIN:
         return _read_stdin(limit, what)
-    try:
-        _check_file(source, os.stat(source).st_mode, what)
-        fd = os.open(source, _OPEN_FLAGS)
-    except FileNotFoundError:
-        raise MissingInputError(source, "file not found") from None
-    except OSError as e:
-        raise UnreadableInputError(source, f"cannot be read: {e.strerror or e}") from e
+    fd = _open_regular(source, what)
     try:
         info = os.fstat(fd)
-        _check_file(source, info.st_mode, what)
         if info.st_size > limit:
             found, most = size_text(info.st_size, limit)
             raise InputLimitError(source, f"{found} is larger than the {most} limit for {what}")
@@ -73,6 +67,35 @@ def read_bytes(path: str | os.PathLike[str], *, limit: int, what: str) -> bytes:
     if len(data) > limit:
         raise InputLimitError(source, _larger(limit, what))
     return data
+
+
+def _open_regular(source: str, what: str) -> int:
+    """A descriptor of the regular file ``source``, opened without blocking, checked twice."""
+    try:
+        _check_file(source, os.stat(source).st_mode, what)
+        fd = os.open(source, _OPEN_FLAGS)
+    except FileNotFoundError:
+        raise MissingInputError(source, "file not found") from None
+    except OSError as e:
+        raise UnreadableInputError(source, f"cannot be read: {e.strerror or e}") from e
+    try:
+        _check_file(source, os.fstat(fd).st_mode, what)  # it may have been replaced since
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def open_regular(path: str | os.PathLike[str], *, what: str) -> BinaryIO:
+    """A regular file (``"-"``: standard input) as a byte stream, for input read in pieces
+    (text to check): refused, without blocking, if it is a FIFO, a device or a directory."""
+    source = os.fspath(path)
+    if source == STDIN:
+        stream: BinaryIO | None = getattr(sys.stdin, "buffer", None)
+        if stream is None:
+            raise UnreadableInputError(STDIN_SOURCE, "no standard input to read")
+        return stream
+    return os.fdopen(_open_regular(source, what), "rb")
 
 
 def source_name(path: str | os.PathLike[str]) -> str:

@@ -27,6 +27,7 @@ _SAFE = re.compile(
     r"|\n[^\S\n]*\n"
 )
 _MARKS = re.compile(r"\[quote=|\[/quote\]|[“”„«»「」『』]")
+_OPENER = {"”": "“", "»": "«", "」": "「", "』": "『", "[/quote]": "[quote="}
 _SPACE = re.compile(r"\s(?=\S*\Z)")
 
 
@@ -52,9 +53,12 @@ def sections(pieces: Iterable[str], *, size: int = SECTION) -> Iterator[str]:
 def _cut(text: str, size: int, most: int) -> int | None:
     """Where to end the section that starts ``text``; None to wait for more text."""
     quotes = _Quotes()
-    done = quotes.read(text, 0, size)
+    marks = _MARKS.finditer(text, 0, most)
+    mark = next(marks, None)
     for m in _SAFE.finditer(text, size, most):
-        done = quotes.read(text, done, m.end())
+        while mark is not None and mark.end() <= m.end():
+            quotes.take(mark.group())
+            mark = next(marks, None)
         if not quotes.open:
             return m.end()
     if len(text) < most:
@@ -77,15 +81,12 @@ class _Quotes:
     def open(self) -> bool:
         return any(self.depth.values())
 
-    def read(self, text: str, start: int, end: int) -> int:
+    def take(self, mark: str) -> None:
         d = self.depth
-        for m in _MARKS.finditer(text, start, end):
-            mark = m.group()
-            if mark in "“”" and d["„"]:
-                d["„"] -= 1
-            elif mark in d:
-                d[mark] += 1
-            else:
-                opener = {"”": "“", "»": "«", "」": "「", "』": "『", "[/quote]": "[quote="}[mark]
-                d[opener] = max(0, d[opener] - 1)
-        return end
+        if mark in "“”" and d["„"]:
+            d["„"] -= 1
+        elif mark in d:
+            d[mark] += 1
+        else:
+            opener = _OPENER[mark]
+            d[opener] = max(0, d[opener] - 1)

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from sqlalchemy import insert, select
 
+from jointzone import inputs
 from jointzone.consent import format_time
 from jointzone.node import _tables as t
 from jointzone.node._core import NodeCore, node_key_name
@@ -47,11 +48,11 @@ def read_signed_state(path: Path) -> dict[str, bytes]:
     """What a node kept beside its keystore, where a database restore cannot reach: the last
     checkpoint it signed (``signed``) and the last it held final (``final``), as note bytes."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+        data = inputs.read_json(path, limits=inputs.NODE_FILE)
+    except inputs.MissingInputError:
         return {}
-    except (OSError, ValueError) as e:
-        raise SyncError(f"{path}: unreadable: {e}") from e
+    except inputs.InputError as e:
+        raise SyncError(f"unreadable record of what this node signed: {e}") from e
     if not isinstance(data, dict):
         raise SyncError(f"{path}: expected a JSON object")
     return {

@@ -28,6 +28,7 @@ from typing import IO, Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from jointzone import inputs
 from jointzone.acts import certificate_key_id
 from jointzone.node._core import Clock, node_key_name
 from jointzone.node._gate import regime_gate
@@ -70,11 +71,12 @@ def deployment_parties(root: Path) -> list[str]:
     """The parties of the deployment at ``root``, in its own order; NodeError if there is none."""
     marker = root / DEPLOYMENT_FILE
     try:
-        lines = marker.read_text(encoding="utf-8").split("\n")
-    except FileNotFoundError:
+        data = inputs.read_bytes(marker, limit=64_000, what="a deployment marker")
+        lines = inputs.decode_utf8(data, str(marker)).split("\n")
+    except inputs.MissingInputError:
         raise NodeError(f"no deployment at {root} ({DEPLOYMENT_FILE} is missing)") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise NodeError(f"{marker}: unreadable: {e}") from e
+    except inputs.InputError as e:
+        raise NodeError(f"not a deployment: {e}") from e
     if not lines or lines[0] != "jointzone embedded deployment":
         raise NodeError(f"{marker}: not a jointzone deployment")
     return [p for p in lines[1:] if p]

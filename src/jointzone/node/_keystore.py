@@ -40,6 +40,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 
+from jointzone import inputs
 from jointzone.node._keyfile import (
     DEMO_KDF,
     PRODUCTION_KDF,
@@ -223,11 +224,11 @@ class Keystore:
         """
         index = path / _INDEX
         try:
-            data = json.loads(index.read_text(encoding="utf-8"))
-        except FileNotFoundError:
+            data = inputs.read_json(index, limits=inputs.NODE_FILE)
+        except inputs.MissingInputError:
             raise KeystoreError(f"no keystore at {path} ({_INDEX} is missing)") from None
-        except (OSError, ValueError) as e:
-            raise KeystoreError(f"{index}: unreadable keystore index: {e}") from e
+        except inputs.InputError as e:
+            raise KeystoreError(f"unreadable keystore index: {e}") from e
         if not isinstance(data, dict) or data.get("format") not in (_FORMAT, _FORMAT_V1):
             raise KeystoreError(f"{index}: expected format {_FORMAT!r} (or {_FORMAT_V1!r})")
         party = data.get("party")

@@ -30,7 +30,6 @@ from jointzone.node._interface import NodeInterface
 from jointzone.node._proposals import Proposals
 from jointzone.node._witness import Witnessing
 from jointzone.node.errors import NodeError, ProposalError
-from jointzone.tlog import Note, leaf_hashes
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,38 +91,13 @@ class Sequencing(Witnessing, Proposals):
                 position += 1
             if not entries:
                 return Batch(old_size, [], None, [], refused)
-            final = self._gather(old_size, entries, peers)
+            final = self.finalise(peers, batch=entries)
         except BaseException:
             # The replica ran ahead of the log: derive it again from what was kept.
             self._replica = self._replay()
             raise
         self._forget(committed)
         return Batch(old_size, entries, final, committed, refused)
-
-    def _gather(self, old_size: int, entries: list[bytes], peers: list[NodeInterface]) -> bytes:
-        edge = self._edge(old_size)
-        edge.extend(leaf_hashes(entries))
-        size = old_size + len(entries)
-        note = Note.from_bytes(self._sign_checkpoint(size, edge.root()))
-        took: list[str] = []
-        try:
-            for peer in peers:
-                signed = peer.witness(
-                    old_size=old_size, entries=entries, checkpoint=note.to_bytes(), proof=[]
-                )
-                note = note.with_signatures(*Note.from_bytes(signed).signatures)
-                took.append(peer.party)
-        except BaseException:
-            if not took:
-                self._withdraw(size)
-            raise
-        self._store.append(entries, expected_size=old_size)
-        final = note.to_bytes()
-        self._save_signed_state(signed=final)
-        self.accept_final(final)
-        for peer in peers:
-            peer.accept_final(final)
-        return final
 
     def withdraw_unheld(self, peers: Iterable[NodeInterface]) -> None:
         """Withdraw this node's signatures on checkpoints beyond its log that no peer holds
@@ -137,7 +111,3 @@ class Sequencing(Witnessing, Proposals):
             )
         with self._store.engine.begin() as conn:
             conn.execute(delete(t.cosigned).where(t.cosigned.c.size > size))
-
-    def _withdraw(self, size: int) -> None:
-        with self._store.engine.begin() as conn:
-            conn.execute(delete(t.cosigned).where(t.cosigned.c.size == size))

@@ -25,7 +25,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
+from sqlalchemy import delete
+
 from jointzone.consent import Entry
+from jointzone.node import _tables as t
 from jointzone.node._checkpoints import Checkpoints
 from jointzone.node._core import REFUSALS
 from jointzone.node._interface import NodeInterface
@@ -265,17 +268,21 @@ class Witnessing(Checkpoints):
 
     # -- finalising -----------------------------------------------------------------------------
 
-    def finalise(self, peers: Iterable[NodeInterface]) -> bytes | None:
-        """Bring every peer to this node's log, gather each one's signature on its checkpoint,
-        and keep the final checkpoint here and at every peer. Returns it (None: empty log).
+    def finalise(
+        self, peers: Iterable[NodeInterface], *, batch: list[bytes] | None = None
+    ) -> bytes | None:
+        """Gather every peer's signature on this node's checkpoint, then keep the final
+        checkpoint here and at every peer. Returns it (None: an empty log).
 
-        The one witness-gathering path: a round, a restart's recovery and a peer's return all
-        finish here. A peer that holds more than this node is a fork or a node ahead: refused.
+        The one witness-gathering path. With ``batch`` (a sequencer's round) the checkpoint
+        covers this node's log plus those entries, which it appends only once every peer has
+        cosigned; if the first peer refuses, its own signature is withdrawn (nobody holds it).
+        Without, it covers this node's log as it is (a restart's recovery, a peer's return),
+        and each peer is sent what it lacks. A peer that holds more than this node is a fork
+        or a node ahead: refused.
         """
         peers = list(peers)
         size = self._store.size()
-        if not size:
-            return None
         held = {peer.party: peer.log_size() for peer in peers}
         for peer in peers:
             if held[peer.party] > size:
@@ -284,7 +291,16 @@ class Witnessing(Checkpoints):
                     f"{self._party!r} only {size}: catch up from it first"
                 )
         final = self.final_size()
-        if final == size:
+        new = batch or []
+        target = size + len(new)
+        if not target:
+            return None
+        if new:
+            edge = self._edge(size)
+            edge.extend(leaf_hashes(new))
+            note = Note.from_bytes(self._sign_checkpoint(target, edge.root()))
+            asking = peers
+        elif final == size:
             latest = self._store.checkpoint()
             assert latest is not None
             note = Note.from_bytes(latest)
@@ -292,22 +308,35 @@ class Witnessing(Checkpoints):
         else:
             note = Note.from_bytes(self._sign_checkpoint(size, self._store.root()))
             asking = peers
-        for peer in asking:
-            start = max(held[peer.party], final)
-            entries = self._store.read_entries(start, size) if start < size else []
-            proof = self._store.consistency_proof(start, size) if 0 < start < size else []
-            signed = peer.witness(
-                old_size=start, entries=entries, checkpoint=note.to_bytes(), proof=proof
-            )
-            note = note.with_signatures(*Note.from_bytes(signed).signatures)
+        took = 0
+        try:
+            for peer in asking:
+                start = size if new else max(held[peer.party], final)
+                entries = new or (self._store.read_entries(start, size) if start < size else [])
+                signed = peer.witness(
+                    old_size=start, entries=entries, checkpoint=note.to_bytes(), proof=[]
+                )
+                note = note.with_signatures(*Note.from_bytes(signed).signatures)
+                took += 1
+        except BaseException:
+            if new and not took:
+                self._withdraw(target)
+            raise
+        if new:
+            self._store.append(new, expected_size=size)
         final_bytes = note.to_bytes()
-        if final < size:
+        if final < target:
             self._save_signed_state(signed=final_bytes)
             self.accept_final(final_bytes)
         for peer in peers:
-            if _size_of(peer.latest_checkpoint()) < size:
+            if _size_of(peer.latest_checkpoint()) < target:
                 peer.accept_final(final_bytes)
         return final_bytes
+
+    def _withdraw(self, size: int) -> None:
+        """Forget this node's signature on a checkpoint of ``size`` that no peer took."""
+        with self._store.engine.begin() as conn:
+            conn.execute(delete(t.cosigned).where(t.cosigned.c.size == size))
 
 
 def _size_of(checkpoint: bytes | None) -> int:

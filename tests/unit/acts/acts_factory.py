@@ -118,8 +118,8 @@ def project(project: str = "shikotan-kelp", **changes: Any) -> Data:
         "enterprises": {"japan": ["jp-aqua"], "russia": ["ru-aqua"]},
         "participants": ["jp-worker", "ru-worker"],
         "conditions": [{"en": "Joint inspection each quarter.", "ru": "Совместная проверка."}],
-        "valid_from": "2018-01-01",
-        "valid_to": "2020-12-31",
+        "valid_from": "2018-01-01T00:00:00Z",
+        "valid_to": "2021-01-01T00:00:00Z",
         **changes,
     }
 
@@ -179,7 +179,7 @@ def issue(certificate: str = "c-1", **changes: Any) -> dict[str, Any]:
         "certificate": certificate,
         "participant": "jp-worker",
         "purpose": {"project": "shikotan-scallops", "category": "aquaculture"},
-        "places": ["shikotan", "shakotan-malokurilskoye"],
+        "places": [{"place": "shikotan"}, {"place": "shakotan-malokurilskoye"}],
         "valid_from": "2019-06-01T00:00:00Z",
         "valid_to": "2019-07-01T00:00:00Z",
         **changes,
@@ -188,7 +188,7 @@ def issue(certificate: str = "c-1", **changes: Any) -> dict[str, Any]:
 
 def crossing(kind: str = "record", **changes: Any) -> dict[str, Any]:
     common = {
-        "crossing_point": "furukamappu-yuzhno-kurilsk",
+        "crossing_point": {"place": "furukamappu-yuzhno-kurilsk"},
         "direction": "in",
         "time": "2019-06-01T08:00:00Z",
         "vessel": "Etopirika",
@@ -309,7 +309,8 @@ def world() -> Log:
 
     ``jp-aqua`` and ``ru-aqua`` (aquaculture, greenhouse), ``jp-tour`` and ``ru-tour`` (tourism);
     ``jp-worker`` and ``ru-worker``, enrolled with the aquaculture pair; project
-    ``shikotan-scallops``, valid 2018-01-01 .. 2020-12-31, with all four of those.
+    ``shikotan-scallops``, valid from 2018-01-01T00:00:00Z to 2021-01-01T00:00:00Z (excluded),
+    with all four of those.
     """
     log = adopted()
     for p, prefix in (("japan", "jp"), ("russia", "ru")):

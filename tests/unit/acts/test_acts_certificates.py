@@ -89,10 +89,10 @@ def test_issue_takes_names_and_party_from_the_registry() -> None:
             {"purpose": {"project": "shikotan-scallops", "category": "tourism"}},
             "expected 'aquaculture'",
         ),
-        ({"places": ["etorofu-iturup"]}, "expected one of the project's sites"),
-        ({"places": ["nemuro-port"]}, "outside the zone"),
-        ({"places": ["atlantis"]}, "not a place"),
-        ({"valid_to": "2021-01-02T00:00:00Z"}, "within the project's validity"),
+        ({"places": [{"place": "etorofu-iturup"}]}, r"places\[0\].place: expected one of"),
+        ({"places": [{"place": "nemuro-port"}]}, r"places\[0\].place: .* outside the zone"),
+        ({"places": [{"place": "atlantis"}]}, r"places\[0\].place: 'atlantis' is not a place"),
+        ({"valid_to": "2021-01-01T00:00:01Z"}, "within the project's validity"),
         ({"valid_from": "2017-12-31T00:00:00Z"}, "within the project's validity"),
         (
             {"valid_from": "2019-05-01T00:00:00Z", "valid_to": "2019-06-01T08:00:00Z"},
@@ -102,6 +102,17 @@ def test_issue_takes_names_and_party_from_the_registry() -> None:
 )
 def test_issue_rejections(change: dict[str, Any], match: str) -> None:
     keyed().rejects(issue(**change), match)
+
+
+def test_issue_may_last_exactly_as_long_as_its_project() -> None:
+    log = keyed()
+    log.apply(issue(valid_from="2018-01-01T00:00:00Z", valid_to="2021-01-01T00:00:00Z"))
+    record = log.state.certificates["c-1"]
+    assert (record.valid_from, record.valid_to) == (
+        log.state.projects["shikotan-scallops"].valid_from,
+        log.state.projects["shikotan-scallops"].valid_to,
+    )
+    assert record.places == ("shikotan", "shakotan-malokurilskoye")
 
 
 def test_issue_needs_every_partys_key() -> None:
@@ -149,13 +160,18 @@ def test_record_and_manifest() -> None:
     log.apply(crossing("record"))
     log.apply(crossing("manifest"))
     assert log.state.movements["v-1"].certificates == ("c-1", "c-2")
+    assert log.state.movements["m-1"].crossing_point == "furukamappu-yuzhno-kurilsk"
     assert [m.id for m in log.state.movements_of("c-1")] == ["m-1", "v-1"]
 
 
 @pytest.mark.parametrize(
     ("kind", "change", "match"),
     [
-        ("record", {"crossing_point": "shikotan"}, "not a crossing point"),
+        (
+            "record",
+            {"crossing_point": {"place": "shikotan"}},
+            r"crossing_point.place: place 'shikotan' is not a crossing point",
+        ),
         ("record", {"certificate": "c-9"}, "no certificate 'c-9'"),
         ("record", {"time": "2019-08-01T00:00:00Z"}, "no later than the entry's time"),
         ("record", {"time": "2019-05-31T00:00:00Z"}, "not at 2019-05-31"),

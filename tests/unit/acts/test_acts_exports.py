@@ -60,6 +60,7 @@ def test_acts_exported_members() -> None:
         "PartyKeys",
         "PartyRoot",
         "Period",
+        "PlaceRef",
         "Project",
         "ProjectAmend",
         "ProjectApprove",

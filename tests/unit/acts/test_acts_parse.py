@@ -229,17 +229,52 @@ def test_unknown_or_missing_type(data: Any, expected: str) -> None:
         ),
         (project(sites=[]), "sites: Tuple should have at least 1 item"),
         (
-            project(valid_from="2019-02-01", valid_to="2019-01-31"),
-            "valid_to: 2019-01-31 is before valid_from 2019-02-01",
+            project(valid_from="2019-02-01T00:00:00Z", valid_to="2019-01-31T00:00:00Z"),
+            "valid_to: expected after valid_from 2019-02-01T00:00:00Z, found 2019-01-31T00:00:00Z",
         ),
         (
-            project(valid_from="2019-2-1"),
-            "valid_from: expected a date 'YYYY-MM-DD', got '2019-2-1'",
+            project(valid_from="2019-02-01T00:00:00Z", valid_to="2019-02-01T00:00:00Z"),
+            "valid_to: expected after valid_from 2019-02-01T00:00:00Z",
+        ),
+        # Validity is moments: a day alone does not say when on it validity begins.
+        (
+            project(valid_from="2019-02-01"),
+            "valid_from: expected a UTC time 'YYYY-MM-DDTHH:MM:SSZ', got '2019-02-01'",
         ),
         (
-            project(valid_from="2019-02-30"),
-            "valid_from: expected a date 'YYYY-MM-DD', got '2019-02-30'",
+            project(valid_to="2019-02-30T00:00:00Z"),
+            "valid_to: expected a UTC time 'YYYY-MM-DDTHH:MM:SSZ', got '2019-02-30T00:00:00Z'",
         ),
+        (
+            decision(meeting_date="2019-05-20T00:00:00Z"),
+            "meeting_date: expected a date 'YYYY-MM-DD', got '2019-05-20T00:00:00Z'",
+        ),
+        (
+            report(period={"start": "2019-2-1", "end": "2019-03-31"}),
+            "period.start: expected a date 'YYYY-MM-DD', got '2019-2-1'",
+        ),
+        # A place is named as {place: REF} everywhere, never as a bare ref.
+        (
+            issue(places=["shikotan"]),
+            "places[0]: Input should be a valid dictionary or instance of",
+        ),
+        (
+            issue(places=[{"place": "shikotan"}, {"place": "shikotan"}]),
+            "places: 'shikotan' is listed more than once",
+        ),
+        (
+            issue(places=[{"place": "shikotan", "point": ["146.75", "43.8"]}]),
+            "places[0].point: not a known key",
+        ),
+        (
+            crossing(crossing_point="nemuro-port"),
+            "crossing_point: Input should be a valid dictionary",
+        ),
+        (
+            crossing(crossing_point={"place": "nemuro-port", "point": ["145.58", "43.33"]}),
+            "crossing_point.point: not a known key",
+        ),
+        (incident(place="shikotan"), "place: Input should be a valid dictionary"),
         (project(participants=["a", "a"]), "participants: 'a' is listed more than once"),
         (project(extra=1), "extra: not a known key"),
         (

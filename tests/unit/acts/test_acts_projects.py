@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from acts_factory import Log, enterprise, project, report, world
@@ -26,7 +27,10 @@ def test_approve_records_the_project_and_its_links() -> None:
     assert dict(p.enterprises) == {"japan": ("jp-aqua",), "russia": ("ru-aqua",)}
     assert p.participants == ("jp-worker", "ru-worker")
     assert p.all_enterprises() == ("jp-aqua", "ru-aqua")
-    assert str(p.valid_from) == "2018-01-01"
+    assert (p.valid_from, p.valid_to) == (
+        datetime(2018, 1, 1, tzinfo=UTC),
+        datetime(2021, 1, 1, tzinfo=UTC),
+    )
 
 
 def test_approve_twice_is_rejected() -> None:
@@ -142,10 +146,10 @@ def test_approve_with_an_unknown_participant_is_rejected() -> None:
 
 def test_amend_replaces_terms_and_links() -> None:
     log = world()
-    log.apply(amend(participants=["ru-worker"], valid_to="2021-12-31"))
+    log.apply(amend(participants=["ru-worker"], valid_to="2022-01-01T00:00:00Z"))
     p = log.state.projects["shikotan-scallops"]
     assert p.participants == ("ru-worker",)
-    assert str(p.valid_to) == "2021-12-31"
+    assert p.valid_to == datetime(2022, 1, 1, tzinfo=UTC)
     assert [e.act_type for e in p.history] == ["project.approve", "project.amend"]
     # jp-worker is free to withdraw now
     log.apply({"type": "participant.withdraw", "participant": "jp-worker"})
@@ -165,13 +169,17 @@ def test_amend_must_keep_covering_submitted_reports() -> None:
     log = world()
     log.apply(report())
     log.rejects(
-        amend(valid_from="2019-02-01"),
-        "valid_from: report 'r-2019-q1' already covers 2019-01-01, before 2019-02-01",
+        amend(valid_from="2019-01-01T00:00:01Z"),
+        "valid_from: report 'r-2019-q1' already covers 2019-01-01, which begins before "
+        "2019-01-01T00:00:01Z",
     )
+    # The report's last day runs to midnight, so a validity ending during it would cut it short.
     log.rejects(
-        amend(valid_to="2019-02-28"),
-        "valid_to: report 'r-2019-q1' already covers 2019-03-31, after 2019-02-28",
+        amend(valid_to="2019-03-31T23:59:59Z"),
+        "valid_to: report 'r-2019-q1' already covers 2019-03-31, which ends after "
+        "2019-03-31T23:59:59Z",
     )
+    log.apply(amend(valid_from="2019-01-01T00:00:00Z", valid_to="2019-04-01T00:00:00Z"))
 
 
 def _status(log: Log) -> str:

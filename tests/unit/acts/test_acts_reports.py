@@ -80,8 +80,31 @@ def test_report_for_a_closed_project_is_rejected() -> None:
 def test_report_period_outside_validity_is_rejected() -> None:
     world().rejects(
         report(period=period("2017-12-01", "2018-01-31")),
-        r"period: 2017-12-01..2018-01-31 is outside the project's validity 2018-01-01..2020-12-31",
+        r"period: 2017-12-01..2018-01-31 is outside the project's validity "
+        r"2018-01-01T00:00:00Z..2021-01-01T00:00:00Z",
     )
+
+
+def test_report_period_covers_its_days_whole() -> None:
+    log = world()
+    log.apply(
+        project(
+            "midday-kelp",
+            valid_from="2019-01-01T12:00:00Z",
+            valid_to="2019-03-31T12:00:00Z",
+            participants=[],
+        )
+    )
+    # A period's first and last days are whole days, half of each outside this validity.
+    log.rejects(
+        report("r1", project="midday-kelp", period=period("2019-01-01", "2019-01-31")),
+        "outside the project's validity 2019-01-01T12:00:00Z",
+    )
+    log.rejects(
+        report("r1", project="midday-kelp", period=period("2019-03-01", "2019-03-31")),
+        "outside the project's validity",
+    )
+    log.apply(report("r1", project="midday-kelp", period=period("2019-01-02", "2019-03-30")))
 
 
 def test_report_period_after_submission_is_rejected() -> None:

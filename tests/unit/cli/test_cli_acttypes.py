@@ -207,7 +207,7 @@ def test_template_explains_refs_once() -> None:
     text = template("project.approve")
     assert "# ref: a lower-case ref of letters, digits and single hyphens" in text
     assert "# Required: a ref (at most 64 characters)." in text
-    assert "# Required: a date YYYY-MM-DD." in text
+    assert "# Required: a time in UTC, YYYY-MM-DDTHH:MM:SSZ." in text
 
 
 def test_act_types_are_listed_with_what_they_do() -> None:

@@ -1,7 +1,7 @@
 """The inputs package's public names are a deliberate, sorted list, and its limits are stated."""
 
 import jointzone.inputs
-from jointzone.inputs import ACT, CHECK, IMAGE, REGIME, SCENARIO, TRUST_BUNDLE
+from jointzone.inputs import ACT, CHECK, IMAGE, NODE_FILE, REGIME, SCENARIO, TRUST_BUNDLE
 
 
 def test_exported_members() -> None:
@@ -10,6 +10,7 @@ def test_exported_members() -> None:
         "ACT",
         "CHECK",
         "IMAGE",
+        "NODE_FILE",
         "REGIME",
         "SCENARIO",
         "STDIN",
@@ -24,6 +25,7 @@ def test_exported_members() -> None:
         "NotUtf8Error",
         "UnreadableInputError",
         "decode_utf8",
+        "open_regular",
         "parse_json",
         "parse_yaml",
         "read_bytes",
@@ -50,6 +52,7 @@ def test_the_presets_documented_are_the_presets_defined() -> None:
         ("REGIME", REGIME),
         ("SCENARIO", SCENARIO),
         ("TRUST_BUNDLE", TRUST_BUNDLE),
+        ("NODE_FILE", NODE_FILE),
     ]:
         stated = (
             f"{name} {limits.max_bytes // 1_000_000} MB {limits.max_depth} "

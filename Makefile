@@ -19,8 +19,8 @@ run: $(STAMP)
 	$(BIN)/jointzone scenario $(RUNDIR) --fresh --demo-keys --publish $(RUNDIR)/tiles
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

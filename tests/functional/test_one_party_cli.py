@@ -84,6 +84,25 @@ def _act(path: Path, name: str) -> Path:
     return path
 
 
+def propose(zone: Path, act: Path, env: dict[str, str], cwd: Path | None = None) -> str:
+    """Propose ``act`` at Japan's node as its registrar; the new act's id."""
+    out = ok(
+        run(
+            "act",
+            "propose",
+            zone,
+            act,
+            "--party",
+            "japan",
+            "--as",
+            "jp-registrar",
+            env=env,
+            cwd=cwd,
+        )
+    )
+    return _act_id(out)
+
+
 def _act_id(output: str) -> str:
     match = re.search(r"act ([0-9a-f]{32})", output)
     assert match is not None, output
@@ -105,21 +124,7 @@ def test_read_only_commands_need_no_passphrase_and_no_regime_files(
 
 def test_acting_for_japan_needs_japans_passphrase_alone(zone: Path, elsewhere: Path) -> None:
     act = _act(elsewhere / "act.json", "jp-one-party")
-    proposed = ok(
-        run(
-            "act",
-            "propose",
-            zone,
-            act,
-            "--party",
-            "japan",
-            "--as",
-            "jp-registrar",
-            env=JAPAN,
-            cwd=elsewhere,
-        )
-    )
-    act_id = _act_id(proposed)
+    act_id = propose(zone, act, JAPAN, cwd=elsewhere)
     # Russia signs with Russia's passphrase alone: consent is complete, but Japan's node (the
     # sequencer this month) is locked, so the answer says why nothing was committed.
     signed = ok(
@@ -177,9 +182,7 @@ def test_passphrase_file_opens_the_acting_partys_keystore(zone: Path, tmp_path: 
 
 def test_signing_twice_says_nothing_was_added(zone: Path, tmp_path: Path) -> None:
     act = _act(tmp_path / "act.json", "jp-twice")
-    act_id = _act_id(
-        ok(run("act", "propose", zone, act, "--party", "japan", "--as", "jp-registrar", env=JAPAN))
-    )
+    act_id = propose(zone, act, JAPAN)
     again = ok(
         run("act", "sign", zone, act_id, "--party", "japan", "--as", "jp-registrar", env=JAPAN)
     )
@@ -254,26 +257,9 @@ def test_an_official_is_added_end_to_end_with_a_key_of_their_own(
 
 def test_eight_parallel_signs_and_commits_all_land(zone: Path, tmp_path: Path) -> None:
     both = {**JAPAN, **RUSSIA}
-    ids = []
-    for i in range(4):
-        act = _act(tmp_path / f"act{i}.json", f"jp-parallel-{i}")
-        ids.append(
-            _act_id(
-                ok(
-                    run(
-                        "act",
-                        "propose",
-                        zone,
-                        act,
-                        "--party",
-                        "japan",
-                        "--as",
-                        "jp-registrar",
-                        env=JAPAN,
-                    )
-                )
-            )
-        )
+    ids = [
+        propose(zone, _act(tmp_path / f"act{i}.json", f"jp-parallel-{i}"), JAPAN) for i in range(4)
+    ]
     commands: list[tuple[str | Path, ...]] = [
         ("act", "sign", zone, i, "--party", "russia", "--as", "ru-registrar") for i in ids
     ]
@@ -328,9 +314,7 @@ def test_audit_catches_a_rollback_below_the_last_checkpoint_the_node_signed(
     shutil.copyfile(zone / "russia" / "node.db", backup)
     act = _act(tmp_path / "act.json", "jp-after-backup")
     both = {**JAPAN, **RUSSIA}
-    act_id = _act_id(
-        ok(run("act", "propose", zone, act, "--party", "japan", "--as", "jp-registrar", env=both))
-    )
+    act_id = propose(zone, act, both)
     ok(run("act", "sign", zone, act_id, "--party", "russia", "--as", "ru-registrar", env=both))
     shutil.copyfile(backup, zone / "russia" / "node.db")
     message = fails(run("audit", zone, "--party", "russia"))

@@ -56,9 +56,7 @@ def load_checker(regime: Path) -> Checker:
 
 def _open(file: str) -> tuple[BinaryIO, str]:
     """The input as a byte stream, and its name for messages."""
-    return open_regular(file, what="a text file"), (
-        source_name(file)
-    )
+    return open_regular(file, what="a text file"), source_name(file)
 
 
 class _Reader:

@@ -3,17 +3,20 @@
 Why libsodium: on the machine the benchmarks run on it verifies about 1.6x as many signatures per
 second as ``cryptography`` (OpenSSL) does from Python (``python -m bench._bounds`` prints both),
 and every act committed or audited costs two or four verifications. Keys still travel as
-``cryptography``'s ``Ed25519PublicKey``; only the check itself moves, and signing stays with
-``cryptography``: it is not on a hot path (an act is signed once per official, a checkpoint once
-per round), where verification repeats at every node and every audit.
+``cryptography``'s ``Ed25519PublicKey``; only the check itself moves. Signing stays with
+``cryptography``: libsodium signs only about 1.3x faster, and signing is not on a hot path (an act
+is signed once per official, a checkpoint once per round), where verification repeats at every
+node and every audit.
 
 libsodium accepts fewer signatures than OpenSSL. Both refuse a non-canonical ``S`` (``S >= L``)
 and both check the cofactorless equation against the exact ``R`` bytes, but libsodium also
 refuses a public key or an ``R`` of small order, and a public key whose encoding is not
 canonical, all of which OpenSSL lets through. Our signer never makes any of these (its key is a
 clamped scalar times the base point, its ``R`` a multiple of the base point, its ``S`` reduced
-mod L), so every signature we make verifies under both, and what only OpenSSL accepts is a
-signature forged for a degenerate key: ``tests/unit/test_ed25519.py`` shows both.
+mod L), so every signature we make verifies under both. What only OpenSSL accepts is a
+signature forged, by anyone, for a degenerate key, or one crafted by a key's own holder with the
+identity as ``R``: ``tests/unit/test_ed25519.py`` shows each. The second is why every node must
+verify with the same library: a node still on OpenSSL would admit an act the others refuse.
 
 PyNaCl binds combined-mode ``crypto_sign_open`` but not ``crypto_sign_verify_detached``;
 libsodium's ``crypto_sign_open`` is that same check on ``signature || message``, and the copy it

@@ -58,13 +58,16 @@ def b64url(raw: bytes) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Round:
-    """One commit round: the sequencer's batch, the final checkpoint if it became final, and
-    why not if it did not (a locked node, say)."""
+    """One commit round: the sequencer's batch (None if no round could run), and why not."""
 
     sequencer: str
     batch: Batch | None
-    final: bytes | None
-    waiting: str | None = None
+    waiting: str | None = None  # why no round ran (a locked node, say)
+
+    @property
+    def final(self) -> bytes | None:
+        """The final checkpoint over the batch, if anything was committed."""
+        return None if self.batch is None else self.batch.final
 
 
 def deployment_parties(root: Path) -> list[str]:
@@ -308,8 +311,7 @@ class EmbeddedDeployment:
 
     def _round(self) -> Round:
         seq = self.sequencer()
-        batch = seq.sequence(self._peers(seq))
-        return Round(seq.party, batch, batch.final)
+        return Round(seq.party, seq.sequence(self._peers(seq)))
 
     def commit(self) -> Round:
         """One round: the sequencer commits what has consent, the others witness and cosign.
@@ -322,7 +324,6 @@ class EmbeddedDeployment:
         if locked:
             return Round(
                 seq.party,
-                None,
                 None,
                 waiting=f"the node of {', '.join(locked)} is locked (no passphrase given), and "
                 "a round needs every party's node",
@@ -344,8 +345,8 @@ class EmbeddedDeployment:
     def recover(self) -> None:
         """Bring every node to the longest log, then make its checkpoint final.
 
-        Entries a sequencer appended before its process died are judged by every other node
-        exactly as in a round; a fork (two logs that are not prefixes of each other) stops here.
+        Entries a witness took before the sequencer's process died reach the sequencer here,
+        judged as in a round; a fork (two logs that are not prefixes of each other) stops here.
         A locked node leaves the rest for a command that has its passphrase.
         """
         longest = max(self.nodes.values(), key=lambda n: n.log_size())

@@ -42,7 +42,7 @@ from jointzone.credentials import (
     verify_certificate,
     verify_certificate_image,
 )
-from jointzone.node import EmbeddedDeployment, export_trust_bundle
+from jointzone.node import EmbeddedDeployment
 from jointzone.scenario import Scenario, ScenarioClock, play
 from jointzone.trust import open_bundle
 
@@ -120,10 +120,11 @@ def seed_certificates(seconds: float, cert_bound: float) -> None:
         with EmbeddedDeployment.create(
             Path(tmp) / "zone", regime_dir=ROOT / "regimes" / "seed", passphrases=keys, clock=clock
         ) as deployment:
-            play(deployment, scenario, clock)
+            # The bundle the officers carried on the tour: the scenario's export before it.
+            bundles = [r.bundle for r in play(deployment, scenario, clock) if r.bundle]
             node = deployment.nodes["japan"]
             documents = [node.certificate(c) for c in node.replica.state.certificates]
-            trust = open_bundle(export_trust_bundle(node), node.replica.node_verifiers()).trust
+            trust = open_bundle(bundles[0], node.replica.node_verifiers()).trust
     certs = [d for d in documents if d is not None]
     payload = sorted(len(c.message.payload) for c in certs)
     cose = sorted(len(c.to_cose()) for c in certs)

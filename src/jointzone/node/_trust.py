@@ -51,12 +51,13 @@ def export_trust_bundle(node: Node) -> bytes:
     note = node.latest_checkpoint()
     if note is None:
         raise NodeError(f"the node of {node.party!r} holds no final checkpoint to export")
-    size = Checkpoint.from_text(Note.from_bytes(note).text).size
-    if node.log_size() != size:
+    where = node.state()
+    if not where.current:
         raise NodeError(
-            f"the node of {node.party!r} holds {node.log_size()} entries, final only up to "
-            f"{size}: it exports a bundle once its log is final (run a commit round)"
+            f"the node of {node.party!r} holds {where.size} entries, final only up to "
+            f"{where.final_size}: it exports a bundle once its log is final (run a commit round)"
         )
+    size = where.final_size
     vouched = Note.from_bytes(node.vouch(note))
     for peer in node.peers.values():
         vouched = vouched.with_signatures(*Note.from_bytes(peer.vouch(note)).signatures)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from jointzone import acts
 from jointzone.node.errors import NodeError
-from jointzone.tlog import Checkpoint, Note
+from jointzone.tlog import Note
 from jointzone.trust import ProvedEntry, bundle_json
 
 if TYPE_CHECKING:

@@ -243,11 +243,12 @@ class Proposals(NodeCore):
                         .values(data=data)
                     )
                 # Safe whatever the transaction's fate: a cached pair is only used for equal bytes.
-                self._proposal_cache[proposal.id] = (data, merged)
+                # It keeps its bytes, so committing it does not encode it again.
+                self._proposal_cache[proposal.id] = (data, replace(merged, raw=data))
                 return
             c = proposal.content
             data = proposal.to_bytes()
-            self._proposal_cache[proposal.id] = (data, proposal)
+            self._proposal_cache[proposal.id] = (data, replace(proposal, raw=data))
             conn.execute(
                 insert(t.proposals).values(
                     act_id=proposal.id,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from jointzone.consent import Proposal, Rejection
+from jointzone.consent import Proposal, ProposalContent, Rejection
 from jointzone.cose import CoseSigner, sign
 from jointzone.node import EmbeddedDeployment, Node, NodeError, ProposalError, WitnessError
 from jointzone.scenario import ScenarioClock
@@ -145,6 +145,27 @@ def test_signature_by_an_unknown_key_is_refused(seeded: Seeded) -> None:
     p = japan.propose(ENTERPRISE, official="jp-registrar")
     with pytest.raises(ProposalError, match="not a key of the record"):
         japan.receive_proposal(p.cosign(_forger("ru-nobody")).to_bytes())
+
+
+def test_a_proposal_of_no_act_from_a_peer_is_refused_and_not_kept(seeded: Seeded) -> None:
+    d, clock = seeded
+    japan, russia = d.nodes["japan"], d.nodes["russia"]
+    regime = japan.replica.regime
+    assert regime is not None
+    content = ProposalContent.new(
+        {"type": "no.such-act"},
+        regime_id=regime.id,
+        regime_version=regime.version,
+        origin=regime.origin,
+        proposed_by="japan",
+        proposed_at=clock(),
+        expires_at=clock() + timedelta(days=1),
+    )
+    junk = Proposal.create(content, japan.official_signer("jp-registrar"))
+    with pytest.raises(ProposalError, match="signature refused"):
+        russia.receive_proposal(junk.to_bytes())
+    with pytest.raises(ProposalError, match="no proposal"):
+        russia.status(junk.id)
 
 
 def test_signing_twice_adds_nothing_and_says_so(seeded: Seeded) -> None:

@@ -31,6 +31,7 @@ from jointzone.node import _tables as t
 from jointzone.node._core import NodeCore
 from jointzone.node._gate import NeutralityBlockedError
 from jointzone.node.errors import ProposalError
+from jointzone.regime import RegimeError
 
 _UNJUDGED = Verdict(False, ("not judged",))
 
@@ -210,7 +211,7 @@ class Proposals(NodeCore):
     ) -> None:
         try:
             self._replica.check_signatures(proposal, kids, party=speaking_for)
-        except ConsentError as e:
+        except (ConsentError, acts.ActError, RegimeError) as e:
             raise ProposalError(f"act {proposal.id}: signature refused: {e}") from e
 
     # -- sending --------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, ClassVar
 
+from nacl.bindings import crypto_core_ed25519_is_valid_point
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -326,15 +327,29 @@ def b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
+def _usable_point(raw: bytes) -> bytes:
+    """``raw`` if it is a key someone can hold: a canonical point of the curve's main subgroup.
+
+    A small-order or off-curve "key" is one nobody holds the secret of; some verifiers (OpenSSL,
+    Go) accept signatures anyone can forge for it, and libsodium, which ours use, none: either
+    way it has no place in the record.
+    """
+    if not crypto_core_ed25519_is_valid_point(raw):
+        raise ValueError(
+            "not a usable Ed25519 public key: of small order, off the curve, or not canonical"
+        )
+    return raw
+
+
 def _public_key(value: object) -> bytes:
     if isinstance(value, bytes):
         if len(value) != 32:
             raise ValueError(f"expected a 32-byte Ed25519 public key, got {len(value)} bytes")
-        return value
+        return _usable_point(value)
     if isinstance(value, str) and _B64URL_KEY.match(value):
         raw = base64.urlsafe_b64decode(value + "=")
         if b64url(raw) == value:
-            return raw
+            return _usable_point(raw)
     raise ValueError(
         f"expected an Ed25519 public key as 43 characters of unpadded base64url, got {short(value)}"
     )
@@ -381,6 +396,7 @@ def _note_verifier(value: str) -> str:
         raise ValueError(
             f"verifier key hash {key_hash} does not match its name and key ({expected})"
         )
+    _usable_point(key[1:])
     return value
 
 

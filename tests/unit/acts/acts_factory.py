@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from jointzone.acts import Act, ActRejected, State, apply, certificate_key_id, parse_act
 from jointzone.regime import Regime
@@ -35,7 +36,10 @@ def seed_regime() -> Regime:
 
 
 def public_key(label: str) -> bytes:
-    return hashlib.sha256(label.encode()).digest()
+    """A real Ed25519 public key, the same for the same label: the record refuses points no
+    one can hold a key for."""
+    seed = hashlib.sha256(label.encode()).digest()
+    return Ed25519PrivateKey.from_private_bytes(seed).public_key().public_bytes_raw()
 
 
 def b64url(raw: bytes) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 from decimal import Decimal
 from typing import Any
@@ -368,3 +370,30 @@ def test_decimal_text_round_trips(value: Decimal) -> None:
     assert "E" not in text
     assert "e" not in text
     assert text == "0" or not (text.endswith("0") and "." in text)
+
+
+# -- keys nobody can hold -------------------------------------------------------------------------
+
+# The identity point, a point of order 2, and the identity written with its sign bit set
+# (non-canonical): keys no one holds a secret for, under which some verifiers accept forgeries.
+_UNUSABLE_KEYS = (
+    bytes([1]) + bytes(31),
+    bytes.fromhex("ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"),
+    bytes([1]) + bytes(30) + bytes([0x80]),
+)
+
+
+@pytest.mark.parametrize("raw", _UNUSABLE_KEYS)
+def test_an_official_cannot_be_appointed_with_a_small_order_key(raw: bytes) -> None:
+    act = appoint(official="jp-odd", public_key=b64url(raw))
+    assert any(p.startswith("public_key: not a usable Ed25519 public key") for p in _problems(act))
+
+
+@pytest.mark.parametrize("raw", _UNUSABLE_KEYS)
+def test_a_genesis_cannot_declare_a_small_order_node_key(raw: bytes) -> None:
+    bad = adopt()
+    key = b"\x01" + raw
+    name = "japan.example"
+    key_hash = hashlib.sha256(name.encode() + b"\n" + key).digest()[:4].hex()
+    bad["parties"]["japan"]["node_verifier"] = f"{name}+{key_hash}+{base64.b64encode(key).decode()}"
+    assert any("not a usable Ed25519 public key" in p for p in _problems(bad))

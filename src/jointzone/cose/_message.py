@@ -17,7 +17,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from jointzone.cose import _ed25519
+from jointzone import ed25519 as _ed25519
 from jointzone.cose._cbor import Tag, decode, decode_noting, encode_deterministic
 from jointzone.cose._cbor import head as _head
 from jointzone.cose._keys import EDDSA, CoseSigner, HeaderLabel

@@ -12,7 +12,7 @@ signatures must be canonical base64, every signature from a known key is checked
 the first of several by the same key), and two different keys sharing a name and key ID are
 refused rather than silently preferring one. Signatures are checked by libsodium, which also
 refuses small-order and non-canonically encoded points that Go accepts; no honest signer makes
-them (see :mod:`jointzone.tlog._ed25519`).
+them (see :mod:`jointzone.ed25519`).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from typing import ClassVar, Literal, Protocol, Self, TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from jointzone.tlog import _ed25519
+from jointzone import ed25519 as _ed25519
 from jointzone.tlog.errors import MalformedError, SignatureError
 
 MAX_NOTE_SIGNATURES = 100

@@ -22,8 +22,11 @@ PyNaCl binds combined-mode ``crypto_sign_open`` but not ``crypto_sign_verify_det
 libsodium's ``crypto_sign_open`` is that same check on ``signature || message``, and the copy it
 costs is not measurable beside the scalar multiplications.
 
-:mod:`jointzone.tlog` has the twin of :func:`verify` for signed notes, since neither package may
-import the other (``tests/unit/test_layers.py``).
+One function for every package that verifies (COSE in :mod:`jointzone.cose`, signed notes and
+cosignatures in :mod:`jointzone.tlog`): this package imports nothing of ours, so the lowest
+layers can use it. For signed notes the difference above means a checkpoint Go's ``note.Open``
+accepts may still be refused here, never the reverse, and only when it is signed for a
+degenerate key or with a degenerate ``R``.
 """
 
 from __future__ import annotations
@@ -46,3 +49,6 @@ def verify(public_raw: bytes, signature: bytes, message: bytes) -> bool:
     except BadSignatureError:
         return False
     return True
+
+
+__all__ = ["verify"]

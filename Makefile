@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	@touch $@
 
 run: $(STAMP)
-	$(BIN)/jointzone scenario $(RUNDIR) --fresh --demo-keys --publish $(RUNDIR)/tiles
+	$(BIN)/jointzone network-demo $(RUNDIR)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench scripts

@@ -159,7 +159,7 @@ def test_a_rotated_key_signs_nothing_after_its_rotation(seeded: Seeded) -> None:
     d, clock = seeded
     japan = d.nodes["japan"]
     new_key = Ed25519PrivateKey.generate()
-    from jointzone.node._embedded import b64url
+    from jointzone.node._standalone import b64url
 
     raw = new_key.public_key().public_bytes_raw()
     act = {

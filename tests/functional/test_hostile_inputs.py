@@ -22,6 +22,10 @@ import typer
 from typer.testing import CliRunner
 
 from jointzone.cli import app
+from jointzone.cli._deployment import DEMO_PASSPHRASE
+from jointzone.node import StandaloneNode
+
+from .conftest import REGIME
 
 # One invocation per command; {FILE}, {DIR} and {TILES} are where hostile inputs go.
 COMMANDS: dict[str, list[str]] = {
@@ -84,7 +88,23 @@ COMMANDS: dict[str, list[str]] = {
     "keys": ["keys", "{DIR}"],
     "key generate": ["key", "generate", "--out", "{OUT}", "--passphrase-file", "{FILE}"],
     "places": ["places", "{DIR}"],
-}
+    # One party's own node: {DIR} is a node's directory for these.
+    "node init": [
+        "node", "init", "{NEWDIR}", "--party", "japan", "--regime", "{FILE}",
+        "--url", "http://127.0.0.1:9", "--demo-keys",
+    ],
+    "node descriptor": ["node", "descriptor", "{DIR}"],
+    "node peer add": ["node", "peer", "add", "{DIR}", "{FILE}"],
+    "node peer list": ["node", "peer", "list", "{DIR}"],
+    "node serve": ["node", "serve", "{DIR}", "--demo-keys", "--port", "9"],
+    "node genesis": [
+        "node", "genesis", "--node", "http://127.0.0.1:9", "--root-key", "{FILE}",
+        "--passphrase-file", "{FILE}",
+    ],
+    "network-demo": [
+        "network-demo", "{NEWDIR}", "--scenario", "{FILE}", "--no-serve", "--base-port", "9"
+    ],
+}  # fmt: skip
 
 VKEY = "jointzone.example/seed-regime/japan+00000000+AQ" + "A" * 42 + "="
 DEMO = {"JOINTZONE_PASSPHRASE_JAPAN": "", "JOINTZONE_PASSPHRASE_RUSSIA": ""}
@@ -193,7 +213,17 @@ def places(tmp_path_factory: pytest.TempPathFactory, seeded_dir: Path) -> dict[s
     base = tmp_path_factory.mktemp("hostile")
     zone = base / "zone"
     shutil.copytree(seeded_dir, zone)
+    node = base / "node"
+    StandaloneNode.init(
+        node,
+        party="japan",
+        regime_dir=REGIME,
+        url="http://127.0.0.1:9",
+        passphrase=DEMO_PASSPHRASE,
+        demo=True,
+    )
     return {
+        "node": node,
         "files": _hostile_files(base / "files"),
         "dirs": _hostile_dirs(base / "dirs"),
         "zone": zone,
@@ -243,7 +273,7 @@ def test_hostile_files(command: str, places: dict[str, object]) -> None:
         args = _fill(
             COMMANDS[command],
             FILE=str(path),
-            DIR=str(places["zone"]),
+            DIR=str(places["node"] if command.startswith("node ") else places["zone"]),
             NEWDIR=str(out),
             TILES=str(base),
             OUT=str(out),

@@ -14,18 +14,33 @@ from typer.testing import CliRunner
 from jointzone.cli import app
 
 README = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
-LINES = [
-    line.strip().split("  #")[0].strip()
-    for line in README.splitlines()
-    if line.startswith("    jointzone ")  # the tour's indented command lines
-]
+
+
+def _commands(section: str) -> list[str]:
+    """The indented command lines of the README section with this heading."""
+    text = README.split(f"\n## {section}\n", 1)[1].split("\n## ", 1)[0]
+    return [
+        line.strip().split("  #")[0].strip()
+        for line in text.splitlines()
+        if line.startswith("    jointzone ")
+    ]
+
+
+LINES = _commands("A short tour")
+# A node's commands name hosts of their own: they are checked against the CLI, not run (the
+# networked tests run them on loopback).
+NODE_LINES = _commands("One party's own node")
 
 
 def test_the_tour_is_there() -> None:
     assert len(LINES) >= 10
 
 
-@pytest.mark.parametrize("line", LINES)
+def test_the_node_section_is_there() -> None:
+    assert len(NODE_LINES) >= 5
+
+
+@pytest.mark.parametrize("line", LINES + NODE_LINES)
 def test_tour_command_exists_with_its_options(line: str) -> None:
     words = shlex.split(line)[1:]
     path = [w for w in words[:2] if re.fullmatch(r"[a-z][a-z-]*", w)]

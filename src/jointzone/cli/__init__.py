@@ -12,6 +12,8 @@ from jointzone.cli._check import check
 from jointzone.cli._demo import demo
 from jointzone.cli._keys import key_app, keys
 from jointzone.cli._log import log_app
+from jointzone.cli._network import network_demo_command
+from jointzone.cli._node import node_app
 from jointzone.cli._places import places
 from jointzone.cli._verify import verify_log
 from jointzone.cli._zone import act_app, audit_node, commit, init, registry, scenario
@@ -35,6 +37,8 @@ app.command("places")(places)
 app.command("keys")(keys)
 app.add_typer(key_app, name="key")
 log_app.command("demo")(demo)
+app.add_typer(node_app, name="node")
+app.command("network-demo")(network_demo_command)
 
 
 def main() -> None:

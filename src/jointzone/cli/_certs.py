@@ -16,6 +16,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from jointzone.cli._client import NodeApi
 from jointzone.cli._console import out, say
 from jointzone.cli._deployment import DemoOpt, DirArg, node_of, opened
 from jointzone.cli._offline import parse_duration, verify_report
@@ -88,8 +89,13 @@ def cert_verify(
         typer.Option("--image", metavar="PNG", help="Read the certificate from a QR image."),
     ] = None,
     trust: Annotated[
-        Path, typer.Option("--trust", metavar="FILE", help="A trust bundle (trust export).")
-    ] = Path("trust.json"),
+        str,
+        typer.Option(
+            "--trust",
+            metavar="FILE|URL",
+            help="A trust bundle (trust export), or a node's URL to fetch a fresh one from.",
+        ),
+    ] = "trust.json",
     keys: Annotated[
         list[str] | None,
         typer.Option(
@@ -116,7 +122,12 @@ def cert_verify(
     more than the clock skew, is STALE: no certificate verifies against it."""
     if (text is None) == (image is None):
         raise CliError("give the certificate's JZ1: text or --image PNG (one of them)")
-    bundle = read_bytes(trust, limit=TRUST_BUNDLE.max_bytes, what=TRUST_BUNDLE.what)
+    if trust.startswith(("http://", "https://")):
+        # Fresh from a node, when the officer is online: checked exactly as a carried one.
+        with NodeApi(trust) as api:
+            bundle = api.trust_bundle()
+    else:
+        bundle = read_bytes(Path(trust), limit=TRUST_BUNDLE.max_bytes, what=TRUST_BUNDLE.what)
     picture = (
         read_bytes(image, limit=IMAGE.max_bytes, what=IMAGE.what) if image is not None else None
     )

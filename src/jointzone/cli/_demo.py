@@ -29,7 +29,7 @@ from jointzone.cli._deployment import default_path
 from jointzone.cli.errors import CliError
 from jointzone.consent import Entry, Proposal, ProposalContent
 from jointzone.cose import CoseSigner
-from jointzone.node._embedded import b64url
+from jointzone.node._standalone import b64url
 from jointzone.publish import export_tiles
 from jointzone.regime import Regime
 from jointzone.store import LogStore, open_store

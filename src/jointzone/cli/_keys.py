@@ -15,7 +15,7 @@ from jointzone.cli._output import FormatOpt, emit
 from jointzone.cli._registries import keys_rows
 from jointzone.cli.errors import CliError
 from jointzone.node import fingerprint, passphrase_from_file, write_key_file
-from jointzone.node._embedded import b64url
+from jointzone.node._standalone import b64url
 
 key_app = typer.Typer(help="An official's own signing key.", no_args_is_help=True)
 

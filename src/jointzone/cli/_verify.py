@@ -1,4 +1,5 @@
-"""``jointzone verify-log``: check a published tiles directory offline, pinning the parties."""
+"""``jointzone verify-log``: check a published log, a tiles directory or its URL, pinning the
+parties."""
 
 from __future__ import annotations
 
@@ -15,8 +16,13 @@ from jointzone.verify import read_first_entry, verify_tiles
 
 
 def verify_log(
-    directory: Annotated[
-        Path, typer.Argument(metavar="DIR", help="The tiles directory (checkpoint, tile/...).")
+    location: Annotated[
+        str,
+        typer.Argument(
+            metavar="DIR|URL",
+            help="The tiles directory (checkpoint, tile/...), or the http:// or https:// URL "
+            "prefix the log is served under.",
+        ),
     ],
     keys: Annotated[
         list[str],
@@ -36,18 +42,19 @@ def verify_log(
         ),
     ] = None,
 ) -> None:
-    """Verify a tiles directory: signatures, every entry and tile, the root, older checkpoints.
+    """Verify a published log: signatures, every entry and tile, the root, older checkpoints.
+
+    The log is read from a tiles directory or fetched from the URL prefix it is served under;
+    over HTTP every file is bounded as on disk and a redirect to another origin is refused.
 
     The checkpoint must carry a valid signature from every party the log's genesis names, made
     with the node key the genesis declares, and those keys must be the ones given with --key.
     Exits 0 with a one-line summary, or 1 naming the first discrepancy found.
     """
-    genesis = read_first_entry(directory)
+    genesis = read_first_entry(location)
     verifiers = pinned_verifiers(genesis_node_keys(genesis), keys)
     with progress_bar("verifying") as progress:
-        report = verify_tiles(
-            directory, verifiers, older_checkpoints=older or (), progress=progress
-        )
+        report = verify_tiles(location, verifiers, older_checkpoints=older or (), progress=progress)
     if report.first_leaf != leaf_hash(genesis):
-        raise CliError(f"{directory}: entry 0 changed while it was being verified")
+        raise CliError(f"{location}: entry 0 changed while it was being verified")
     say(report.summary())

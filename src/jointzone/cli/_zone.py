@@ -17,6 +17,8 @@ from typing import Annotated, Any
 
 import typer
 
+from jointzone.cli import _remote as remote
+from jointzone.cli._client import NodeApi
 from jointzone.cli._console import progress_bar, say
 from jointzone.cli._deployment import (
     DemoOpt,
@@ -32,6 +34,14 @@ from jointzone.cli._deployment import (
 from jointzone.cli._offline import verify_report
 from jointzone.cli._output import FormatOpt, emit
 from jointzone.cli._registries import REGISTRIES, proposals_rows, registry_rows
+from jointzone.cli._remote import (
+    NodeOpt,
+    TargetArg,
+    own_key,
+    published_replica,
+    remote_target,
+    required,
+)
 from jointzone.cli.errors import CliError
 from jointzone.inputs import ACT, read_yaml
 from jointzone.node import (
@@ -57,7 +67,7 @@ RegimeOpt = Annotated[
         help="The regime's directory, read when the deployment is created (default: the seed).",
     ),
 ]
-PartyOpt = Annotated[str, typer.Option("--party", help="The party whose node acts.")]
+PartyOpt = Annotated[str | None, typer.Option("--party", help="The party whose node acts.")]
 AsOpt = Annotated[
     str, typer.Option("--as", help="The official (or root key id) who signs, of that party.")
 ]
@@ -284,20 +294,31 @@ def _explain_round(rnd: Round, act_id: str, index: int | None) -> str:
 
 @act_app.command("propose")
 def propose(
-    directory: DirArg,
-    source: Annotated[str, typer.Argument(metavar="FILE|-", help="The act, JSON or YAML.")],
-    party: PartyOpt,
-    official: AsOpt,
+    directory: TargetArg,
+    source: Annotated[
+        str | None, typer.Argument(metavar="FILE|-", help="The act, JSON or YAML.")
+    ] = None,
+    party: PartyOpt = None,
+    official: AsOpt = "",
     key_file: KeyFileOpt = None,
     passphrase_file: PassphraseFileOpt = None,
     demo_keys: DemoOpt = False,
+    node_url: NodeOpt = None,
 ) -> None:
     """Propose an act at a party's node, signed by one of its officials, and send it to the
-    other parties' nodes."""
-    act = load_act(source)
-    who = signer(official, key_file, passphrase_file)
+    other parties' nodes. At a running node (``--node URL``) the official signs with their
+    own key file, here; the node never sees the key."""
+    target, (source,) = remote_target(directory, node_url, [source])
+    act = load_act(required(source, "FILE"))
+    who = signer(required(official, "--as"), key_file, passphrase_file)
+    if isinstance(target, str):
+        with NodeApi(target) as api:
+            say(remote.propose(api, act, own_key(who)))
+        return
+    root = target
+    party = required(party, "--party")
     keystore_file = None if key_file is not None else passphrase_file
-    with opened(directory, demo=demo_keys, acting=party, passphrase_file=keystore_file) as d:
+    with opened(root, demo=demo_keys, acting=party, passphrase_file=keystore_file) as d:
         node = node_of(d, party)
         p = node.propose(act, official=who)
         status = node.status(p.id)
@@ -306,10 +327,10 @@ def propose(
 
 @act_app.command("sign")
 def sign(
-    directory: DirArg,
-    act_id: Annotated[str, typer.Argument(metavar="ACT_ID")],
-    party: PartyOpt,
-    official: AsOpt,
+    directory: TargetArg,
+    act_id: Annotated[str | None, typer.Argument(metavar="ACT_ID")] = None,
+    party: PartyOpt = None,
+    official: AsOpt = "",
     key_file: KeyFileOpt = None,
     passphrase_file: PassphraseFileOpt = None,
     demo_keys: DemoOpt = False,
@@ -317,11 +338,21 @@ def sign(
         bool,
         typer.Option("--commit/--no-commit", help="Run a commit round once consent is complete."),
     ] = True,
+    node_url: NodeOpt = None,
 ) -> None:
-    """Add an official's signature to an open act; commit it once consent is complete."""
-    who = signer(official, key_file, passphrase_file)
+    """Add an official's signature to an open act; commit it once consent is complete (a
+    running node commits on its own)."""
+    target, (act_id,) = remote_target(directory, node_url, [act_id])
+    act_id = required(act_id, "ACT_ID")
+    who = signer(required(official, "--as"), key_file, passphrase_file)
+    if isinstance(target, str):
+        with NodeApi(target) as api:
+            say(remote.sign(api, act_id, own_key(who)))
+        return
+    root = target
+    party = required(party, "--party")
     keystore_file = None if key_file is not None else passphrase_file
-    with opened(directory, demo=demo_keys, acting=party, passphrase_file=keystore_file) as d:
+    with opened(root, demo=demo_keys, acting=party, passphrase_file=keystore_file) as d:
         node = node_of(d, party)
         signed = node.sign(act_id, official=who)
         p = signed.proposal
@@ -340,33 +371,50 @@ def sign(
 
 @act_app.command("reject")
 def reject(
-    directory: DirArg,
-    act_id: Annotated[str, typer.Argument(metavar="ACT_ID")],
-    party: PartyOpt,
-    official: AsOpt,
-    reason: Annotated[str, typer.Option("--reason", help="Why: every node keeps it.")],
+    directory: TargetArg,
+    act_id: Annotated[str | None, typer.Argument(metavar="ACT_ID")] = None,
+    party: PartyOpt = None,
+    official: AsOpt = "",
+    reason: Annotated[str, typer.Option("--reason", help="Why: every node keeps it.")] = "",
     key_file: KeyFileOpt = None,
     passphrase_file: PassphraseFileOpt = None,
     demo_keys: DemoOpt = False,
+    node_url: NodeOpt = None,
 ) -> None:
     """Refuse an open act, with a reason, signed by the refusing official."""
-    who = signer(official, key_file, passphrase_file)
+    target, (act_id,) = remote_target(directory, node_url, [act_id])
+    act_id = required(act_id, "ACT_ID")
+    reason = required(reason, "--reason")
+    who = signer(required(official, "--as"), key_file, passphrase_file)
+    if isinstance(target, str):
+        with NodeApi(target) as api:
+            say(remote.reject(api, act_id, own_key(who), reason))
+        return
+    root = target
+    party = required(party, "--party")
     keystore_file = None if key_file is not None else passphrase_file
-    with opened(directory, demo=demo_keys, acting=party, passphrase_file=keystore_file) as d:
+    with opened(root, demo=demo_keys, acting=party, passphrase_file=keystore_file) as d:
         rejection = node_of(d, party).reject(act_id, official=who, reason=reason)
         say(f"rejected act {rejection.act_id} for {party} ({official}): {reason}")
 
 
 @act_app.command("show")
 def show(
-    directory: DirArg,
-    act_id: Annotated[str, typer.Argument(metavar="ACT_ID")],
+    directory: TargetArg,
+    act_id: Annotated[str | None, typer.Argument(metavar="ACT_ID")] = None,
     party: ReadPartyOpt = None,
     demo_keys: DemoOpt = False,
+    node_url: NodeOpt = None,
 ) -> None:
     """Show an act: its content, signatures, consent and status."""
-    with opened(directory, demo=demo_keys, read_only=True) as d:
-        s = node_of(d, party).status(act_id)
+    target, (act_id,) = remote_target(directory, node_url, [act_id])
+    act_id = required(act_id, "ACT_ID")
+    if isinstance(target, str):
+        with NodeApi(target) as api:
+            s = api.status(act_id)
+    else:
+        with opened(target, demo=demo_keys, read_only=True) as d:
+            s = node_of(d, party).status(act_id)
     c = s.proposal.content
     say(
         f"act {s.proposal.id}: {s.proposal.act_type}, {s.status}"
@@ -385,7 +433,7 @@ def show(
 
 @act_app.command("list")
 def list_acts(
-    directory: DirArg,
+    directory: TargetArg = None,
     status: Annotated[
         str | None, typer.Option("--status", help="open, committed, rejected or expired.")
     ] = None,
@@ -393,12 +441,20 @@ def list_acts(
     language: Annotated[str, typer.Option("--lang", help="Language of the headers.")] = "en",
     output_format: FormatOpt = "table",
     demo_keys: DemoOpt = False,
+    node_url: NodeOpt = None,
 ) -> None:
     """List proposals known to a node, with whole act ids."""
-    with opened(directory, demo=demo_keys, read_only=True) as d:
-        node = node_of(d, party)
-        statuses = node.proposals(status)
-        regime = node.replica.regime
+    target, _ = remote_target(directory, node_url, [])
+    regime: Regime | None
+    if isinstance(target, str):
+        with NodeApi(target) as api:
+            statuses = api.statuses(status)
+            regime = api.regime()
+    else:
+        with opened(target, demo=demo_keys, read_only=True) as d:
+            node = node_of(d, party)
+            statuses = node.proposals(status)
+            regime = node.replica.regime
     if regime is None:
         raise CliError("the log is empty: no regime has been adopted yet")
     emit(proposals_rows(statuses, regime, language), output_format)
@@ -429,16 +485,22 @@ def commit(directory: DirArg, demo_keys: DemoOpt = False) -> None:
 
 
 def registry(
-    directory: DirArg,
+    directory: Annotated[
+        str, typer.Argument(metavar="DIR|URL", help="The deployment's directory, or a node's URL.")
+    ],
     kind: Annotated[str, typer.Argument(metavar="KIND", help=", ".join(REGISTRIES))],
     language: Annotated[str, typer.Option("--lang", help="Language of names and titles.")] = "en",
     party: ReadPartyOpt = None,
     output_format: FormatOpt = "table",
     demo_keys: DemoOpt = False,
 ) -> None:
-    """Print a registry of the state, derived again from the log at every command."""
-    with opened(directory, demo=demo_keys, read_only=True) as d:
-        rows = registry_rows(node_of(d, party).replica.state, kind, language)
+    """Print a registry of the state, derived again from the log at every command (at a node's
+    URL, from the log it publishes, checked against its final checkpoint)."""
+    if directory.startswith(("http://", "https://")):
+        rows = registry_rows(published_replica(directory).state, kind, language)
+    else:
+        with opened(Path(directory), demo=demo_keys, read_only=True) as d:
+            rows = registry_rows(node_of(d, party).replica.state, kind, language)
     emit(rows, output_format)
 
 

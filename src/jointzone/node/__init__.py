@@ -10,17 +10,25 @@ from jointzone.node._embedded import (
     EmbeddedDeployment,
     Round,
     deployment_parties,
-    root_key_ids,
 )
 from jointzone.node._gate import Gate, NeutralityBlockedError, regime_checker, regime_gate
 from jointzone.node._interface import NodeInterface
 from jointzone.node._keyfile import fingerprint, read_key_file, write_key_file
 from jointzone.node._keystore import KeyEntry, Keystore, passphrase_from_env, passphrase_from_file
 from jointzone.node._node import Node, NodeState
+from jointzone.node._outbox import Message, Outbox
 from jointzone.node._pins import genesis_node_keys, pinned_verifiers
-from jointzone.node._proposals import ProposalStatus, Signed
+from jointzone.node._proposals import ProposalStatus, Signed, new_proposal
 from jointzone.node._replica import Replica
 from jointzone.node._sequencer import Batch
+from jointzone.node._standalone import (
+    Descriptor,
+    NodeConfig,
+    StandaloneNode,
+    check_url,
+    root_key_file,
+    root_key_ids,
+)
 from jointzone.node._trust import export_trust_bundle, trust_positions
 from jointzone.node.errors import (
     AuditError,
@@ -28,6 +36,7 @@ from jointzone.node.errors import (
     NodeError,
     ProposalError,
     SyncError,
+    UnknownProposalError,
     WitnessError,
 )
 
@@ -37,28 +46,36 @@ __all__ = [
     "AuditReport",
     "Batch",
     "Clock",
+    "Descriptor",
     "EmbeddedDeployment",
     "Gate",
     "KeyEntry",
     "Keystore",
     "KeystoreError",
+    "Message",
     "NeutralityBlockedError",
     "Node",
+    "NodeConfig",
     "NodeError",
     "NodeInterface",
     "NodeState",
+    "Outbox",
     "ProposalError",
     "ProposalStatus",
     "Replica",
     "Round",
     "Signed",
+    "StandaloneNode",
     "SyncError",
+    "UnknownProposalError",
     "WitnessError",
     "audit",
+    "check_url",
     "deployment_parties",
     "export_trust_bundle",
     "fingerprint",
     "genesis_node_keys",
+    "new_proposal",
     "node_key_name",
     "passphrase_from_env",
     "passphrase_from_file",
@@ -66,6 +83,7 @@ __all__ = [
     "read_key_file",
     "regime_checker",
     "regime_gate",
+    "root_key_file",
     "root_key_ids",
     "trust_positions",
     "write_key_file",

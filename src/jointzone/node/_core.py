@@ -18,12 +18,12 @@ from datetime import UTC, datetime
 from jointzone import acts
 from jointzone.consent import ConsentError, Proposal
 from jointzone.cose import CoseSigner
-from jointzone.node import _tables as t
 from jointzone.node._gate import Gate
 from jointzone.node._interface import NodeInterface
 from jointzone.node._keystore import KeyKind, Keystore
 from jointzone.node._replica import Replica
 from jointzone.node.errors import KeystoreError, NodeError
+from jointzone.node.migrations import NODE_TABLES
 from jointzone.regime import RegimeError
 from jointzone.store import SqlLogStore
 from jointzone.tlog import Signer
@@ -67,7 +67,7 @@ class NodeCore:
         self._simulated = clock is not None
         self._clock: Clock = clock or system_time
         self.peers: dict[str, NodeInterface] = {}
-        t.metadata.create_all(store.engine)
+        store.upgrade_tables(NODE_TABLES)
         self._gate = gate
         # Stored proposals, decoded once: every round lists the open ones again.
         self._proposal_cache: dict[str, tuple[bytes, Proposal]] = {}

@@ -17,7 +17,6 @@ never interleave their rounds.
 
 from __future__ import annotations
 
-import base64
 import fcntl
 import shutil
 import time
@@ -35,25 +34,15 @@ from jointzone.node._gate import regime_gate
 from jointzone.node._keystore import Keystore
 from jointzone.node._node import Node
 from jointzone.node._sequencer import Batch
+from jointzone.node._standalone import ROOT_THRESHOLD, b64url, root_key_ids
 from jointzone.node.errors import KeystoreError, NodeError, SyncError
 from jointzone.regime import Regime
 from jointzone.store import open_store
 from jointzone.tlog import Verifier
 
-ROOT_KEYS = 3
-ROOT_THRESHOLD = 2
 DEPLOYMENT_FILE = "deployment.txt"
 LOCK_FILE = ".lock"
 LOCK_TIMEOUT_S = 300.0
-
-
-def root_key_ids(party: str) -> list[str]:
-    """The ids of a party's root keys in a new deployment: ``<party>-root-1`` ..."""
-    return [f"{party}-root-{i}" for i in range(1, ROOT_KEYS + 1)]
-
-
-def b64url(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, insert, select
@@ -30,8 +30,8 @@ from jointzone.cose import CoseSigner
 from jointzone.node import _tables as t
 from jointzone.node._core import NodeCore
 from jointzone.node._gate import NeutralityBlockedError
-from jointzone.node.errors import ProposalError
-from jointzone.regime import RegimeError
+from jointzone.node.errors import ProposalError, UnknownProposalError
+from jointzone.regime import Regime, RegimeError
 
 _UNJUDGED = Verdict(False, ("not judged",))
 
@@ -53,6 +53,33 @@ class Signed:
 
     proposal: Proposal
     added: bool
+
+
+def new_proposal(
+    act: Mapping[str, Any],
+    *,
+    regime: Regime,
+    party: str,
+    signer: CoseSigner,
+    now: datetime,
+    expires_in: timedelta | None = None,
+    nonce: bytes | None = None,
+) -> Proposal:
+    """A proposal of ``act`` under ``regime``, by ``party``, signed by its proposer: what a node
+    makes for an official whose key it holds, and what an official's own client makes."""
+    # Proposals carry the act's canonical form only, so every node signs the same bytes.
+    content = ProposalContent.new(
+        acts.parse_act(act).to_data(),
+        regime_id=regime.id,
+        regime_version=regime.version,
+        origin=regime.origin,
+        proposed_by=party,
+        proposed_at=now,
+        expires_at=now + (expires_in or regime.proposal_expiry),
+    )
+    if nonce is not None:
+        content = replace(content, nonce=nonce)
+    return Proposal.create(content, signer)
 
 
 class Proposals(NodeCore):
@@ -81,22 +108,18 @@ class Proposals(NodeCore):
 
         ``official`` is a key id this node's keystore holds, or the official's own signer.
         """
-        # Proposals carry the act's canonical form only, so every node signs the same bytes.
         act = acts.parse_act(act).to_data()
         regime = self._replica.regime_for(act)
         now = self.now()
-        content = ProposalContent.new(
+        proposal = new_proposal(
             act,
-            regime_id=regime.id,
-            regime_version=regime.version,
-            origin=regime.origin,
-            proposed_by=self._party,
-            proposed_at=now,
-            expires_at=now + (expires_in or regime.proposal_expiry),
+            regime=regime,
+            party=self._party,
+            signer=self._signer(official),
+            now=now,
+            expires_in=expires_in,
+            nonce=nonce,
         )
-        if nonce is not None:
-            content = replace(content, nonce=nonce)
-        proposal = Proposal.create(content, self._signer(official))
         if self._replica.committed_index(proposal.id) is not None:
             return proposal  # proposing a committed act again changes nothing
         if self._known(proposal.id):
@@ -158,6 +181,106 @@ class Proposals(NodeCore):
         self.receive_rejection(rejection.to_bytes())
         self._broadcast_rejection(rejection)
         return rejection
+
+    def submit(self, proposal: bytes) -> Signed:
+        """A proposal made, or signed, by this party's officials on their own devices (a key
+        file, the browser): the checks :meth:`propose` and :meth:`sign` make, on the bytes the
+        official signed, then kept and sent to every peer. The node holds no key of theirs.
+
+        A new proposal must be this party's, for this log and regime, dated within the
+        regime's clock skew of this node's clock; every signature new here must be by this
+        party's officials (another party's come through its own node, as peers' messages).
+        """
+        try:
+            received = Proposal.from_bytes(proposal)
+        except ConsentError as e:
+            raise ProposalError(f"proposal refused: {e}") from e
+        if self._replica.committed_index(received.id) is not None:
+            raise ProposalError(f"act {received.id} is committed already")
+        held = self._held(received.id)
+        if held is None:
+            self._check_new_content(received)
+        else:
+            status = self.status(received.id)
+            if status.status != "open":
+                raise ProposalError(
+                    f"act {received.id} is {status.status}; only an open one can be signed"
+                )
+        new = tuple(k for k in received.kids if held is None or k not in held.kids)
+        if not new:
+            assert held is not None  # a new proposal has its proposer's signature
+            self._broadcast(held)
+            return Signed(held, added=False)
+        self._check_neutral(received.content.act)
+        self._check_signers(received, new, speaking_for=self._party)
+        self._keep(received)
+        merged = self._held(received.id)
+        assert merged is not None
+        self._broadcast(merged)
+        return Signed(merged, added=True)
+
+    def submit_rejection(self, rejection: bytes) -> Rejection:
+        """A rejection signed by an official of this party on their own device: judged and
+        kept as a peer's would be, then sent to every peer."""
+        try:
+            r = Rejection.from_bytes(rejection)
+        except ConsentError as e:
+            raise ProposalError(f"rejection refused: {e}") from e
+        if r.party != self._party:
+            raise ProposalError(
+                f"rejection refused: it is by {r.party!r}; the officials of {self._party!r} "
+                "reject here, another party's rejections come through its node"
+            )
+        status = self.status(r.act_id)
+        if status.status != "open":
+            raise ProposalError(
+                f"act {r.act_id} is {status.status}; only an open one can be rejected"
+            )
+        self.receive_rejection(rejection)
+        self._broadcast_rejection(r)
+        return r
+
+    def _check_new_content(self, proposal: Proposal) -> None:
+        c = proposal.content
+        try:
+            act = acts.parse_act(c.act).to_data()
+        except acts.ActError as e:
+            raise ProposalError(f"proposal refused: {e}") from e
+        if act != c.act:
+            raise ProposalError("proposal refused: its act is not in canonical form")
+        try:
+            regime = self._replica.regime_for(act)
+        except ConsentError as e:
+            raise ProposalError(f"proposal refused: {e}") from e
+        if (c.origin, c.regime_id, c.regime_version) != (
+            regime.origin,
+            regime.id,
+            regime.version,
+        ):
+            raise ProposalError(
+                f"proposal refused: it is for log {c.origin!r}, regime {c.regime_id!r} version "
+                f"{c.regime_version}; this node keeps {regime.origin!r}, {regime.id!r} version "
+                f"{regime.version}"
+            )
+        if c.proposed_by != self._party:
+            raise ProposalError(
+                f"proposal refused: proposed by {c.proposed_by!r}; the officials of "
+                f"{self._party!r} propose here, another party's proposals come through its node"
+            )
+        now = self.now()
+        if abs(c.proposed_at - now) > regime.clock_skew:
+            raise ProposalError(
+                f"proposal refused: dated {format_time(c.proposed_at)}, more than "
+                f"{regime.clock_skew.total_seconds():.0f} s from this node's clock "
+                f"({format_time(now)})"
+            )
+        if c.expires_at <= now:
+            raise ProposalError(f"proposal refused: it expired at {format_time(c.expires_at)}")
+        if self._replica.regime is not None:
+            try:
+                self._replica.check_act(act, time=now)
+            except (acts.ActError, RegimeError, ValueError) as e:
+                raise ProposalError(f"proposal refused: {e}") from e
 
     # -- received from peers --------------------------------------------------------------------
 
@@ -294,8 +417,12 @@ class Proposals(NodeCore):
             rows = conn.execute(
                 select(t.proposals.c.act_id).where(t.proposals.c.act_id.startswith(act_id))
             ).all()
+        if not rows:
+            raise UnknownProposalError(
+                f"no proposal at the node of {self._party!r} has an id starting {act_id}"
+            )
         if len(rows) != 1:
-            found = "no proposal" if not rows else f"{len(rows)} proposals"
+            found = f"{len(rows)} proposals"
             raise ProposalError(
                 f"{found} at the node of {self._party!r} has an id starting {act_id}"
             )
@@ -311,7 +438,7 @@ class Proposals(NodeCore):
                 select(t.rejections.c.data).where(t.rejections.c.act_id == act_id)
             ).all()
         if row is None:
-            raise ProposalError(f"no proposal {act_id!r} at the node of {self._party!r}")
+            raise UnknownProposalError(f"no proposal {act_id!r} at the node of {self._party!r}")
         return self._status(
             self._decoded(act_id, row.data), tuple(Rejection.from_bytes(r.data) for r in rej)
         )

@@ -3,11 +3,14 @@
 Proposals in progress and rejections are the node's working memory, not the record: the record is
 the log, and whether a proposal was committed is read from the state the log derives, never from
 a status column that could disagree with it.
+
+Alembic makes and upgrades these tables (the revisions are in :mod:`jointzone.node.migrations`),
+so a change here reaches a database only with a new revision there.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Integer, LargeBinary, MetaData, String, Table, Text
+from sqlalchemy import Column, Float, Integer, LargeBinary, MetaData, String, Table, Text
 
 metadata = MetaData()
 
@@ -60,4 +63,17 @@ certificates = Table(
     metadata,
     Column("certificate", String(64), primary_key=True),
     Column("data", LargeBinary, nullable=False),
+)
+
+# Messages for peers not yet delivered (see _outbox): kept until the peer has them.
+outbox = Table(
+    "node_outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("peer", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_at", Float, nullable=False),
+    Column("last_error", Text, nullable=False),
 )

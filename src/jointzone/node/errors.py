@@ -30,3 +30,7 @@ class SyncError(NodeError):
 
 class AuditError(NodeError):
     """An audit found a fault; the message names the entry, tile or checkpoint."""
+
+
+class UnknownProposalError(ProposalError):
+    """No proposal of that id at this node (yet)."""

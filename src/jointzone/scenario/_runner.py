@@ -172,7 +172,9 @@ class StepResult:
     bundle: bytes | None = None  # an export step's trust bundle
 
 
-def _nonce(scenario: Scenario, step: Step) -> bytes:
+def step_nonce(scenario: Scenario, step: Step) -> bytes:
+    """The nonce of a step's proposal: the same step proposes the same act id however often
+    it is played."""
     label = f"{scenario.name}\x00{step.number}"
     if step.item is not None:
         label += f"\x00{step.item}"
@@ -242,7 +244,7 @@ def play(
             continue
         act = _fill_keys(node, step.act)
         try:
-            proposal = node.propose(act, official=step.by, nonce=_nonce(scenario, step))
+            proposal = node.propose(act, official=step.by, nonce=step_nonce(scenario, step))
         except NodeError as e:
             raise ScenarioError(f"step {step.label} ({act.get('type')}): {e}") from e
         index = node.replica.committed_index(proposal.id)

@@ -7,6 +7,10 @@ Tables (prefixed ``log_`` so a node can keep its own tables in the same database
     log_tiles        (level, idx, data): expanded tiles, the right-edge partial ones rewritten
     log_checkpoints  (size, note): one signed checkpoint note per size
 
+The tables are made and upgraded by Alembic (see :mod:`jointzone.store.migrations`), their
+revision kept in ``alembic_version_log``. Opening a store reads that revision and the head row in
+one query, and runs Alembic only for a database that is new, older, or made before migrations.
+
 An append is one transaction that takes the write lock first (SQLite ``BEGIN IMMEDIATE``,
 PostgreSQL ``SELECT ... FOR UPDATE`` on the head row), so concurrent writers queue rather than
 interleave, and a process killed at any moment leaves the last committed batch. The two dialects
@@ -18,8 +22,9 @@ from __future__ import annotations
 
 import functools
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, TypeAlias, cast
 
 import psycopg
@@ -38,7 +43,6 @@ from sqlalchemy import (
     create_engine,
     event,
     false,
-    insert,
     or_,
     select,
     text,
@@ -52,6 +56,7 @@ from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql import Executable
 from sqlalchemy.sql.compiler import Compiled
 
+from jointzone.store import migrations
 from jointzone.store._base import LogStore, expanded_length, tile_width
 from jointzone.store.errors import (
     BackendError,
@@ -73,7 +78,12 @@ from jointzone.tlog import (
 )
 
 SCHEMA_VERSION = 1
-"""Bumped whenever the tables change shape; a store refuses a database of another version."""
+"""The version in ``log_head``, which a store refuses to open unless it is this one.
+
+Alembic's revision now follows every change of the tables; this number stays because a jointzone
+from before migrations checks it and nothing else. A revision that changes what such a jointzone
+would misread raises it, along with this constant, so that the older code refuses the database.
+"""
 
 _HEAD_ID = 1
 _SQLITE_BUSY_TIMEOUT_S = 60.0
@@ -112,6 +122,30 @@ log_checkpoints = Table(
     Column("size", _Position, primary_key=True, autoincrement=False),
     Column("note", LargeBinary, nullable=False),
 )
+
+_LOG_TABLES = migrations.Tables(
+    name="log tables",
+    location=Path(__file__).with_name("migrations"),
+    version_table="alembic_version_log",
+    head="log_0001",
+    prefix="log_",
+    metadata=_metadata,
+    before_alembic={
+        "log_0001": {
+            "log_head": frozenset({"id", "size", "schema_version"}),
+            "log_entries": frozenset({"idx", "data"}),
+            "log_tiles": frozenset({"level", "idx", "data"}),
+            "log_checkpoints": frozenset({"size", "note"}),
+        },
+    },
+)
+
+# What opening a store checks: the revision and the head row, as one statement. The head row is
+# joined, not required, so that a missing one reads as damage rather than as an old database.
+_log_versions = _LOG_TABLES.versions
+_select_opening = select(
+    _log_versions.c.version_num, log_head.c.schema_version, log_head.c.size
+).select_from(_log_versions.outerjoin(log_head, log_head.c.id == _HEAD_ID))
 
 # Every read is one statement, and so one snapshot, in both databases: a statement that reads the
 # head alongside the rows it checks against it needs no transaction and costs one round trip. The
@@ -188,7 +222,7 @@ def normalize_url(url: str) -> str:
 
 
 def open_store(url: str) -> SqlLogStore:
-    """Open (creating its tables if missing) the log store at ``url``.
+    """Open the log store at ``url``, making or upgrading its tables as needed.
 
     ``sqlite:///path/to/log.db`` (the directory must exist), ``sqlite://`` for a private
     in-memory store (tests and tools; one connection, one thread), or
@@ -215,7 +249,10 @@ class _Dialect:
         raise NotImplementedError
 
     def lock_schema(self, conn: Connection) -> None:
-        """Serialise table creation between processes opening a new database at once."""
+        """Serialise migrations between processes opening a database at once.
+
+        SQLite needs nothing more: a write transaction begins with the database's write lock.
+        """
 
     def insert_or_replace(self, table: Table, key: Sequence[Column[Any]]) -> Executable:
         """``INSERT ... ON CONFLICT (key) DO UPDATE`` every other column: same SQL, two builders."""
@@ -314,7 +351,7 @@ class _Postgres(_Dialect):
 
     name = "postgresql"
     read_options: Mapping[str, Any] = {"isolation_level": "AUTOCOMMIT"}
-    _SCHEMA_LOCK = 0x6A7A_6C6F_6701  # any constant; names the advisory lock for table creation
+    _SCHEMA_LOCK = 0x6A7A_6C6F_6701  # any constant; names the advisory lock for migrations
 
     driver_errors = (psycopg.Error,)
     integrity_errors = (sa_exc.IntegrityError, psycopg.IntegrityError)
@@ -382,7 +419,7 @@ class SqlLogStore(LogStore):
         self._closed = False
         self._caught: tuple[type[Exception], ...] = (sa_exc.SQLAlchemyError, *dialect.driver_errors)
         try:
-            self._create_schema()
+            self._upgrade(_LOG_TABLES, _select_opening, self._check_opening)
         except BaseException:
             engine.dispose()
             raise
@@ -432,24 +469,52 @@ class SqlLogStore(LogStore):
             with conn.begin():
                 yield conn
 
-    def _create_schema(self) -> None:
-        with self._writing("creating the log tables") as conn:
+    # -- schema ----------------------------------------------------------------------------------
+
+    def upgrade_tables(self, tables: migrations.Tables) -> None:
+        """Bring ``tables``, a layer's own tables in this database, to their head revision.
+
+        The node's tables migrate this way, under the same locks as the log's. Raises
+        :class:`SchemaError` for tables at a revision this code does not have, or made before
+        migrations in a layout it does not know.
+        """
+        self._upgrade(tables, select(tables.versions.c.version_num), lambda _row: None)
+
+    def _upgrade(
+        self,
+        tables: migrations.Tables,
+        probe: Select[Any],
+        check: Callable[[Sequence[Any]], None],
+    ) -> None:
+        """Migrate ``tables`` unless ``probe``, whose first column is the revision, finds head.
+
+        ``check`` judges the one row the probe returns at head. After a migration it runs inside
+        the migrating transaction, so that a refusal undoes the migration too.
+        """
+        doing = f"creating the {tables.name}"
+        with self._reading(doing) as conn:
+            try:
+                rows = conn.execute(probe).all()
+            except sa_exc.DBAPIError:
+                rows = []  # no version table: a new database, or one made before migrations
+        if len(rows) == 1 and rows[0][0] == tables.head:
+            check(rows[0])
+            return
+        with migrations.ALEMBIC_LOCK, self._writing(doing) as conn:
             self._dialect.lock_schema(conn)
-            _metadata.create_all(conn, checkfirst=True)
-            row = conn.execute(
-                select(log_head.c.size, log_head.c.schema_version).where(log_head.c.id == _HEAD_ID)
-            ).first()
-            if row is None:
-                conn.execute(
-                    insert(log_head).values(id=_HEAD_ID, size=0, schema_version=SCHEMA_VERSION)
-                )
-            elif row.schema_version != SCHEMA_VERSION:
-                raise SchemaError(
-                    f"the log tables have schema version {row.schema_version}; "
-                    f"this code reads version {SCHEMA_VERSION}"
-                )
-            else:
-                self._saw_size(row.size)
+            migrations.upgrade(conn, tables)
+            check(conn.execute(probe).one())
+
+    def _check_opening(self, row: Sequence[Any]) -> None:
+        _, version, size = row
+        if version is None:
+            raise CorruptionError("the log head row is missing: the log size is unknown")
+        if version != SCHEMA_VERSION:
+            raise SchemaError(
+                f"the log tables have schema version {version}; "
+                f"this code reads version {SCHEMA_VERSION}"
+            )
+        self._saw_size(size)
 
     @staticmethod
     def _head(conn: Connection, *, lock: bool = False) -> int:

@@ -77,7 +77,7 @@ class TilePath:
             raise MalformedError(f"{path!r}: tile index has a leading zero group")
         index = int("".join(g.lstrip("x") for g in groups))
         width = int(m["width"]) if m["width"] else TILE_WIDTH
-        if width >= TILE_WIDTH:
+        if m["width"] and width >= TILE_WIDTH:
             raise MalformedError(f"{path!r}: partial width must be below {TILE_WIDTH}")
         level = None if m["level"] == "entries" else int(m["level"])
         return cls(level=level, index=index, width=width)

@@ -1,8 +1,10 @@
-"""The standalone verifier: a published tlog-tiles directory in, a verdict out.
+"""The standalone verifier: a published tlog-tiles log in, a verdict out.
 
-It imports only the pure :mod:`jointzone.tlog`, never the store or a node, because it must run
-anywhere with nothing but the published files and the parties' verifier keys: that is what lets
-either party check the whole record without trusting the other's servers.
+The log is read from a directory, or over HTTP(S) from the URL prefix it is served under, with
+the same bounds either way. It imports only the pure :mod:`jointzone.tlog` (and httpx to fetch),
+never the store or a node, because it must run anywhere with nothing but the published files
+and the parties' verifier keys: that is what lets either party check the whole record without
+trusting the other's servers.
 """
 
 from jointzone.verify._report import Report

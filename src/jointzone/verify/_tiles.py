@@ -13,10 +13,11 @@ the moment the stream passes the prefix's size, so consistency costs no second p
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Protocol
 
 from jointzone.tlog import (
     HASH_SIZE,
@@ -35,6 +36,7 @@ from jointzone.tlog import (
     tree_root,
 )
 from jointzone.verify._files import CHECKPOINT_PATH, TileDirectory, read_checkpoint_file
+from jointzone.verify._http import TileURL, is_url
 from jointzone.verify._report import Report
 from jointzone.verify.errors import (
     CheckpointSignatureError,
@@ -64,15 +66,51 @@ class _Older:
     checkpoint: Checkpoint
 
 
+class TileSource(Protocol):
+    """Where the published files are read from: a directory on disk, or a URL prefix.
+
+    The verifier asks for files by their place in the layout, never by name, so each source
+    decides how it reads one, and which file (a partial tile's full tile) stands in for a
+    missing one. ``hash_tile`` returns the path read and exactly ``width`` hashes; ``bundle``
+    the path read, its bytes, and whether more than ``width`` entries may follow (only when a
+    full bundle stands in for a partial one). Each raises a
+    :class:`~jointzone.verify.errors.VerifyError` for what it cannot read.
+    """
+
+    def read_checkpoint(self) -> bytes: ...
+
+    def hash_tile(self, level: int, index: int, width: int) -> tuple[str, bytes]: ...
+
+    def bundle(self, index: int, width: int) -> tuple[str, bytes, bool]: ...
+
+
+@contextmanager
+def _opened(source: str | Path | TileSource) -> Iterator[TileSource]:
+    """``source`` as a :class:`TileSource`; a URL's connections are closed afterwards.
+
+    Only a ``str`` can be a URL: a :class:`~pathlib.Path` is always a directory.
+    """
+    if isinstance(source, str) and is_url(source):
+        with TileURL(source) as files:
+            yield files
+    elif isinstance(source, str | Path):
+        yield TileDirectory(Path(source))
+    else:
+        yield source
+
+
 def verify_tiles(
-    directory: str | Path,
+    source: str | Path | TileSource,
     verifiers: Sequence[NoteVerifier],
     *,
     older_checkpoints: Sequence[bytes | Path] = (),
     require: Literal["any", "all"] = "all",
     progress: Progress | None = None,
 ) -> Report:
-    """Verify the tiles directory against the keys given, or raise naming the first discrepancy.
+    """Verify a published log against the keys given, or raise naming the first discrepancy.
+
+    ``source`` is a tiles directory, the ``http://`` or ``https://`` URL prefix of a log
+    served over HTTP (read with the same bounds as a directory), or a :class:`TileSource`.
 
     The checkpoint must carry a valid signature from every key in ``verifiers`` (a checkpoint is
     final only with every party node's signature; ``require="any"`` relaxes that). Every entry
@@ -89,19 +127,21 @@ def verify_tiles(
         raise UsageError(f"require must be 'any' or 'all', got {require!r}")
     if not verifiers:
         raise UsageError("no verifier keys given: a checkpoint cannot be trusted without one")
-    files = TileDirectory(Path(directory))
-    checkpoint, signers = _open_checkpoint(
-        files.read_checkpoint(),
-        verifiers,
-        require=require,
-        name=CHECKPOINT_PATH,
-        path=CHECKPOINT_PATH,
-    )
-    olders = [_open_older(i, item, verifiers, require) for i, item in enumerate(older_checkpoints)]
-    for older in olders:
-        _check_older_fits(older, checkpoint)
-    rebuild = _Rebuild(files, checkpoint.size, olders, progress)
-    root = rebuild.run()
+    with _opened(source) as files:
+        checkpoint, signers = _open_checkpoint(
+            files.read_checkpoint(),
+            verifiers,
+            require=require,
+            name=CHECKPOINT_PATH,
+            path=CHECKPOINT_PATH,
+        )
+        olders = [
+            _open_older(i, item, verifiers, require) for i, item in enumerate(older_checkpoints)
+        ]
+        for older in olders:
+            _check_older_fits(older, checkpoint)
+        rebuild = _Rebuild(files, checkpoint.size, olders, progress)
+        root = rebuild.run()
     if root != checkpoint.root:
         raise RootMismatchError(
             f"{CHECKPOINT_PATH}: the {checkpoint.size:,} entries and their tiles agree, but "
@@ -123,17 +163,18 @@ def open_note_text(data: bytes) -> str:
     return Note.from_bytes(data).text
 
 
-def read_first_entry(directory: str | Path) -> bytes:
-    """Entry 0 of a tiles directory, unverified: the genesis, which names the parties and their
-    node keys. Tie it to a verification with :attr:`Report.first_leaf`."""
-    files = TileDirectory(Path(directory))
-    try:
-        size = Checkpoint.from_text(open_note_text(files.read_checkpoint())).size
-    except MalformedError as e:
-        raise MalformedFileError(f"{CHECKPOINT_PATH}: {e}", path=CHECKPOINT_PATH) from e
-    if size == 0:
-        raise MalformedFileError(f"{CHECKPOINT_PATH}: the log is empty", path=CHECKPOINT_PATH)
-    path, data, _ = files.bundle(0, min(size, TILE_WIDTH))
+def read_first_entry(source: str | Path | TileSource) -> bytes:
+    """Entry 0 of a published log (``source`` as for :func:`verify_tiles`), unverified: the
+    genesis, which names the parties and their node keys. Tie it to a verification with
+    :attr:`Report.first_leaf`."""
+    with _opened(source) as files:
+        try:
+            size = Checkpoint.from_text(open_note_text(files.read_checkpoint())).size
+        except MalformedError as e:
+            raise MalformedFileError(f"{CHECKPOINT_PATH}: {e}", path=CHECKPOINT_PATH) from e
+        if size == 0:
+            raise MalformedFileError(f"{CHECKPOINT_PATH}: the log is empty", path=CHECKPOINT_PATH)
+        path, data, _ = files.bundle(0, min(size, TILE_WIDTH))
     try:
         return decode_bundle(data, count=min(size, TILE_WIDTH), where=path)[0]
     except MalformedError as e:
@@ -205,7 +246,7 @@ class _Rebuild:
 
     def __init__(
         self,
-        files: TileDirectory,
+        files: TileSource,
         size: int,
         olders: Iterable[_Older],
         progress: Progress | None,

@@ -41,6 +41,9 @@ def _refused(data: str | bytes, limits: Limits = ACT) -> InputError:
         "[" * 5_000,  # unterminated: the decoder's recursion limit comes before the end
         '{"a":' * 100_000 + "1" + "}" * 100_000,
         "[" * 40 + "]" * 40,  # well-formed, short of the decoder's limit: the walk finds it
+        # As many brackets as the value limit, so the values are counted exactly: the count
+        # once rescanned the closing run from each of its positions (minutes, not milliseconds).
+        "[" * 100_000 + "]" * 100_000,
     ],
 )
 def test_deep_nesting_is_refused_with_its_position(text: str) -> None:

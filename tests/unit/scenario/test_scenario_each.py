@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from jointzone.scenario import Scenario, ScenarioError
-from jointzone.scenario._runner import _nonce
+from jointzone.scenario import Scenario, ScenarioError, step_nonce
 
 SCENARIO = """
 name: t
@@ -41,9 +40,9 @@ def test_each_expands_the_template(tmp_path: Path) -> None:
         "names": {"ja": "乙"},
     }
     assert sc.steps[2].at.minute == 2
-    nonces = {_nonce(sc, s) for s in sc.steps}
+    nonces = {step_nonce(sc, s) for s in sc.steps}
     assert len(nonces) == 3
-    assert _nonce(sc, sc.steps[1]) == _nonce(_load(tmp_path, SCENARIO), sc.steps[1])
+    assert step_nonce(sc, sc.steps[1]) == step_nonce(_load(tmp_path, SCENARIO), sc.steps[1])
 
 
 @pytest.mark.parametrize(

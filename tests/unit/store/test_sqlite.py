@@ -34,10 +34,12 @@ def test_entry_positions_are_the_rowid(tmp_path: Path) -> None:
         assert indexes == []
 
 
-def test_tables_are_prefixed(tmp_path: Path) -> None:
+def test_tables_are_prefixed_or_keep_their_version(tmp_path: Path) -> None:
     with open_store(f"sqlite:///{tmp_path / 'log.db'}") as store, store.engine.connect() as conn:
         names = conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'table'")).all()
+        # The log's tables, and the version table their migrations keep (Alembic).
         assert sorted(n for (n,) in names) == [
+            "alembic_version_log",
             "log_checkpoints",
             "log_entries",
             "log_head",

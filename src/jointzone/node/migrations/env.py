@@ -1,0 +1,5 @@
+"""The Alembic environment of the node tables: see :mod:`jointzone.store.migrations`."""
+
+from jointzone.store.migrations import run_environment
+
+run_environment()

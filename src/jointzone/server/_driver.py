@@ -1,0 +1,170 @@
+"""The node's driver: what a served node does on its own, a tick at a time.
+
+Each tick, in order:
+
+1. **Deliver the outbox** to each peer, oldest first, with backoff for a peer that is down.
+2. **Catch up.** A peer that holds more entries is asked for them up to its final checkpoint,
+   each judged as in a round (:meth:`~jointzone.node.Node.catch_up`).
+3. **Finish a round cut short.** Entries this node has held beyond its final checkpoint for a
+   few seconds (a round whose sequencer, or a witness, died midway) are offered to every peer
+   again and made final (:meth:`~jointzone.node.Node.finalise`).
+4. **Sequence**, if the regime's rotation rule gives this node the turn now and something
+   could be committed: a round with every witness's cosignature, or nothing.
+
+The turn is the rotation rule read at the node's clock, and nothing else: at the boundary of a
+period the next sequencer takes over on its first tick past it, whether or not the last one is
+up, and a returning node whose period has ended does not sequence again. Entries are dated in
+the sequencer's period, and witnesses refuse any that are not (see ``node._witness``), so two
+nodes whose clocks straddle the boundary cannot both have a batch accepted for one time. A
+round still needs every party's node to become final, by design: while a peer is down the
+sequencer keeps the batch out of its log and tries again.
+
+Errors end the tick, are logged, and the next tick comes after a backoff; the driver never
+dies of a peer's failure.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+
+from jointzone.node import KeystoreError, Node, NodeError
+from jointzone.server._client import PeerClient, PeerUnavailableError
+from jointzone.server._service import NodeService
+from jointzone.tlog import Checkpoint, Note
+
+log = logging.getLogger("jointzone.node")
+
+TICK_S = 0.2
+MAX_BACKOFF_S = 5.0
+#: Entries beyond the final checkpoint this long are a round cut short, to finish (see
+#: :meth:`Driver._cut_short`); a round in progress makes them final well within it.
+RECOVER_AFTER_S = 3.0
+#: Even with nothing received, look for committable acts this often (an expiry, a turn).
+IDLE_ROUND_S = 5.0
+
+
+class Driver:
+    """Runs :meth:`tick` on a thread until stopped (see the module docstring)."""
+
+    def __init__(self, service: NodeService, *, tick: float = TICK_S) -> None:
+        self._service = service
+        self._tick = tick
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._last_round = 0.0
+        self._seen_final = -1
+        self._unfinal: tuple[tuple[int, int], float] | None = None
+        self.errors = 0
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="jointzone-driver", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._service.wakeup.set()
+        if self._thread is not None:
+            self._thread.join(timeout=90)
+
+    def _run(self) -> None:
+        backoff = self._tick
+        while not self._stop.is_set():
+            self._service.wakeup.clear()
+            try:
+                self.tick()
+                backoff = self._tick
+            except (PeerUnavailableError, NodeError, KeystoreError) as e:
+                self.errors += 1
+                log.warning("tick: %s", e)
+                backoff = min(MAX_BACKOFF_S, backoff * (1.5 + random.random()))  # noqa: S311
+            except Exception:  # a bug must not stop the node from serving
+                self.errors += 1
+                log.exception("tick failed")
+                backoff = min(MAX_BACKOFF_S, backoff * (1.5 + random.random()))  # noqa: S311
+            # Until the next tick, or sooner if something arrived or queued during this one.
+            self._service.wakeup.wait(backoff)
+
+    # -- one tick -------------------------------------------------------------------------------
+
+    def tick(self) -> None:
+        service = self._service
+        for client in service.clients.values():
+            self._deliver(client)
+        peers = list(service.clients.values())
+        with service.locked() as node:
+            if node.keystore.locked:
+                return
+            ahead = self._ahead(node, peers)
+            if ahead is not None:
+                node.catch_up(ahead)
+            if self._cut_short(node):
+                node.finalise(peers)
+            if self._should_sequence(node):
+                self._last_round = time.monotonic()
+                service.dirty = False
+                batch = node.sequence(peers)
+                for act_id, why in batch.refused:
+                    log.info("act %s has consent but was not committed: %s", act_id, why)
+                if batch.committed:
+                    log.info("committed %d act(s) up to %d", len(batch.committed), node.log_size())
+            if node.final_size() != self._seen_final:
+                self._seen_final = node.final_size()
+                node.gather_certificates()
+
+    def _deliver(self, client: PeerClient) -> None:
+        outbox = self._service.outbox
+        for message in outbox.due(client.party):
+            try:
+                client.deliver(message.kind, message.data)
+            except PeerUnavailableError as e:
+                delay = outbox.failed(message, str(e))
+                log.info("peer %s: %s (next try in %.1f s)", client.party, e, delay)
+                return  # keep the peer's messages in order
+            except NodeError as e:
+                # Judged and refused by the peer: trying again would be refused again.
+                log.warning("peer %s refused a %s: %s", client.party, message.kind, e)
+            outbox.delivered(message)
+
+    def _ahead(self, node: Node, peers: list[PeerClient]) -> PeerClient | None:
+        """The peer with the longest final log beyond this node's, if any. Asking each peer
+        its size is a signed request, so a peer that was down learns this node is up."""
+        size = node.log_size()
+        best: tuple[int, PeerClient] | None = None
+        for peer in peers:
+            if peer.log_size() <= size:
+                continue
+            checkpoint = peer.latest_checkpoint()
+            if checkpoint is None:
+                continue
+            final = _size(checkpoint)
+            if final > size and (best is None or final > best[0]):
+                best = (final, peer)
+        return None if best is None else best[1]
+
+    def _cut_short(self, node: Node) -> bool:
+        """Whether this node has held entries beyond its final checkpoint for a while: a
+        round that a crash cut short. A witness holds them for a moment in every round, until
+        the sequencer's final checkpoint comes; finishing that round itself would only
+        contend with the sequencer for the locks of both nodes."""
+        state = (node.log_size(), node.final_size())
+        if state[0] == state[1]:
+            self._unfinal = None
+            return False
+        if self._unfinal is None or self._unfinal[0] != state:
+            self._unfinal = (state, time.monotonic())
+            return False
+        return time.monotonic() - self._unfinal[1] > RECOVER_AFTER_S
+
+    def _should_sequence(self, node: Node) -> bool:
+        regime = node.replica.regime or self._service.standalone.bootstrap
+        if regime.sequencer_for(node.now()) != node.party:
+            return False
+        due = time.monotonic() - self._last_round > IDLE_ROUND_S
+        return self._service.dirty or due
+
+
+def _size(checkpoint: bytes) -> int:
+    return Checkpoint.from_text(Note.from_bytes(checkpoint).text).size

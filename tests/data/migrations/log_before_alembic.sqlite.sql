@@ -1,0 +1,29 @@
+-- The log_* tables as jointzone made them before Alembic (commit 8fc2cae), on sqlite:
+-- CreateTable of every table of jointzone.store._sql, as its create_all emitted them.
+
+CREATE TABLE log_checkpoints (
+	size INTEGER NOT NULL,
+	note BLOB NOT NULL,
+	PRIMARY KEY (size)
+);
+
+CREATE TABLE log_entries (
+	idx INTEGER NOT NULL,
+	data BLOB NOT NULL,
+	PRIMARY KEY (idx)
+);
+
+CREATE TABLE log_head (
+	id INTEGER NOT NULL,
+	size INTEGER NOT NULL,
+	schema_version INTEGER NOT NULL,
+	PRIMARY KEY (id),
+	CONSTRAINT log_head_one_row CHECK (id = 1)
+);
+
+CREATE TABLE log_tiles (
+	level INTEGER NOT NULL,
+	idx BIGINT NOT NULL,
+	data BLOB NOT NULL,
+	PRIMARY KEY (level, idx)
+);

@@ -11,12 +11,14 @@ import pytest
 
 from jointzone.tlog import Checkpoint, Note
 
-from ._network import NodeProcess, appoint, genesis, pair, run, wait_final
+from ._network import NodeProcess, appoint, genesis, pair, run, run_here, wait_final
 
 
 @pytest.fixture
 def nodes(tmp_path: Path) -> Iterator[dict[str, NodeProcess]]:
-    made = pair(tmp_path)
+    # Made in this process (the same commands, without an interpreter each); the nodes serve
+    # as processes of their own.
+    made = pair(tmp_path, runner=run_here)
     try:
         for n in made.values():
             n.start()
@@ -45,13 +47,13 @@ def test_an_act_proposed_while_its_peer_is_down_commits_when_the_peer_returns(
     nodes: dict[str, NodeProcess], tmp_path: Path
 ) -> None:
     japan, russia = nodes["japan"], nodes["russia"]
-    genesis(nodes)
+    genesis(nodes, runner=run_here)
     wait_final(nodes, 3)
     password = tmp_path / "official-passphrase"
     password.write_text("an official's own passphrase", encoding="utf-8")
     keys = {p: tmp_path / f"{p}-registrar.pem" for p in nodes}
     for party, node in nodes.items():
-        appoint(node, f"{party[:2]}-registrar", "registrar", keys[party], password)
+        appoint(node, f"{party[:2]}-registrar", "registrar", keys[party], password, runner=run_here)
     wait_final(nodes, 5)
 
     russia.kill()
@@ -79,7 +81,7 @@ def test_an_act_proposed_while_its_peer_is_down_commits_when_the_peer_returns(
 
     russia.start()
     deadline = time.monotonic() + 60
-    while run("act", "show", "--node", russia.url, act_id, check=False).returncode:
+    while run_here("act", "show", "--node", russia.url, act_id, check=False).returncode:
         assert time.monotonic() < deadline, japan.tail() + russia.tail()
         time.sleep(0.3)
     run(
@@ -88,17 +90,17 @@ def test_an_act_proposed_while_its_peer_is_down_commits_when_the_peer_returns(
     )  # fmt: skip
     final = wait_final(nodes, 6)
     assert Checkpoint.from_text(Note.from_bytes(final).text).size == 6
-    shown = run("act", "show", "--node", japan.url, act_id).stdout
+    shown = run_here("act", "show", "--node", japan.url, act_id).stdout
     assert "committed at position 5" in shown, shown
     assert japan.status()["outbox"] == {}
     assert russia.status()["outbox"] == {}
     # What a node publishes, read by anyone with the node keys: the log, and registries
     # derived from it.
     vkeys = [
-        json.loads(run("node", "descriptor", n.root).stdout)["node_verifier"]
+        json.loads(run_here("node", "descriptor", n.root).stdout)["node_verifier"]
         for n in (japan, russia)
     ]
-    verified = run("verify-log", russia.url, "--key", vkeys[0], "--key", vkeys[1]).stdout
+    verified = run_here("verify-log", russia.url, "--key", vkeys[0], "--key", vkeys[1]).stdout
     assert "ok: 6 entries" in verified, verified
-    listed = run("registry", japan.url, "enterprises", "--format", "json").stdout
+    listed = run_here("registry", japan.url, "enterprises", "--format", "json").stdout
     assert "kaiyo-tourism" in listed, listed

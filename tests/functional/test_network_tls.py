@@ -22,7 +22,7 @@ from jointzone.cli._deployment import DEMO_PASSPHRASE
 from jointzone.cose import CoseSigner
 from jointzone.node import read_key_file
 
-from ._network import REGIME, free_port, run
+from ._network import REGIME, free_port, run_here
 
 
 def _self_signed(directory: Path) -> tuple[Path, Path]:
@@ -63,13 +63,13 @@ def test_two_nodes_reach_a_final_genesis_over_https(tmp_path: Path) -> None:
     ports = {"japan": free_port(), "russia": free_port()}
     urls = {p: f"https://127.0.0.1:{port}" for p, port in ports.items()}
     for party, url in urls.items():
-        run(
+        run_here(
             "node", "init", tmp_path / party, "--party", party, "--regime", REGIME,
             "--url", url, "--demo-keys", "--descriptor", tmp_path / f"{party}.json",
         )  # fmt: skip
     for party in urls:
         other = "russia" if party == "japan" else "japan"
-        run("node", "peer", "add", tmp_path / party, tmp_path / f"{other}.json")
+        run_here("node", "peer", "add", tmp_path / party, tmp_path / f"{other}.json")
     logs = [(tmp_path / f"{party}.log").open("wb") for party in urls]
     processes = [
         subprocess.Popen(

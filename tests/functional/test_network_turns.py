@@ -20,7 +20,7 @@ from jointzone.node._standalone import b64url, set_clock
 from jointzone.regime import Regime
 from jointzone.tlog import decode_bundle, entries_path
 
-from ._network import REGIME, NodeProcess, free_port, run, wait_final
+from ._network import REGIME, NodeProcess, free_port, run_here, wait_final
 
 # The seed regime rotates by calendar month: January 2020 is one party's, February the other's.
 JANUARY = datetime(2020, 1, 31, 23, 50, tzinfo=UTC)
@@ -48,7 +48,7 @@ def _set_time(nodes: dict[str, NodeProcess], when: datetime) -> None:
 def nodes(tmp_path: Path) -> Iterator[dict[str, NodeProcess]]:
     made = {p: NodeProcess(p, tmp_path / p, free_port()) for p in ("japan", "russia")}
     for n in made.values():
-        run(
+        run_here(
             "node", "init", n.root, "--party", n.party, "--regime", REGIME, "--url", n.url,
             "--demo-keys", "--clock", "simulated",
             "--descriptor", tmp_path / f"{n.party}.json",
@@ -56,7 +56,7 @@ def nodes(tmp_path: Path) -> Iterator[dict[str, NodeProcess]]:
     for n in made.values():
         for other in made:
             if other != n.party:
-                run("node", "peer", "add", n.root, tmp_path / f"{other}.json")
+                run_here("node", "peer", "add", n.root, tmp_path / f"{other}.json")
     _set_time(made, JANUARY)
     try:
         for n in made.values():

@@ -228,8 +228,9 @@ class NodeApi:
             if signer.kid not in proposal.kids:
                 proposal = proposal.cosign(signer)
                 added = True
-        if added:
-            self.submit(proposal)
+        # Sent even when nothing is new: the node then sends on what it holds, which a crash
+        # between keeping a signature and queueing it for the peers would otherwise leave unsent.
+        self.submit(proposal)
         return proposal, added
 
     def sign_genesis(

@@ -28,6 +28,7 @@ from jointzone.cli.errors import CliError
 from jointzone.cose import CoseSigner
 from jointzone.node import (
     Descriptor,
+    NodeConfig,
     StandaloneNode,
     passphrase_from_env,
     passphrase_from_file,
@@ -172,8 +173,7 @@ def serve_node(
     # The web stack loads for this command alone: every other command starts without it.
     from jointzone.server import serve  # noqa: PLC0415
 
-    with StandaloneNode.open(directory, passphrase=None) as node:
-        party = node.config.party
+    party = NodeConfig.read(directory).party
     serve(
         directory,
         passphrase=_passphrase(party, passphrase_file, demo=demo_keys),

@@ -37,6 +37,7 @@ from jointzone.node.errors import (
     ProposalError,
     SyncError,
     UnknownProposalError,
+    UnreachableError,
     WitnessError,
 )
 
@@ -68,6 +69,7 @@ __all__ = [
     "StandaloneNode",
     "SyncError",
     "UnknownProposalError",
+    "UnreachableError",
     "WitnessError",
     "audit",
     "check_url",

@@ -93,7 +93,7 @@ class Checkpoints(NodeCore):
 
     def _remember_cosigned(self, size: int, text: str, offered: bytes | None = None) -> None:
         """Refuse to sign a second, different checkpoint at a size; keep the evidence."""
-        with self._store.engine.begin() as conn:
+        with self._store.writing("keeping a cosigned checkpoint") as conn:
             row = conn.execute(select(t.cosigned.c.text).where(t.cosigned.c.size == size)).first()
             if row is None:
                 conn.execute(

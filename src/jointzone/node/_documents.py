@@ -199,7 +199,7 @@ def gather(node: Node, peers: dict[str, NodeInterface]) -> list[str]:
         if certificate in have:
             continue
         document = assemble(node, certificate, peers)
-        with node.store.engine.begin() as conn:
+        with node.store.writing("keeping a certificate") as conn:
             conn.execute(
                 insert(t.certificates).values(certificate=certificate, data=document.to_cose())
             )

@@ -16,9 +16,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from jointzone.node import _tables as t
+from jointzone.store import SqlLogStore
 
 #: Backoff: the first retry after half a second, doubling to at most half a minute; a peer
 #: heard from again is retried at once (:meth:`Outbox.wake`).
@@ -38,12 +39,12 @@ class Message:
 class Outbox:
     """The outbox table of one node's database (see the module docstring)."""
 
-    def __init__(self, engine: Engine, *, clock: Callable[[], float] = time.time) -> None:
-        self._engine = engine
+    def __init__(self, store: SqlLogStore, *, clock: Callable[[], float] = time.time) -> None:
+        self._store = store
         self._clock = clock
 
     def put(self, peer: str, kind: str, data: bytes) -> None:
-        with self._engine.begin() as conn:
+        with self._store.writing("the outbox") as conn:
             conn.execute(
                 insert(t.outbox).values(
                     peer=peer, kind=kind, data=data, attempts=0, next_at=0.0, last_error=""
@@ -53,7 +54,7 @@ class Outbox:
     def due(self, peer: str, *, limit: int = 100) -> list[Message]:
         """The peer's messages due now, oldest first; none after one that is waiting, so a
         peer receives its messages in the order they were made."""
-        with self._engine.connect() as conn:
+        with self._store.engine.connect() as conn:
             rows = conn.execute(
                 select(t.outbox).where(t.outbox.c.peer == peer).order_by(t.outbox.c.id).limit(limit)
             ).all()
@@ -66,14 +67,14 @@ class Outbox:
         return out
 
     def delivered(self, message: Message) -> None:
-        with self._engine.begin() as conn:
+        with self._store.writing("the outbox") as conn:
             conn.execute(delete(t.outbox).where(t.outbox.c.id == message.id))
 
     def failed(self, message: Message, error: str) -> float:
         """Note a failed delivery; returns the seconds until the next attempt."""
         delay = min(MAX_RETRY_S, FIRST_RETRY_S * 2**message.attempts)
         delay *= 0.75 + random.random() / 2  # noqa: S311 - jitter, not a secret
-        with self._engine.begin() as conn:
+        with self._store.writing("the outbox") as conn:
             conn.execute(
                 update(t.outbox)
                 .where(t.outbox.c.id == message.id)
@@ -87,7 +88,7 @@ class Outbox:
 
     def wake(self, peer: str) -> None:
         """The peer is up (it just made a signed request): retry its messages now."""
-        with self._engine.begin() as conn:
+        with self._store.writing("the outbox") as conn:
             conn.execute(
                 update(t.outbox)
                 .where(t.outbox.c.peer == peer, t.outbox.c.next_at > 0)
@@ -96,7 +97,7 @@ class Outbox:
 
     def depth(self) -> dict[str, int]:
         """Messages waiting, by peer."""
-        with self._engine.connect() as conn:
+        with self._store.engine.connect() as conn:
             rows = conn.execute(
                 select(t.outbox.c.peer, func.count()).group_by(t.outbox.c.peer)
             ).all()

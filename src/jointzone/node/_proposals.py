@@ -313,7 +313,7 @@ class Proposals(NodeCore):
             self._replica.judge_rejection(r, held)
         except ConsentError as e:
             raise ProposalError(f"rejection refused: {e}") from e
-        with self._store.engine.begin() as conn:
+        with self._store.writing("keeping a rejection") as conn:
             conn.execute(
                 delete(t.rejections).where(
                     t.rejections.c.act_id == r.act_id, t.rejections.c.party == r.party
@@ -353,7 +353,7 @@ class Proposals(NodeCore):
 
     def _keep(self, proposal: Proposal) -> None:
         """Store a proposal, merging its signatures with those already known here."""
-        with self._store.engine.begin() as conn:
+        with self._store.writing("keeping a proposal") as conn:
             row = conn.execute(
                 select(t.proposals.c.data).where(t.proposals.c.act_id == proposal.id)
             ).first()

@@ -109,5 +109,5 @@ class Sequencing(Witnessing, Proposals):
                 f"a peer holds {reach} entries, the node of {self._party!r} {size}: it catches "
                 "up before it sequences"
             )
-        with self._store.engine.begin() as conn:
+        with self._store.writing("withdrawing unheld signatures") as conn:
             conn.execute(delete(t.cosigned).where(t.cosigned.c.size > size))

@@ -32,7 +32,7 @@ from jointzone.node import _tables as t
 from jointzone.node._checkpoints import Checkpoints
 from jointzone.node._core import REFUSALS
 from jointzone.node._interface import NodeInterface
-from jointzone.node.errors import SyncError, WitnessError
+from jointzone.node.errors import SyncError, UnreachableError, WitnessError
 from jointzone.tlog import (
     Checkpoint,
     CompactRange,
@@ -318,8 +318,11 @@ class Witnessing(Checkpoints):
                 )
                 note = note.with_signatures(*Note.from_bytes(signed).signatures)
                 took += 1
-        except BaseException:
-            if new and not took:
+        except BaseException as e:
+            # A witness that refused judged the batch and holds none of it: the signature goes.
+            # One whose answer was lost may hold it, cosigned: the signature stays, so either
+            # side can finish the round (withdraw_unheld drops it once no peer holds the batch).
+            if new and not took and not isinstance(e, UnreachableError):
                 self._withdraw(target)
             raise
         if new:
@@ -335,7 +338,7 @@ class Witnessing(Checkpoints):
 
     def _withdraw(self, size: int) -> None:
         """Forget this node's signature on a checkpoint of ``size`` that no peer took."""
-        with self._store.engine.begin() as conn:
+        with self._store.writing("withdrawing a signature") as conn:
             conn.execute(delete(t.cosigned).where(t.cosigned.c.size == size))
 
 

@@ -34,3 +34,7 @@ class AuditError(NodeError):
 
 class UnknownProposalError(ProposalError):
     """No proposal of that id at this node (yet)."""
+
+
+class UnreachableError(SyncError):
+    """A peer did not answer: whether it acted on the request is not known."""

@@ -83,16 +83,7 @@ class ProblemError(Exception):
         self.media_type = media_type
 
 
-_TITLES = {
-    400: "Bad Request",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "Not Found",
-    409: "Conflict",
-    413: "Content Too Large",
-    422: "Unprocessable Content",
-    503: "Service Unavailable",
-}
+_TITLES = _wire.TITLES
 
 
 def _problem_response(status: int, title: str, detail: str) -> JSONResponse:
@@ -192,7 +183,12 @@ def create_app(service: NodeService) -> FastAPI:
         except (NodeError, ConsentError, MalformedError, ValueError) as e:
             raise ProblemError(400, str(e)) from e
 
-    @app.post("/peer/v1/proposals", status_code=204, tags=["peer"])
+    @app.post(
+        "/peer/v1/proposals",
+        status_code=204,
+        responses=_wire.problems(400, 401, 413, 503),
+        tags=["peer"],
+    )
     async def peer_proposal(request: Request) -> Response:
         """A proposal, or more signatures on one, forwarded by a peer: every new signature is
         verified before anything is kept."""
@@ -204,7 +200,12 @@ def create_app(service: NodeService) -> FastAPI:
         )
         return Response(status_code=204)
 
-    @app.post("/peer/v1/rejections", status_code=204, tags=["peer"])
+    @app.post(
+        "/peer/v1/rejections",
+        status_code=204,
+        responses=_wire.problems(400, 401, 413, 503),
+        tags=["peer"],
+    )
     async def peer_rejection(request: Request) -> Response:
         """A rejection signed by an official of the sending party."""
         _, body = await peer(request)
@@ -215,7 +216,9 @@ def create_app(service: NodeService) -> FastAPI:
         await in_thread(lambda: refusing(lambda: service.run(receive, timeout=PEER_WAIT_S)))
         return Response(status_code=204)
 
-    @app.post("/peer/v1/entries", status_code=204, tags=["peer"])
+    @app.post(
+        "/peer/v1/entries", status_code=204, responses=_wire.problems(400, 401, 413), tags=["peer"]
+    )
     async def peer_entries(
         request: Request, start: int = Query(ge=0), count: int = Query(ge=1, le=10_000)
     ) -> Response:
@@ -228,14 +231,23 @@ def create_app(service: NodeService) -> FastAPI:
         service.stage(start, entries)
         return Response(status_code=204)
 
-    @app.post("/peer/v1/add-checkpoint", tags=["peer"])
+    @app.post(
+        "/peer/v1/add-checkpoint",
+        responses=_wire.problems(400, 401, 403, 404, 409, 413, 422, 503),
+        tags=["peer"],
+    )
     async def add_checkpoint(request: Request) -> Response:
         """C2SP tlog-witness ``add-checkpoint``: judge the staged entries, cosign, persist."""
         sender, body = await peer(request)
         lines = await in_thread(lambda: _add_checkpoint(service, sender, body))
         return Response(lines, media_type=TEXT)
 
-    @app.post("/peer/v1/final", status_code=204, tags=["peer"])
+    @app.post(
+        "/peer/v1/final",
+        status_code=204,
+        responses=_wire.problems(400, 401, 409, 413, 503),
+        tags=["peer"],
+    )
     async def peer_final(request: Request) -> Response:
         """A checkpoint every party's node signed, over this node's log."""
         _, body = await peer(request)
@@ -247,7 +259,7 @@ def create_app(service: NodeService) -> FastAPI:
         )
         return Response(status_code=204)
 
-    @app.post("/peer/v1/vouch", tags=["peer"])
+    @app.post("/peer/v1/vouch", responses=_wire.problems(400, 401, 409, 413, 503), tags=["peer"])
     async def peer_vouch(request: Request) -> Response:
         """The checkpoint with this node's cosignature/v1 timestamp, if it is its latest."""
         _, body = await peer(request)
@@ -259,7 +271,11 @@ def create_app(service: NodeService) -> FastAPI:
         )
         return Response(out, media_type=TEXT)
 
-    @app.post("/peer/v1/certificate-signature", tags=["peer"])
+    @app.post(
+        "/peer/v1/certificate-signature",
+        responses=_wire.problems(400, 401, 413, 503),
+        tags=["peer"],
+    )
     async def peer_certificate_signature(request: Request) -> Response:
         """This party's signature on an issued certificate, for the asking node to assemble."""
         _, body = await peer(request)
@@ -273,7 +289,7 @@ def create_app(service: NodeService) -> FastAPI:
         )
         return Response(out, media_type=COSE)
 
-    @app.get("/peer/v1/size", tags=["peer"])
+    @app.get("/peer/v1/size", responses=_wire.problems(401), tags=["peer"])
     async def peer_size(request: Request) -> Response:
         """This node's log size, final or not."""
         await peer(request)
@@ -281,7 +297,7 @@ def create_app(service: NodeService) -> FastAPI:
             _wire.format_size(node.store.size()), headers={"content-type": _wire.SIZE_TYPE}
         )
 
-    @app.get("/peer/v1/entries", tags=["peer"])
+    @app.get("/peer/v1/entries", responses=_wire.problems(400, 401), tags=["peer"])
     async def peer_read(
         request: Request, start: int = Query(ge=0), stop: int = Query(ge=0)
     ) -> Response:
@@ -295,7 +311,7 @@ def create_app(service: NodeService) -> FastAPI:
         entries = await in_thread(lambda: node.store.read_entries(start, stop))
         return Response(encode_bundle(entries), media_type="application/octet-stream")
 
-    @app.get("/peer/v1/consistency", tags=["peer"])
+    @app.get("/peer/v1/consistency", responses=_wire.problems(400, 401), tags=["peer"])
     async def peer_consistency(
         request: Request,
         size1: int = Query(alias="from", ge=0),
@@ -337,7 +353,7 @@ def create_app(service: NodeService) -> FastAPI:
         with service.locked():
             return service.standalone.regime.canonical()
 
-    @app.get("/api/v1/genesis", tags=["officials"])
+    @app.get("/api/v1/genesis", responses=_wire.problems(400, 409), tags=["officials"])
     def genesis() -> dict[str, Any]:
         """The ``regime.adopt`` act for this party's root keys to sign (409 once adopted)."""
         with service.locked() as n:
@@ -345,12 +361,12 @@ def create_app(service: NodeService) -> FastAPI:
                 raise ProblemError(409, "the log has adopted its regime already")
             return refusing(service.standalone.genesis_act)  # type: ignore[no-any-return]
 
-    @app.get("/api/v1/certificate-key", tags=["officials"])
+    @app.get("/api/v1/certificate-key", responses=_wire.problems(400), tags=["officials"])
     def certificate_key() -> dict[str, Any]:
         """The ``certificate.key`` act declaring this node's certificate key."""
         return refusing(service.standalone.certificate_key_act)  # type: ignore[no-any-return]
 
-    @app.get("/api/v1/trust-bundle", tags=["officials"])
+    @app.get("/api/v1/trust-bundle", responses=_wire.problems(400, 409, 503), tags=["officials"])
     def trust_bundle() -> Response:
         """A trust bundle for officers' offline verifiers: this node's latest final checkpoint,
         every party's node vouching for it now, with the trust entries proved in it."""
@@ -358,7 +374,9 @@ def create_app(service: NodeService) -> FastAPI:
             data = refusing(lambda: export_trust_bundle(n), conflict=(SyncError,))
         return Response(data, media_type="application/json")
 
-    @app.get("/api/v1/certificates/{certificate}", tags=["officials"])
+    @app.get(
+        "/api/v1/certificates/{certificate}", responses=_wire.problems(404, 409), tags=["officials"]
+    )
     def certificate(certificate: str) -> dict[str, Any]:
         """A participant certificate with every party's signature, as it is carried: its
         ``JZ1:`` text (what the QR code holds)."""
@@ -378,7 +396,7 @@ def create_app(service: NodeService) -> FastAPI:
             "text": document.to_text(),
         }
 
-    @app.get("/api/v1/proposals", tags=["officials"])
+    @app.get("/api/v1/proposals", responses=_wire.problems(400), tags=["officials"])
     def list_proposals(status: str | None = None) -> list[dict[str, Any]]:
         """The proposals this node holds, oldest first; ``status`` filters."""
         if status not in (None, "open", "committed", "rejected", "expired"):
@@ -388,13 +406,13 @@ def create_app(service: NodeService) -> FastAPI:
         with service.locked() as n:
             return [_proposal_json(s) for s in n.proposals(status)]
 
-    @app.get("/api/v1/proposals/{act_id}", tags=["officials"])
+    @app.get("/api/v1/proposals/{act_id}", responses=_wire.problems(400, 404), tags=["officials"])
     def show_proposal(act_id: str) -> dict[str, Any]:
         """One proposal, with its COSE_Sign bytes (base64) for a client to add a signature."""
         with service.locked() as n:
             return _proposal_json(refusing(lambda: n.status(act_id)))
 
-    @app.post("/api/v1/proposals", tags=["officials"])
+    @app.post("/api/v1/proposals", responses=_wire.problems(400), tags=["officials"])
     async def submit(request: Request) -> dict[str, Any]:
         """A proposal made, or signed, by an official of this party with their own key
         (a COSE_Sign); the node checks it as it would its own, keeps it and sends it on."""
@@ -406,7 +424,12 @@ def create_app(service: NodeService) -> FastAPI:
 
         return await in_thread(lambda: refusing(lambda: service.run(run)))  # type: ignore[no-any-return]
 
-    @app.post("/api/v1/rejections", status_code=204, tags=["officials"])
+    @app.post(
+        "/api/v1/rejections",
+        status_code=204,
+        responses=_wire.problems(400, 404, 413),
+        tags=["officials"],
+    )
     async def reject(request: Request) -> Response:
         """A rejection signed by an official of this party (a COSE_Sign), kept and sent on."""
         body = await _bounded_body(request)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from jointzone.node import Descriptor, Outbox, SyncError, WitnessError
+from jointzone.node import Descriptor, Outbox, SyncError, UnreachableError, WitnessError
 from jointzone.server import _wire
 from jointzone.server._peerauth import PeerSigner
 from jointzone.tlog import (
@@ -51,7 +51,7 @@ class Reply:
         return _wire.problem_detail(self.content_type, self.content)
 
 
-class PeerUnavailableError(SyncError):
+class PeerUnavailableError(UnreachableError):
     """The peer could not be reached, or answered with a server error: try again later."""
 
 

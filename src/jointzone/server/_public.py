@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from jointzone.server import _wire
 from jointzone.store import LogStore
@@ -50,6 +50,15 @@ MISSING_CACHE = "no-store"
 _MAX_LEVEL = 63
 
 
+#: Tiles and bundles are bytes, documented as such (FastAPI would say JSON).
+_OCTETS: dict[int | str, dict[str, object]] = {
+    200: {
+        "description": "The tile or bundle",
+        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
+
+
 def public_router(store: Callable[[], LogStore]) -> APIRouter:
     """The unauthenticated routes ``/checkpoint`` and ``/tile/...``, read from ``store()``.
 
@@ -60,8 +69,13 @@ def public_router(store: Callable[[], LogStore]) -> APIRouter:
     router = APIRouter(tags=["public"])
 
     # GET and HEAD as two operations, each with its own operationId in the OpenAPI document.
-    @router.get("/checkpoint")
-    @router.head("/checkpoint", operation_id="head_checkpoint")
+    @router.get("/checkpoint", responses=_wire.problems(404), response_class=PlainTextResponse)
+    @router.head(
+        "/checkpoint",
+        operation_id="head_checkpoint",
+        responses=_wire.problems(404),
+        response_class=PlainTextResponse,
+    )
     def checkpoint() -> Response:
         """The latest checkpoint every party's node signed (C2SP tlog-checkpoint)."""
         note = store().checkpoint()
@@ -71,8 +85,8 @@ def public_router(store: Callable[[], LogStore]) -> APIRouter:
             note, media_type=CHECKPOINT_TYPE, headers={"Cache-Control": CHECKPOINT_CACHE}
         )
 
-    @router.get("/tile/{path:path}")
-    @router.head("/tile/{path:path}", operation_id="head_tile")
+    @router.get("/tile/{path:path}", responses={**_wire.problems(404), **_OCTETS})
+    @router.head("/tile/{path:path}", operation_id="head_tile", responses=_wire.problems(404))
     def tile(path: str) -> Response:
         """A hash tile ``tile/<L>/<N>[.p/<W>]`` or an entry bundle ``tile/entries/<N>[.p/<W>]``."""
         try:

@@ -49,7 +49,7 @@ class NodeService:
         self.standalone = standalone
         self.node: Node = standalone.node
         self.party = standalone.config.party
-        self.outbox = Outbox(self.node.store.engine)
+        self.outbox = Outbox(self.node.store)
         self._lock = threading.RLock()
         #: Set when a proposal, signature or rejection arrives: the driver looks for a round.
         self.dirty = True

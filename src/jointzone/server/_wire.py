@@ -13,6 +13,7 @@ import base64
 import binascii
 import json
 import re
+from typing import Any
 
 from jointzone.tlog import HASH_SIZE, MalformedError, Note, Signature
 
@@ -120,3 +121,39 @@ def problem_detail(content_type: str, content: bytes) -> str:
         if isinstance(data, dict) and isinstance(data.get("detail"), str):
             return str(data["detail"])[:500]
     return body.decode("utf-8", "replace").strip()[:500]
+
+
+TITLES = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    409: "Conflict",
+    413: "Content Too Large",
+    422: "Unprocessable Content",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
+
+_PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "RFC 9457 problem details",
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+    },
+    "required": ["type", "title", "status", "detail"],
+}
+
+
+def problems(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The error answers of a route, for the OpenAPI document: each an RFC 9457 problem."""
+    return {
+        code: {
+            "description": TITLES.get(code, "Error"),
+            "content": {PROBLEM_TYPE: {"schema": _PROBLEM_SCHEMA}},
+        }
+        for code in codes
+    }

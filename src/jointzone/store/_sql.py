@@ -462,6 +462,18 @@ class SqlLogStore(LogStore):
             yield conn
 
     @contextmanager
+    def writing(self, doing: str) -> Iterator[Connection]:
+        """A transaction on this database that holds its write lock from its first statement,
+        for a layer's own tables beside the log (``doing`` names it in errors).
+
+        SQLite's default transaction takes the lock only at its first write, and one that read
+        before another connection committed then fails at once ("database is locked") whatever
+        the busy timeout; one that begins with the lock waits its turn instead.
+        """
+        with self._writing(doing) as conn:
+            yield conn
+
+    @contextmanager
     def _writing(self, doing: str) -> Iterator[Connection]:
         """A transaction that holds the database's write lock from its first statement."""
         with self._translating(doing), self._engine.connect() as conn:

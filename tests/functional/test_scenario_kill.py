@@ -59,16 +59,25 @@ def _watch(
     lines: list[str],
 ) -> bool:
 
+    started = threading.Event()
+
     def read() -> None:
         assert proc.stdout is not None
         for line in proc.stdout:
+            started.set()
             lines.append(line)
             if m := ACK.search(line):
                 acks.append((int(m[1]), m[2]))
+        started.set()  # ended without a line: nothing to wait for
 
     reader = threading.Thread(target=read)
     reader.start()
     try:
+        # The moment is counted from the scenario's first line, not from the process's start:
+        # on a loaded machine importing the CLI alone can take longer than the longest wait,
+        # and a process killed before it acts tests nothing.
+        if kill_after is not None:
+            started.wait(timeout=120)
         proc.wait(timeout=kill_after)
         killed = False
     except subprocess.TimeoutExpired:

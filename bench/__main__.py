@@ -18,6 +18,7 @@ BENCHES = [
     "bench.bench_credentials",
     "bench.bench_inputs",
     "bench.bench_keystore",
+    "bench.bench_network",
 ]
 
 

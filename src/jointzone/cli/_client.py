@@ -274,7 +274,14 @@ class NodeApi:
             if p.get("status") == "committed":
                 return f"committed already: act {p['id']}"
             if p.get("status") == "open":
-                proposal, added = self.sign(p["id"], signers)
+                try:
+                    proposal, added = self.sign(p["id"], signers)
+                except CliError:
+                    # Committed between the listing and the signature: the round that made
+                    # it final was under way as it was listed.
+                    if self.status(p["id"]).status == "committed":
+                        return f"committed already: act {p['id']}"
+                    raise
                 return f"{'signed' if added else 'already signed'}: act {proposal.id}"
         proposal = self.propose(canonical, signers, at=at)
         return f"proposed: act {proposal.id}"

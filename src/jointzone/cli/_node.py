@@ -216,7 +216,14 @@ def genesis(
     ]
     with NodeApi(node_url) as api:
         if not api.context()["adopted"]:
-            say(f"genesis {api.sign_genesis(signers, wait=max(wait, 60.0))}")
+            try:
+                say(f"genesis {api.sign_genesis(signers, wait=max(wait, 60.0))}")
+            except CliError:
+                # Adopted between the question and the signature: the other parties' round
+                # was under way.
+                if not api.context()["adopted"]:
+                    raise
+                say("genesis committed already")
             deadline = time.monotonic() + wait
             while not api.context()["adopted"]:
                 if time.monotonic() > deadline:

@@ -3,7 +3,14 @@
 Pure: data in, data out, no I/O.
 """
 
-from jointzone.consent._judge import KeyDirectory, SignerKey, consent_verdict, judge, valid_signers
+from jointzone.consent._judge import (
+    KeyDirectory,
+    SignerKey,
+    claimed_signers,
+    consent_verdict,
+    judge,
+    valid_signers,
+)
 from jointzone.consent._policy import (
     ConsentKind,
     Requirement,
@@ -49,6 +56,7 @@ __all__ = [
     "ValidSigner",
     "Verdict",
     "act_id_of",
+    "claimed_signers",
     "consent_verdict",
     "counts_for",
     "evaluate",

@@ -43,8 +43,9 @@ class KeyDirectory(Protocol):
         ...
 
 
-def valid_signers(proposal: Proposal, keys: KeyDirectory, position: int) -> list[ValidSigner]:
-    """Every signature's signer, or :class:`InvalidSignatureError` naming the first that fails."""
+def _signer_keys(proposal: Proposal, keys: KeyDirectory, position: int) -> dict[bytes, SignerKey]:
+    """Each signature's key as the record knows it at ``position``, or
+    :class:`InvalidSignatureError` naming the first kid that is no key of the record there."""
     lookup: dict[bytes, SignerKey] = {}
     for kid in proposal.kids:
         key = keys.signer_key(kid, position)
@@ -54,17 +55,40 @@ def valid_signers(proposal: Proposal, keys: KeyDirectory, position: int) -> list
                 f"position {position} (unknown, rotated or removed)"
             )
         lookup[kid] = key
+    return lookup
+
+
+def _claimed(proposal: Proposal, lookup: dict[bytes, SignerKey]) -> list[ValidSigner]:
+    out = []
+    for kid in proposal.kids:
+        k = lookup[kid]
+        out.append(ValidSigner(party=k.party, kind=k.kind, signer=k.signer, roles=k.roles))
+    return out
+
+
+def _verify(proposal: Proposal, lookup: dict[bytes, SignerKey]) -> None:
     checks = verify_signatures(proposal.message, {kid: k.public_key for kid, k in lookup.items()})
     for check in checks:
         if not check.valid:
             raise InvalidSignatureError(
                 f"act {proposal.id}: signature {check.index}: {check.message}"
             )
-    out = []
-    for kid in proposal.kids:
-        k = lookup[kid]
-        out.append(ValidSigner(party=k.party, kind=k.kind, signer=k.signer, roles=k.roles))
-    return out
+
+
+def claimed_signers(proposal: Proposal, keys: KeyDirectory, position: int) -> list[ValidSigner]:
+    """The signer each signature names, from its kid alone, no signature checked; or
+    :class:`InvalidSignatureError` for a kid that is no key of the record at ``position``.
+
+    For telling how far consent has come on a proposal a node holds, whose signatures it
+    verified as each arrived; never for judging an entry (:func:`judge` verifies them all)."""
+    return _claimed(proposal, _signer_keys(proposal, keys, position))
+
+
+def valid_signers(proposal: Proposal, keys: KeyDirectory, position: int) -> list[ValidSigner]:
+    """Every signature's signer, or :class:`InvalidSignatureError` naming the first that fails."""
+    lookup = _signer_keys(proposal, keys, position)
+    _verify(proposal, lookup)
+    return _claimed(proposal, lookup)
 
 
 def judge(
@@ -76,8 +100,15 @@ def judge(
     position: int,
     subject_party: str | None = None,
 ) -> list[ValidSigner]:
-    """The valid signers of a proposal whose consent is complete; raises otherwise."""
-    signers = valid_signers(proposal, keys, position)
+    """The valid signers of a proposal whose consent is complete; raises otherwise.
+
+    Consent is counted from the keys the signatures name before any signature is checked:
+    a proposal still gathering signatures, which the sequencer meets in every round, costs
+    no cryptography. The signatures are then all verified, so what is returned is consent
+    only if every one of them holds.
+    """
+    lookup = _signer_keys(proposal, keys, position)
+    signers = _claimed(proposal, lookup)
     verdict = consent_verdict(
         requirement, signers, parties=parties, keys=keys, subject_party=subject_party
     )
@@ -85,6 +116,7 @@ def judge(
         raise ConsentMissingError(
             f"act {proposal.id} ({proposal.act_type}) lacks consent: {verdict.explain()}"
         )
+    _verify(proposal, lookup)
     return signers
 
 

@@ -5,8 +5,10 @@ step that keeps it, before the official is told it is done; the node's driver de
 outbox in order, one peer at a time, and retries with exponential backoff while a peer is down.
 The receiver is idempotent (a signature it holds already changes nothing), so a message
 delivered twice, because the process died between delivery and deletion, is harmless.
-A message the peer refuses outright (4xx: it judged it and said no) is not retried: it is
-dropped, and the refusal is logged, since trying again would only be refused again.
+A message the peer refuses (4xx: it judged it and said no) is retried like a failure while
+the peer holds fewer entries than this node, since it may lack what the message rests on (the
+appointment of the official who signed it); refused by a peer that is not behind, it is
+dropped and the refusal logged, since trying again would only be refused again.
 """
 
 from __future__ import annotations

@@ -451,7 +451,7 @@ class Proposals(NodeCore):
         judged: bool = True,
     ) -> ProposalStatus:
         index = self._replica.committed_index(proposal.id)
-        # Judging checks every signature; the sequencer leaves it to admit(), which judges anyway.
+        # The sequencer leaves the verdict to admit(), which judges anyway.
         verdict = self._replica.verdict(proposal) if judged else _UNJUDGED
         if index is not None:
             status = "committed"

@@ -32,11 +32,11 @@ from jointzone.consent import (
     SignerKey,
     ValidSigner,
     Verdict,
+    claimed_signers,
     consent_verdict,
     counts_for,
     judge,
     read_committed,
-    valid_signers,
 )
 from jointzone.cose import verify_signatures
 from jointzone.regime import Regime, RegimeError
@@ -208,10 +208,12 @@ class Replica:
         return req, regime.party_ids, act.own_party, keys, act
 
     def verdict(self, proposal: Proposal) -> Verdict:
-        """How far a proposal's consent has come, judged at the next position."""
+        """How far a proposal's consent has come, counted at the next position from the keys
+        its signatures name: each was verified as it arrived (:meth:`check_signatures`), and
+        all are verified again when the act is judged for the log (:meth:`admit`)."""
         try:
             req, parties, subject, keys, _ = self._requirement(proposal)
-            signers = valid_signers(proposal, keys, self.size)
+            signers = claimed_signers(proposal, keys, self.size)
         except (ConsentError, acts.ActError, RegimeError) as e:
             return Verdict(False, (str(e),))
         return consent_verdict(req, signers, parties=parties, keys=keys, subject_party=subject)
@@ -303,14 +305,14 @@ class Replica:
         if entry.time > c.expires_at:
             raise ConsentError(f"act {p.id} expired at {c.expires_at:%Y-%m-%dT%H:%M:%SZ}")
         req, parties, subject, keys, act = self._requirement(p)
+        judge(
+            p, requirement=req, parties=parties, keys=keys, position=position, subject_party=subject
+        )
         if self.gate is not None and (findings := self.gate(act.free_text())):
             raise ConsentError(
                 f"act {p.id} ({act.TYPE}) has {len(findings)} neutrality finding(s), first "
                 f"{findings[0].field}: {findings[0].finding.message}"
             )
-        judge(
-            p, requirement=req, parties=parties, keys=keys, position=position, subject_party=subject
-        )
         signers = [keys.signer_key(kid, position) for kid in p.kids]
         self._apply(entry.time, p.id, act, position, [s for s in signers if s is not None])
 

@@ -18,7 +18,7 @@ needed for finality, no size can have two final checkpoints.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import delete
@@ -50,9 +50,16 @@ class Batch:
 class Sequencing(Witnessing, Proposals):
     """The sequencer's use case (see the module docstring)."""
 
-    def sequence(self, peers: Iterable[NodeInterface], *, limit: int = 1000) -> Batch:
+    def sequence(
+        self,
+        peers: Iterable[NodeInterface],
+        *,
+        limit: int = 1000,
+        held: Mapping[str, int] | None = None,
+    ) -> Batch:
         """Run one round: commit every open proposal whose consent is complete, with every
-        peer's cosignature, or nothing. Raises the first witness's refusal (nothing appended)."""
+        peer's cosignature, or nothing. Raises the first witness's refusal (nothing appended).
+        ``held``: each peer's log size, if the caller has just asked (see :meth:`finalise`)."""
         peers = list(peers)
         self._require_node_key()  # a locked keystore stops the round before any work
         old_size = self._store.size()
@@ -61,7 +68,9 @@ class Sequencing(Witnessing, Proposals):
                 f"the node of {self._party!r} holds {old_size} entries, final only up to "
                 f"{self.final_size()}: the last round must be final before the next begins"
             )
-        self.withdraw_unheld(peers)
+        if held is None:
+            held = {peer.party: peer.log_size() for peer in peers}
+        self.withdraw_unheld(peers, held=held)
         now = self.now()
         time = max(now, self._replica.last_time or now)
         regime = self._replica.regime
@@ -91,7 +100,7 @@ class Sequencing(Witnessing, Proposals):
                 position += 1
             if not entries:
                 return Batch(old_size, [], None, [], refused)
-            final = self.finalise(peers, batch=entries)
+            final = self.finalise(peers, batch=entries, held=held)
         except BaseException:
             # The replica ran ahead of the log: derive it again from what was kept.
             self._replica = self._replay()
@@ -99,11 +108,14 @@ class Sequencing(Witnessing, Proposals):
         self._forget(committed)
         return Batch(old_size, entries, final, committed, refused)
 
-    def withdraw_unheld(self, peers: Iterable[NodeInterface]) -> None:
+    def withdraw_unheld(
+        self, peers: Iterable[NodeInterface], *, held: Mapping[str, int] | None = None
+    ) -> None:
         """Withdraw this node's signatures on checkpoints beyond its log that no peer holds
         (a round cut short by a crash before any witness took it)."""
         size = self._store.size()
-        reach = max([p.log_size() for p in peers], default=0)
+        sizes = held.values() if held is not None else [p.log_size() for p in peers]
+        reach = max(sizes, default=0)
         if reach > size:
             raise NodeError(
                 f"a peer holds {reach} entries, the node of {self._party!r} {size}: it catches "

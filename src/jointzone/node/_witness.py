@@ -22,7 +22,7 @@ this node's log, collects each one's signature, and hands the final checkpoint t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import delete
@@ -269,7 +269,11 @@ class Witnessing(Checkpoints):
     # -- finalising -----------------------------------------------------------------------------
 
     def finalise(
-        self, peers: Iterable[NodeInterface], *, batch: list[bytes] | None = None
+        self,
+        peers: Iterable[NodeInterface],
+        *,
+        batch: list[bytes] | None = None,
+        held: Mapping[str, int] | None = None,
     ) -> bytes | None:
         """Gather every peer's signature on this node's checkpoint, then keep the final
         checkpoint here and at every peer. Returns it (None: an empty log).
@@ -279,11 +283,13 @@ class Witnessing(Checkpoints):
         cosigned; if the first peer refuses, its own signature is withdrawn (nobody holds it).
         Without, it covers this node's log as it is (a restart's recovery, a peer's return),
         and each peer is sent what it lacks. A peer that holds more than this node is a fork
-        or a node ahead: refused.
+        or a node ahead: refused. ``held`` is each peer's log size if the caller has just
+        asked (a size out of date only makes the peer refuse, and the round fail, unchanged).
         """
         peers = list(peers)
         size = self._store.size()
-        held = {peer.party: peer.log_size() for peer in peers}
+        if held is None:
+            held = {peer.party: peer.log_size() for peer in peers}
         for peer in peers:
             if held[peer.party] > size:
                 raise SyncError(
@@ -332,7 +338,8 @@ class Witnessing(Checkpoints):
             self._save_signed_state(signed=final_bytes)
             self.accept_final(final_bytes)
         for peer in peers:
-            if _size_of(peer.latest_checkpoint()) < target:
+            # A witness that just cosigned the batch holds it beyond its final checkpoint.
+            if (new and peer in asking) or _size_of(peer.latest_checkpoint()) < target:
                 peer.accept_final(final_bytes)
         return final_bytes
 

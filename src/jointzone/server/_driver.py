@@ -97,15 +97,17 @@ class Driver:
         with service.locked() as node:
             if node.keystore.locked:
                 return
-            ahead = self._ahead(node, peers)
+            held = {peer.party: peer.log_size() for peer in peers}
+            ahead = self._ahead(node, peers, held)
             if ahead is not None:
                 node.catch_up(ahead)
             if self._cut_short(node):
                 node.finalise(peers)
-            if self._should_sequence(node):
+            elif self._should_sequence(node):
                 self._last_round = time.monotonic()
                 service.dirty = False
-                batch = node.sequence(peers)
+                # The sizes just asked: a peer's log grows only by a round this node runs.
+                batch = node.sequence(peers, held=None if ahead else held)
                 for act_id, why in batch.refused:
                     log.info("act %s has consent but was not committed: %s", act_id, why)
                 if batch.committed:
@@ -124,17 +126,42 @@ class Driver:
                 log.info("peer %s: %s (next try in %.1f s)", client.party, e, delay)
                 return  # keep the peer's messages in order
             except NodeError as e:
-                # Judged and refused by the peer: trying again would be refused again.
+                if self._behind(client):
+                    # A peer with fewer entries than this node may lack what the message
+                    # rests on (the appointment of the official who signed it): it is kept,
+                    # in order, until the peer has caught up.
+                    delay = outbox.failed(message, str(e))
+                    log.info(
+                        "peer %s is behind and refused a %s (next try in %.1f s): %s",
+                        client.party,
+                        message.kind,
+                        delay,
+                        e,
+                    )
+                    return
+                # Judged and refused by a peer that holds all this node does: trying again
+                # would be refused again.
                 log.warning("peer %s refused a %s: %s", client.party, message.kind, e)
             outbox.delivered(message)
 
-    def _ahead(self, node: Node, peers: list[PeerClient]) -> PeerClient | None:
-        """The peer with the longest final log beyond this node's, if any. Asking each peer
-        its size is a signed request, so a peer that was down learns this node is up."""
+    def _behind(self, client: PeerClient) -> bool:
+        with self._service.locked() as node:
+            mine = node.final_size()
+        try:
+            return client.log_size() < mine
+        except PeerUnavailableError:
+            return True
+
+    def _ahead(
+        self, node: Node, peers: list[PeerClient], held: dict[str, int]
+    ) -> PeerClient | None:
+        """The peer with the longest final log beyond this node's, if any, given each peer's
+        log size (``held``). Asking a peer its size is a signed request, so a peer that was
+        down learns this node is up."""
         size = node.log_size()
         best: tuple[int, PeerClient] | None = None
         for peer in peers:
-            if peer.log_size() <= size:
+            if held[peer.party] <= size:
                 continue
             checkpoint = peer.latest_checkpoint()
             if checkpoint is None:

@@ -13,8 +13,9 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing.context import BaseContext
 from multiprocessing.process import BaseProcess
@@ -320,6 +321,17 @@ def start_all(nodes: dict[str, NodeProcess]) -> None:
     with ThreadPoolExecutor(len(nodes)) as pool:
         for started in [pool.submit(n.start) for n in nodes.values()]:
             started.result()
+
+
+@contextmanager
+def serving(nodes: dict[str, NodeProcess]) -> Iterator[dict[str, NodeProcess]]:
+    """The nodes started (:func:`start_all`), and stopped whatever happens meanwhile."""
+    try:
+        start_all(nodes)
+        yield nodes
+    finally:
+        for n in nodes.values():
+            n.stop()
 
 
 def wait_final(nodes: dict[str, NodeProcess], size: int, timeout: float = 60) -> bytes:

@@ -11,21 +11,24 @@ import pytest
 
 from jointzone.tlog import Checkpoint, Note
 
-from ._network import NodeProcess, appoint, genesis, pair, run, run_here, wait_final
+from ._network import (
+    NodeProcess,
+    appoint,
+    genesis,
+    pair,
+    run,
+    run_here,
+    serving,
+    wait_final,
+)
 
 
 @pytest.fixture
 def nodes(tmp_path: Path) -> Iterator[dict[str, NodeProcess]]:
     # Made in this process (the same commands, without an interpreter each); the nodes serve
     # as processes of their own.
-    made = pair(tmp_path, runner=run_here)
-    try:
-        for n in made.values():
-            n.start()
+    with serving(pair(tmp_path, runner=run_here)) as made:
         yield made
-    finally:
-        for n in made.values():
-            n.stop()
 
 
 def test_genesis_travels_between_two_node_processes_and_both_hold_the_final_log(

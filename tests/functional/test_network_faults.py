@@ -90,6 +90,16 @@ def _registrars(nodes: dict[str, NodeProcess], tmp: Path) -> dict[str, CoseSigne
     return found
 
 
+def _ready(nodes: dict[str, NodeProcess], tmp: Path) -> dict[str, CoseSigner]:
+    """Start the nodes, sign the genesis at each, appoint a registrar of each party, and wait
+    until every node holds all of it final; the registrars' signers."""
+    start_all(nodes)
+    genesis(nodes, runner=run_here)
+    registrars = _registrars(nodes, tmp)
+    wait_final(nodes, 1 + 2 * len(nodes))  # the adoption, each certificate key and registrar
+    return registrars
+
+
 def _held(api: NodeApi, act_id: str) -> ProposalStatus | None:
     """The proposal as the node holds it; None if it does not, or cannot be reached."""
     try:
@@ -242,10 +252,7 @@ def test_nodes_killed_at_random_moments_lose_no_acknowledged_act_and_never_fork(
     )
     japan, russia = nodes["japan"], nodes["russia"]
     running += nodes.values()
-    start_all(nodes)
-    genesis(nodes, runner=run_here)
-    registrars = _registrars(nodes, tmp_path)
-    wait_final(nodes, SETUP_ENTRIES)
+    registrars = _ready(nodes, tmp_path)
 
     timeline = _Timeline()
     print(f"JOINTZONE_KILL_SEED={seed}")  # shown when the test fails: to run it again
@@ -330,10 +337,7 @@ def test_an_act_proposed_during_a_partition_commits_after_it_heals(
         )
         japan, russia = nodes["japan"], nodes["russia"]
         running += nodes.values()
-        start_all(nodes)
-        genesis(nodes, runner=run_here)
-        registrars = _registrars(nodes, tmp_path)
-        wait_final(nodes, SETUP_ENTRIES)
+        registrars = _ready(nodes, tmp_path)
 
         # The round's worst moment to lose the link: the witness has judged the batch, appended
         # it and cosigned, and its answer is on the wire. A slow link to the witness holds the
@@ -407,11 +411,8 @@ def test_three_parties_nodes_commit_an_act_every_party_signs(
         runner=run_here,
     )
     running += nodes.values()
-    start_all(nodes)
-    genesis(nodes, runner=run_here)  # the adoption, signed by every party's root keys
-    registrars = _registrars(nodes, tmp_path)
+    registrars = _ready(nodes, tmp_path)  # the adoption, signed by every party's root keys
     setup = 1 + 2 * len(nodes)  # the adoption, three certificate keys, three registrars
-    wait_final(nodes, setup)
 
     with NodeApi(nodes["japan"].direct) as at_japan:
         act_id = at_japan.propose(_enterprise("three-way"), [registrars["japan"]]).id

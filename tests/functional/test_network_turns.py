@@ -20,7 +20,7 @@ from jointzone.node._standalone import b64url, set_clock
 from jointzone.regime import Regime
 from jointzone.tlog import decode_bundle, entries_path
 
-from ._network import REGIME, NodeProcess, free_port, run_here, wait_final
+from ._network import REGIME, NodeProcess, free_port, run_here, serving, wait_final
 
 # The seed regime rotates by calendar month: January 2020 is one party's, February the other's.
 JANUARY = datetime(2020, 1, 31, 23, 50, tzinfo=UTC)
@@ -58,13 +58,8 @@ def nodes(tmp_path: Path) -> Iterator[dict[str, NodeProcess]]:
             if other != n.party:
                 run_here("node", "peer", "add", n.root, tmp_path / f"{other}.json")
     _set_time(made, JANUARY)
-    try:
-        for n in made.values():
-            n.start()
+    with serving(made):
         yield made
-    finally:
-        for n in made.values():
-            n.stop()
 
 
 def test_the_next_sequencer_takes_over_at_the_boundary_while_the_last_is_down(

@@ -82,10 +82,11 @@ def signed(
     party: str | None = None,
     key: Ed25519PrivateKey | None = None,
     at: datetime | None = None,
+    content_type: str = "application/cose",
 ) -> httpx.Request:
     """A request to ``target`` signed as the node of ``signer`` signs it (or with ``party``,
     ``key`` and ``at`` in place of its party, key and clock)."""
-    headers = COSE if method == "POST" else {}
+    headers = {"content-type": content_type} if method == "POST" else {}
     request = httpx.Request(
         method, f"{target.url}{path}", content=body, params=params, headers=headers
     )
@@ -369,6 +370,47 @@ def test_a_forged_signature_of_another_partys_official_is_refused(
     request = signed(japan, russia, "POST", "/peer/v1/proposals", forged.to_bytes())
     with unchanged(japan):
         assert_problem(send(japan, request), 400, "signature refused")
+
+
+def test_a_bundle_of_proposals_keeps_each_genuine_one_and_names_each_refused(
+    japan: ServedNode, russia: ServedNode
+) -> None:
+    genuine = [proposal_of(russia, *russia.root_signers(1, 2)) for _ in range(2)]
+    forged = proposal_of(russia, forger("russia-root-1"), *russia.root_signers(2))
+    bundle = [genuine[0], forged, genuine[1]]
+    request = signed(
+        japan,
+        russia,
+        "POST",
+        "/peer/v1/proposals",
+        b"".join(p.to_bytes() for p in bundle),
+        content_type="application/cbor-seq",
+    )
+    response = send(japan, request)
+    assert response.status_code == 200, response.text
+    (refused,) = response.json()["refused"]
+    assert refused["index"] == 1
+    assert "signature refused" in refused["detail"], refused
+    kept = held(japan)
+    assert {p.id for p in genuine} <= kept.keys()
+    assert forged.id not in kept
+
+
+@pytest.mark.parametrize("tail", [b"\x84\x40", b"\xff"], ids=["a-truncated-item", "a-stray-break"])
+def test_a_malformed_bundle_of_proposals_is_refused_whole(
+    japan: ServedNode, russia: ServedNode, tail: bytes
+) -> None:
+    whole = proposal_of(russia, *russia.root_signers(1, 2)).to_bytes()
+    request = signed(
+        japan,
+        russia,
+        "POST",
+        "/peer/v1/proposals",
+        whole + tail,
+        content_type="application/cbor-seq",
+    )
+    with unchanged(japan):
+        assert_problem(send(japan, request), 400, "CBOR sequence is malformed")
 
 
 # -- what it reads ---------------------------------------------------------------------------------

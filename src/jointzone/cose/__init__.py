@@ -4,7 +4,7 @@ Pure: bytes in, bytes out. Acts and participant certificates are signed with it;
 of either.
 """
 
-from jointzone.cose._cbor import MAX_DEPTH, Tag, decode, encode_deterministic
+from jointzone.cose._cbor import MAX_DEPTH, Tag, decode, encode_deterministic, split_sequence
 from jointzone.cose._keys import EDDSA, KEY_ID_SIZE, CoseSigner, HeaderLabel, key_id
 from jointzone.cose._message import (
     COSE_SIGN_TAG,
@@ -52,5 +52,6 @@ __all__ = [
     "key_id",
     "sig_structure",
     "sign",
+    "split_sequence",
     "verify_signatures",
 ]

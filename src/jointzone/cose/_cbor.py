@@ -380,3 +380,19 @@ def decode_noting(data: bytes, *, deterministic: bool = False) -> tuple[Any, str
             f"that ends at offset {decoder.pos}"
         )
     return value, decoder.irregular
+
+
+def split_sequence(data: bytes, *, limit: int) -> list[bytes]:
+    """The data items of a CBOR sequence (RFC 8742, ``application/cbor-seq``), each as the
+    bytes it spans, for the reader of each to decode strictly on its own. Raises
+    :class:`CborError` naming the offset of a truncated or malformed item, or when there are
+    more than ``limit`` items."""
+    decoder = _Decoder(bytes(data), False)
+    items: list[bytes] = []
+    while decoder.pos < decoder.end:
+        if len(items) == limit:
+            raise CborError(f"more than {limit} data items in the sequence")
+        start = decoder.pos
+        decoder.item(0)
+        items.append(decoder.data[start : decoder.pos])
+    return items

@@ -2,7 +2,8 @@
 
 A proposal, signature or rejection made here is written to the outbox in the same process
 step that keeps it, before the official is told it is done; the node's driver delivers the
-outbox in order, one peer at a time, and retries with exponential backoff while a peer is down.
+outbox in order, one peer at a time, proposals in bundles of what has queued, and retries
+with exponential backoff while a peer is down.
 The receiver is idempotent (a signature it holds already changes nothing), so a message
 delivered twice, because the process died between delivery and deletion, is harmless.
 A message the peer refuses (4xx: it judged it and said no) is retried like a failure while
@@ -68,9 +69,12 @@ class Outbox:
             out.append(Message(r.id, r.peer, r.kind, r.data, r.attempts))
         return out
 
-    def delivered(self, message: Message) -> None:
+    def delivered(self, messages: list[Message]) -> None:
+        """The peer has ``messages``: they leave the outbox, in one transaction."""
+        if not messages:
+            return
         with self._store.writing("the outbox") as conn:
-            conn.execute(delete(t.outbox).where(t.outbox.c.id == message.id))
+            conn.execute(delete(t.outbox).where(t.outbox.c.id.in_([m.id for m in messages])))
 
     def failed(self, message: Message, error: str) -> float:
         """Note a failed delivery; returns the seconds until the next attempt."""
@@ -89,7 +93,16 @@ class Outbox:
         return float(delay)
 
     def wake(self, peer: str) -> None:
-        """The peer is up (it just made a signed request): retry its messages now."""
+        """The peer is up (it just made a signed request): retry its messages now. Called on
+        every request a peer makes, so it writes only when a message of the peer's waits."""
+        with self._store.engine.connect() as conn:
+            waiting = conn.execute(
+                select(t.outbox.c.id)
+                .where(t.outbox.c.peer == peer, t.outbox.c.next_at > 0)
+                .limit(1)
+            ).first()
+        if waiting is None:
+            return
         with self._store.writing("the outbox") as conn:
             conn.execute(
                 update(t.outbox)

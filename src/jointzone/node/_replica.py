@@ -94,6 +94,10 @@ class _StateKeys:
         return self._state.party_keys(party).threshold
 
 
+#: How many parsed acts of open proposals a replica keeps (see ``Replica._parsed``).
+_PARSED_MAX = 10_000
+
+
 class Replica:
     """See the module docstring."""
 
@@ -102,6 +106,9 @@ class Replica:
         self._keys = _StateKeys(self.state)
         # Judging a new entry runs the neutrality gate too, when the node has one.
         self.gate: Callable[[Mapping[str, str]], list[Any]] | None = None
+        # Each open proposal's act, parsed once: the sequencer judges every open proposal in
+        # every round. An act id is the hash of the proposal's payload, so it names one act.
+        self._parsed: dict[str, acts.Act] = {}
 
     @classmethod
     def replay(cls, entries: Iterable[bytes]) -> Replica:
@@ -196,7 +203,12 @@ class Replica:
     def _requirement(
         self, proposal: Proposal
     ) -> tuple[Requirement, Sequence[str], str | None, KeyDirectory, acts.Act]:
-        act = acts.parse_act(proposal.content.act)
+        act = self._parsed.get(proposal.id)
+        if act is None:
+            act = acts.parse_act(proposal.content.act)
+            if len(self._parsed) >= _PARSED_MAX:
+                self._parsed.clear()
+            self._parsed[proposal.id] = act
         regime = self.regime_for(proposal.content.act)
         policy = regime.policy(act.TYPE)
         req = Requirement(
@@ -315,6 +327,7 @@ class Replica:
             )
         signers = [keys.signer_key(kid, position) for kid in p.kids]
         self._apply(entry.time, p.id, act, position, [s for s in signers if s is not None])
+        self._parsed.pop(p.id, None)
 
     def _apply(
         self, time: datetime, act_id: str, act: acts.Act, position: int, signers: list[SignerKey]

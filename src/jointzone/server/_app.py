@@ -6,7 +6,8 @@
   checked against the key pinned for it; the body is read within a bound first, and nothing is
   applied unless the signature holds. Cosigning follows C2SP tlog-witness ``add-checkpoint``
   (body, status codes, the state persisted before the answer). The sequencer sends a batch's
-  entries first (``/peer/v1/entries``); the witness judges every one before it cosigns.
+  entries first (``/peer/v1/entries``); the witness judges every one before it cosigns. An
+  outbox sends the proposals that wait for a peer as one CBOR sequence (RFC 8742).
 - **Officials** (``/api/v1/...``): what an official's own client needs to propose, sign and
   reject with a key the node never sees: the context to build a proposal in, the acts a
   genesis or a key declaration needs signed, the proposals, and their submission as COSE bytes.
@@ -28,6 +29,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from jointzone.consent import ConsentError, format_time
+from jointzone.cose import CoseError, split_sequence
 from jointzone.node import (
     KeystoreError,
     Node,
@@ -58,6 +60,9 @@ from jointzone.tlog import (
 log = logging.getLogger("jointzone.node")
 
 COSE = "application/cose"
+CBOR_SEQ = "application/cbor-seq"
+#: The most proposals one request from a peer may carry.
+MAX_BUNDLE = 1000
 TEXT = "text/plain; charset=utf-8"
 #: The most entries one read returns (a tlog-tiles bundle's width).
 MAX_READ = 256
@@ -163,8 +168,7 @@ def create_app(service: NodeService) -> FastAPI:
 
     async def peer(request: Request) -> tuple[str, bytes]:
         party, body = await authenticate(request, service.verifier)
-        if service.outbox_waiting(party):
-            await run_in_threadpool(service.outbox.wake, party)
+        await run_in_threadpool(service.outbox.wake, party)
         return party, body
 
     async def in_thread(fn: Callable[[], Any]) -> Any:
@@ -186,19 +190,69 @@ def create_app(service: NodeService) -> FastAPI:
     @app.post(
         "/peer/v1/proposals",
         status_code=204,
-        responses=_wire.problems(400, 401, 413, 503),
+        responses={
+            **_wire.problems(400, 401, 413, 503),
+            200: {
+                "description": "A sequence of proposals judged: those refused, each with why.",
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["refused"],
+                            "properties": {
+                                "refused": {
+                                    "type": "array",
+                                    "items": {
+                                        "type": "object",
+                                        "required": ["index", "detail"],
+                                        "properties": {
+                                            "index": {"type": "integer", "minimum": 0},
+                                            "detail": {"type": "string"},
+                                        },
+                                    },
+                                }
+                            },
+                        }
+                    }
+                },
+            },
+        },
         tags=["peer"],
     )
     async def peer_proposal(request: Request) -> Response:
         """A proposal, or more signatures on one, forwarded by a peer: every new signature is
-        verified before anything is kept."""
+        verified before anything is kept.
+
+        As ``application/cose``, one proposal: refused with a problem. As
+        ``application/cbor-seq`` (RFC 8742), a sequence of them, as an outbox delivers what
+        waits: each is judged and kept on its own, in order, and the answer (200, JSON) lists
+        those refused, ``{"refused": [{"index": i, "detail": ...}]}``."""
         _, body = await peer(request)
-        await in_thread(
-            lambda: refusing(
-                lambda: service.run(lambda n: n.receive_proposal(body), timeout=PEER_WAIT_S)
+        if request.headers.get("content-type", "").split(";")[0].strip() != CBOR_SEQ:
+            await in_thread(
+                lambda: refusing(
+                    lambda: service.run(lambda n: n.receive_proposal(body), timeout=PEER_WAIT_S)
+                )
             )
+            return Response(status_code=204)
+        try:
+            items = split_sequence(body, limit=MAX_BUNDLE)
+        except CoseError as e:
+            raise ProblemError(400, f"the proposals' CBOR sequence is malformed: {e}") from e
+
+        def receive_each(n: Node) -> list[dict[str, Any]]:
+            refused = []
+            for i, item in enumerate(items):
+                try:
+                    n.receive_proposal(item)
+                except (NodeError, ConsentError, MalformedError, ValueError) as e:
+                    refused.append({"index": i, "detail": str(e)})
+            return refused
+
+        refused = await in_thread(
+            lambda: refusing(lambda: service.run(receive_each, timeout=PEER_WAIT_S))
         )
-        return Response(status_code=204)
+        return JSONResponse({"refused": refused})
 
     @app.post(
         "/peer/v1/rejections",

@@ -14,6 +14,7 @@ reach every witness fails whole, and is tried again.
 
 from __future__ import annotations
 
+import json
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -192,6 +193,29 @@ class PeerClient:
         """Send one outbox message now (the driver's call); raises if it did not arrive."""
         path = {"proposal": "/peer/v1/proposals", "rejection": "/peer/v1/rejections"}[kind]
         self._call("POST", path, body=data, content_type="application/cose")
+
+    def deliver_proposals(self, proposals: list[bytes]) -> dict[int, str]:
+        """Send several proposals in one request, a CBOR sequence (RFC 8742) of COSE_Sign
+        objects; returns those the peer refused, by index, with its reason. Raises if the
+        request as a whole did not arrive, or was refused."""
+        reply = self._call(
+            "POST",
+            "/peer/v1/proposals",
+            body=b"".join(proposals),
+            content_type="application/cbor-seq",
+            ok=(200,),
+        )
+        try:
+            refused = json.loads(reply.content)["refused"]
+            out = {int(r["index"]): str(r["detail"]) for r in refused}
+        except (ValueError, KeyError, TypeError) as e:
+            raise SyncError(
+                f"the node of {self.party!r} answered a bundle of proposals with no list of "
+                f"refusals: {e}"
+            ) from e
+        if any(not 0 <= i < len(proposals) for i in out):
+            raise SyncError(f"the node of {self.party!r} refused proposals it was not sent")
+        return out
 
     # -- a round's calls ------------------------------------------------------------------------
 

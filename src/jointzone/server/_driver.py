@@ -30,7 +30,7 @@ import random
 import threading
 import time
 
-from jointzone.node import KeystoreError, Node, NodeError
+from jointzone.node import KeystoreError, Message, Node, NodeError
 from jointzone.server._client import PeerClient, PeerUnavailableError
 from jointzone.server._service import NodeService
 from jointzone.tlog import Checkpoint, Note
@@ -38,6 +38,8 @@ from jointzone.tlog import Checkpoint, Note
 log = logging.getLogger("jointzone.node")
 
 TICK_S = 0.2
+#: The most proposals sent to a peer in one request.
+BUNDLE = 100
 MAX_BACKOFF_S = 5.0
 #: Entries beyond the final checkpoint this long are a round cut short, to finish (see
 #: :meth:`Driver._cut_short`); a round in progress makes them final well within it.
@@ -94,10 +96,12 @@ class Driver:
         for client in service.clients.values():
             self._deliver(client)
         peers = list(service.clients.values())
+        # Asked before the lock is taken: a peer's answer may take a while, and the node
+        # keeps answering its officials and peers meanwhile.
+        held = {peer.party: peer.log_size() for peer in peers}
         with service.locked() as node:
             if node.keystore.locked:
                 return
-            held = {peer.party: peer.log_size() for peer in peers}
             ahead = self._ahead(node, peers, held)
             if ahead is not None:
                 node.catch_up(ahead)
@@ -117,32 +121,59 @@ class Driver:
                 node.gather_certificates()
 
     def _deliver(self, client: PeerClient) -> None:
+        """Send the peer what waits for it, in order: proposals in bundles of whatever has
+        queued (one request for many), a rejection on its own."""
         outbox = self._service.outbox
-        for message in outbox.due(client.party):
+        due = outbox.due(client.party)
+        while due:
+            n = 1
+            if due[0].kind == "proposal":
+                while n < len(due) and due[n].kind == "proposal" and n < BUNDLE:
+                    n += 1
+            bundle, due = due[:n], due[n:]
             try:
-                client.deliver(message.kind, message.data)
+                if n == 1:
+                    refused = self._send_one(client, bundle[0])
+                else:
+                    refused = client.deliver_proposals([m.data for m in bundle])
             except PeerUnavailableError as e:
-                delay = outbox.failed(message, str(e))
+                delay = outbox.failed(bundle[0], str(e))
                 log.info("peer %s: %s (next try in %.1f s)", client.party, e, delay)
                 return  # keep the peer's messages in order
-            except NodeError as e:
-                if self._behind(client):
-                    # A peer with fewer entries than this node may lack what the message
-                    # rests on (the appointment of the official who signed it): it is kept,
-                    # in order, until the peer has caught up.
-                    delay = outbox.failed(message, str(e))
-                    log.info(
-                        "peer %s is behind and refused a %s (next try in %.1f s): %s",
-                        client.party,
-                        message.kind,
-                        delay,
-                        e,
-                    )
-                    return
-                # Judged and refused by a peer that holds all this node does: trying again
-                # would be refused again.
-                log.warning("peer %s refused a %s: %s", client.party, message.kind, e)
-            outbox.delivered(message)
+            first = min(refused, default=n)
+            outbox.delivered(bundle[:first])
+            if first == n:
+                continue
+            message, why = bundle[first], refused[first]
+            if self._behind(client):
+                # A peer with fewer entries than this node may lack what the message rests
+                # on (the appointment of the official who signed it): it is kept, in order,
+                # until the peer has caught up, with what came after it.
+                delay = outbox.failed(message, why)
+                log.info(
+                    "peer %s is behind and refused a %s (next try in %.1f s): %s",
+                    client.party,
+                    message.kind,
+                    delay,
+                    why,
+                )
+                return
+            # Refused by a peer that holds all this node does: trying again would be refused
+            # again. The rest of the bundle is judged as it was received.
+            for i, m in enumerate(bundle[first:], first):
+                if i in refused:
+                    log.warning("peer %s refused a %s: %s", client.party, m.kind, refused[i])
+            outbox.delivered(bundle[first:])
+
+    @staticmethod
+    def _send_one(client: PeerClient, message: Message) -> dict[int, str]:
+        try:
+            client.deliver(message.kind, message.data)
+        except PeerUnavailableError:
+            raise
+        except NodeError as e:
+            return {0: str(e)}
+        return {}
 
     def _behind(self, client: PeerClient) -> bool:
         with self._service.locked() as node:

@@ -96,10 +96,6 @@ class NodeService:
         self.wakeup.set()
         return result
 
-    def outbox_waiting(self, party: str) -> bool:
-        """Whether messages for ``party`` wait in the outbox (read without the node lock)."""
-        return self.outbox.depth().get(party, 0) > 0
-
     # -- entries a sequencer sends before its checkpoint ----------------------------------------
 
     def stage(self, start: int, entries: list[bytes]) -> None:

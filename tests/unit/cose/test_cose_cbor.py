@@ -18,6 +18,7 @@ from jointzone.cose import (
     Tag,
     decode,
     encode_deterministic,
+    split_sequence,
 )
 
 # RFC 8949 Appendix A, the examples inside our data model (no floats, no simple values).
@@ -320,3 +321,24 @@ def test_strict_decode_is_decode_reencode_compare_on_mutations(
 @given(st.binary(max_size=40))
 def test_strict_decode_is_decode_reencode_compare_on_arbitrary_bytes(data: bytes) -> None:
     _strict_equals_reencode(data)
+
+
+_SMALL = st.integers(min_value=-(2**63), max_value=2**63 - 1)
+
+
+@given(st.lists(st.recursive(_SMALL | st.binary() | st.text(), st.lists), max_size=20))
+def test_a_cbor_sequence_splits_into_the_items_it_joins(values: list[Any]) -> None:
+    items = [encode_deterministic(v) for v in values]
+    assert split_sequence(b"".join(items), limit=len(items)) == items
+
+
+@pytest.mark.parametrize(
+    ("data", "says"),
+    [
+        (b"\x01\x18", "offset"),  # a truncated second item
+        (b"\x01\x02\x03", "more than 2"),
+    ],
+)
+def test_a_cbor_sequence_that_is_truncated_or_too_long_is_refused(data: bytes, says: str) -> None:
+    with pytest.raises(CborError, match=says):
+        split_sequence(data, limit=2)

@@ -28,6 +28,7 @@ def test_exported_members() -> None:
         "encode_header",
         "key_id",
         "sig_structure",
+        "split_sequence",
         "sign",
         "verify_signatures",
     }

@@ -93,7 +93,8 @@ class _Network:
 
     # -- making and starting --------------------------------------------------------------------
 
-    def make(self, regime_dir: Path) -> None:
+    def make(self, regime_dir: Path, dbs: dict[str, str] | None = None) -> None:
+        """Each party's node, with SQLite in its directory unless ``dbs`` gives its database."""
         descriptors = {}
         for party in self.parties:
             descriptors[party] = StandaloneNode.init(
@@ -101,6 +102,7 @@ class _Network:
                 party=party,
                 regime_dir=regime_dir,
                 url=self.urls[party],
+                db=(dbs or {}).get(party),
                 passphrase=DEMO_PASSPHRASE,
                 demo=True,
                 clock="simulated",
@@ -310,8 +312,10 @@ def network_demo(
     scenario_path: Path,
     ports: list[int],
     serve: bool = True,
+    dbs: dict[str, str] | None = None,
 ) -> None:
-    """Make, start and drive the demonstration (see the module docstring)."""
+    """Make, start and drive the demonstration (see the module docstring); ``dbs`` gives a
+    party's node a database URL other than SQLite in its directory."""
     scenario = Scenario.from_file(scenario_path)
     regime = Regime.from_dir(regime_dir)
     if len(ports) < len(regime.party_ids):
@@ -326,7 +330,7 @@ def network_demo(
     root.mkdir(parents=True, exist_ok=True)
     (root / _MARKER).write_text("jointzone network demo\n", encoding="utf-8")
     net = _Network(root, regime, dict(zip(regime.party_ids, ports, strict=False)))
-    net.make(regime_dir)
+    net.make(regime_dir, dbs)
     net.set_time(scenario.steps[0].at)
     with _running(net):
         for party, url in net.urls.items():

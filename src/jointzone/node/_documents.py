@@ -13,6 +13,7 @@ holds the same bytes; it is stored only once every party's signature is in it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -117,17 +118,35 @@ def _checked(
 
 
 def assemble(node: Node, certificate: str, peers: dict[str, NodeInterface]) -> Certificate:
-    """Every party's signature on ``certificate``, each checked against its party's key."""
+    """Every party's signature on ``certificate``, asked of each peer, each checked against
+    its party's key."""
+    return assemble_from(node, certificate, ask(node, certificate, peers))
+
+
+def ask(node: Node, certificate: str, peers: Mapping[str, NodeInterface]) -> dict[str, bytes]:
+    """Each other party's signature on ``certificate``, as its node sends it (unchecked)."""
+    out = {}
+    for party in missing_parties(node, certificate):
+        if party not in peers:
+            raise NodeError(f"certificate {certificate!r}: no peer of party {party!r} to ask")
+        out[party] = peers[party].certificate_signature(certificate)
+    return out
+
+
+def assemble_from(node: Node, certificate: str, signatures: Mapping[str, bytes]) -> Certificate:
+    """The document of ``certificate`` from this node's own signature and the other parties'
+    ``signatures`` (COSE_Sign bytes as their nodes sent them), each checked against its
+    party's key."""
     state = node.replica.state
     regime = state.regime_at(state.certificates[certificate].issued.position)
     parts = []
     for party in regime.party_ids:
         if party == node.party:
             data = own_signature(node, certificate)
-        elif party in peers:
-            data = peers[party].certificate_signature(certificate)
+        elif party in signatures:
+            data = signatures[party]
         else:
-            raise NodeError(f"certificate {certificate!r}: no peer of party {party!r} to ask")
+            raise NodeError(f"certificate {certificate!r}: no signature of party {party!r}")
         try:
             message = SignedMessage.from_bytes(data)
         except CoseError as e:
@@ -190,18 +209,34 @@ def stored(node: Node, certificate: str) -> Certificate | None:
     return document
 
 
-def gather(node: Node, peers: dict[str, NodeInterface]) -> list[str]:
-    """Assemble and keep every issued certificate this node has no document of yet."""
+def missing_parties(node: Node, certificate: str) -> list[str]:
+    """The other parties whose signatures ``certificate`` needs."""
+    state = node.replica.state
+    regime = state.regime_at(state.certificates[certificate].issued.position)
+    return [p for p in regime.party_ids if p != node.party]
+
+
+def missing(node: Node) -> dict[str, list[str]]:
+    """The issued certificates this node has no document of yet, each with the other parties
+    whose signatures it needs."""
     with node.store.engine.connect() as conn:
         have = {r.certificate for r in conn.execute(select(t.certificates.c.certificate))}
-    made = []
-    for certificate in node.replica.state.certificates:
-        if certificate in have:
-            continue
-        document = assemble(node, certificate, peers)
-        with node.store.writing("keeping a certificate") as conn:
-            conn.execute(
-                insert(t.certificates).values(certificate=certificate, data=document.to_cose())
-            )
-        made.append(certificate)
+    return {c: missing_parties(node, c) for c in node.replica.state.certificates if c not in have}
+
+
+def keep(node: Node, certificate: str, document: Certificate) -> None:
+    with node.store.writing("keeping a certificate") as conn:
+        if conn.execute(
+            select(t.certificates.c.certificate).where(t.certificates.c.certificate == certificate)
+        ).first():
+            return  # gathered meanwhile
+        row = {"certificate": certificate, "data": document.to_cose()}
+        conn.execute(insert(t.certificates).values(**row))
+
+
+def gather(node: Node, peers: dict[str, NodeInterface]) -> list[str]:
+    """Assemble and keep every issued certificate this node has no document of yet."""
+    made = list(missing(node))
+    for certificate in made:
+        keep(node, certificate, assemble(node, certificate, peers))
     return made

@@ -6,6 +6,7 @@ certificate documents and what the node can say of itself.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from jointzone.credentials import Certificate
@@ -52,3 +53,14 @@ class Node(Sequencing, Witnessing):
         """Ask every peer for its party's signature on each certificate this node has no
         document of yet, check each, and keep the assembled documents; returns their ids."""
         return _documents.gather(self, self.peers)
+
+    def certificates_to_gather(self) -> dict[str, list[str]]:
+        """The issued certificates this node has no document of yet, each with the other
+        parties whose signatures it needs."""
+        return _documents.missing(self)
+
+    def keep_certificate(self, certificate: str, signatures: Mapping[str, bytes]) -> None:
+        """Check the other parties' ``signatures`` on ``certificate`` (as their nodes sent
+        them), add this node's own, and keep the document; for a caller that asked the peers
+        itself (:meth:`gather_certificates` asks them as it goes)."""
+        _documents.keep(self, certificate, _documents.assemble_from(self, certificate, signatures))

@@ -10,6 +10,9 @@ Each tick, in order:
    again and made final (:meth:`~jointzone.node.Node.finalise`).
 4. **Sequence**, if the regime's rotation rule gives this node the turn now and something
    could be committed: a round with every witness's cosignature, or nothing.
+5. **Gather certificates** issued by what became final: each peer's party's signature, asked
+   without the node's lock held, so two nodes asking each other at once do not wait on each
+   other's lock.
 
 The turn is the rotation rule read at the node's clock, and nothing else: at the boundary of a
 period the next sequencer takes over on its first tick past it, whether or not the last one is
@@ -116,9 +119,18 @@ class Driver:
                     log.info("act %s has consent but was not committed: %s", act_id, why)
                 if batch.committed:
                     log.info("committed %d act(s) up to %d", len(batch.committed), node.log_size())
-            if node.final_size() != self._seen_final:
-                self._seen_final = node.final_size()
-                node.gather_certificates()
+            final = node.final_size()
+            wanted = node.certificates_to_gather() if final != self._seen_final else {}
+        # The peers are asked without this node's lock held: a peer answering takes its own,
+        # and may be asking this node the same at the same moment.
+        for certificate, parties in wanted.items():
+            missing = [p for p in parties if p not in service.clients]
+            if missing:
+                raise NodeError(f"certificate {certificate!r}: no peer of {missing} to ask")
+            signatures = {p: service.clients[p].certificate_signature(certificate) for p in parties}
+            with service.locked() as node:
+                node.keep_certificate(certificate, signatures)
+        self._seen_final = final  # only once every document is kept: a failure is tried again
 
     def _deliver(self, client: PeerClient) -> None:
         """Send the peer what waits for it, in order: proposals in bundles of whatever has

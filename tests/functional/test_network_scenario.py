@@ -5,20 +5,22 @@ final, that audits clean at each, and whose published tiles and certificate veri
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import pytest
 
+from jointzone.cli._client import NodeApi
 from jointzone.cli._network import network_demo
-from jointzone.node import NodeConfig, audit
+from jointzone.node import NodeConfig, Replica, audit
 from jointzone.node._checkpoints import SIGNED_STATE_FILE, read_signed_state
 from jointzone.node._standalone import database_url
 from jointzone.scenario import Scenario
 from jointzone.store import open_store
 from jointzone.tlog import Checkpoint, Note
 
-from ._network import REGIME, ROOT, free_port
+from ._network import REGIME, ROOT, NodeProcess, free_port, run_here, serving
 
 SCENARIO = ROOT / "scenarios" / "seed.yaml"
 #: A line the demo prints for each act once it is final at every node: its log position.
@@ -29,11 +31,12 @@ def test_the_seed_scenario_plays_over_http_between_a_postgresql_and_a_sqlite_nod
     tmp_path: Path, postgres_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     root = tmp_path / "demo"
+    ports = [free_port(), free_port()]
     network_demo(
         root,
         regime_dir=REGIME,
         scenario_path=SCENARIO,
-        ports=[free_port(), free_port()],
+        ports=ports,
         serve=False,
         dbs={"japan": postgres_url},
     )
@@ -78,3 +81,25 @@ def test_the_seed_scenario_plays_over_http_between_a_postgresql_and_a_sqlite_nod
         with open_store(db) as store:
             report = audit(store, pins=pins, signed_state=signed, peer_checkpoints=other)
         assert report.size == report.checkpoint_size == len(logs[party]), report
+
+    # The registry commands read a running node's URL as they read a directory.
+    state = Replica.replay(logs["japan"]).state
+    nodes = {p: NodeProcess(p, root / p, port) for p, port in zip(configs, ports, strict=True)}
+    with serving(nodes):
+        url = nodes["russia"].direct
+        keys = json.loads(run_here("keys", url, "--format", "json").stdout)
+        assert {k["key"] for k in keys if k["kind"] == "node"} == set(pins)
+        places = run_here("places", url, "--format", "json").stdout
+        assert places == run_here("places", "--regime", REGIME, "--format", "json").stdout
+        moved = json.loads(run_here("movements", url, "--format", "json").stdout)
+        assert moved == json.loads(
+            run_here("registry", url, "movements", "--format", "json").stdout
+        )
+        assert len(moved) == len(state.movements) > 0
+        assert isinstance(
+            json.loads(run_here("movements", url, "--pending", "--format", "json").stdout), list
+        )
+        certificate = next(iter(state.certificates))
+        shown = run_here("cert", "show", url, certificate).stdout
+        with NodeApi(url) as api:
+            assert api.certificate_text(certificate) in shown

@@ -18,13 +18,15 @@ from rich.markup import escape
 
 from jointzone.cli._client import NodeApi
 from jointzone.cli._console import out, say
-from jointzone.cli._deployment import DemoOpt, DirArg, node_of, opened
+from jointzone.cli._deployment import DemoOpt, DirArg, SourceArg, node_of, opened
 from jointzone.cli._offline import parse_duration, verify_report
 from jointzone.cli._output import FormatOpt, emit
 from jointzone.cli._registries import proposals_rows, registry_rows
+from jointzone.cli._remote import is_node_url, published_replica
 from jointzone.cli.errors import CliError
+from jointzone.credentials import Certificate, CredentialError, decode_text
 from jointzone.inputs import IMAGE, TRUST_BUNDLE, read_bytes
-from jointzone.node import export_trust_bundle
+from jointzone.node import NodeError, ProposalStatus, check_certificate, export_trust_bundle
 
 cert_app = typer.Typer(help="Show and verify participant certificates.", no_args_is_help=True)
 trust_app = typer.Typer(help="Export trust bundles for offline verifiers.", no_args_is_help=True)
@@ -35,7 +37,7 @@ _MOVEMENT_TYPES = ("movement.record", "movement.manifest")
 
 @cert_app.command("show")
 def cert_show(
-    directory: DirArg,
+    directory: SourceArg,
     certificate: Annotated[str, typer.Argument(metavar="CERTIFICATE", help="Certificate id.")],
     party: PartyOpt = None,
     png: Annotated[
@@ -48,9 +50,13 @@ def cert_show(
 ) -> None:
     """Print a certificate's JZ1 text (every party's signature in it); optionally its QR code.
 
-    The stored document is checked against the log and every party's declared key first."""
-    with opened(directory, demo=demo_keys, read_only=True) as deployment:
-        document = node_of(deployment, party).certificate(certificate)
+    The stored document is checked against the log and every party's declared key first (at
+    a node's URL, against the log it publishes)."""
+    if is_node_url(directory):
+        document = _published_certificate(directory, certificate)
+    else:
+        with opened(Path(directory), demo=demo_keys, read_only=True) as deployment:
+            document = node_of(deployment, party).certificate(certificate)
     if document is None:
         raise CliError(f"no certificate {certificate!r} with every party's signature at this node")
     say(
@@ -67,6 +73,23 @@ def cert_show(
             say(f"wrote {svg}")
     except OSError as e:
         raise CliError(f"cannot write the QR code: {e}") from e
+
+
+def _published_certificate(url: str, certificate: str) -> Certificate | None:
+    """A node's document of ``certificate``, checked against the log it publishes."""
+    state = published_replica(url).state
+    if certificate not in state.certificates:
+        raise CliError(f"the log published at {url} issued no certificate {certificate!r}")
+    with NodeApi(url) as api:
+        text = api.certificate_text_or_none(certificate)
+    if text is None:
+        return None
+    try:
+        document = Certificate.from_cose(decode_text(text))
+        check_certificate(state, certificate, document)
+    except (CredentialError, NodeError) as e:
+        raise CliError(f"the node at {url} sent certificate {certificate!r} as: {e}") from e
+    return document
 
 
 def _now(text: str | None) -> datetime:
@@ -164,7 +187,7 @@ def trust_export(
 
 
 def movements(
-    directory: DirArg,
+    directory: SourceArg,
     pending: Annotated[
         bool, typer.Option("--pending", help="Only movements awaiting another party's signature.")
     ] = False,
@@ -175,18 +198,32 @@ def movements(
 ) -> None:
     """List recorded movements and manifests, or (--pending) those one party has recorded and
     the others have not yet signed (act show gives each one whole)."""
-    with opened(directory, demo=demo_keys, read_only=True) as deployment:
+    if is_node_url(directory):
+        state = published_replica(directory).state
+        if state.regime is None:
+            raise CliError("the log is empty: no regime has been adopted yet")
+        if pending:
+            with NodeApi(directory) as api:
+                rows = proposals_rows(_pending(api.statuses()), state.regime, lang)
+        else:
+            rows = registry_rows(state, "movements", lang)
+        emit(rows, output_format)
+        return
+    with opened(Path(directory), demo=demo_keys, read_only=True) as deployment:
         node = node_of(deployment, party)
         regime = node.replica.regime
         if regime is None:
             raise CliError("the log is empty: no regime has been adopted yet")
         if pending:
-            waiting = [
-                s
-                for s in node.proposals()
-                if s.proposal.act_type in _MOVEMENT_TYPES and s.status in ("open", "expired")
-            ]
-            rows = proposals_rows(waiting, regime, lang)
+            rows = proposals_rows(_pending(node.proposals()), regime, lang)
         else:
             rows = registry_rows(node.replica.state, "movements", lang)
     emit(rows, output_format)
+
+
+def _pending(statuses: list[ProposalStatus]) -> list[ProposalStatus]:
+    return [
+        s
+        for s in statuses
+        if s.proposal.act_type in _MOVEMENT_TYPES and s.status in ("open", "expired")
+    ]

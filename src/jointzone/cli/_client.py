@@ -171,6 +171,18 @@ class NodeApi:
     def certificate_text(self, certificate: str) -> str:
         return str(self._json(f"/api/v1/certificates/{certificate}")["text"])
 
+    def certificate_text_or_none(self, certificate: str) -> str | None:
+        """The certificate's JZ1 text, or None while the node has no document of it (404: the
+        log it holds has not issued it; 409: not every party's signature is in yet)."""
+        path = f"/api/v1/certificates/{certificate}"
+        try:
+            response = self._http.get(path)
+        except httpx.HTTPError as e:
+            raise CliError(f"the node at {self.url} is unreachable: {e}") from e
+        if response.status_code in (404, 409):
+            return None
+        return self.certificate_text(certificate)
+
     def reject(self, rejection: Rejection) -> None:
         self._call(
             "POST",

@@ -39,6 +39,9 @@ _SOURCE = Path(__file__).resolve().parents[3]
 _warned: list[bool] = []  # warn once per process, however many deployments it opens
 
 DirArg = Annotated[Path, typer.Argument(metavar="DIR", help="The deployment's directory.")]
+SourceArg = Annotated[
+    str, typer.Argument(metavar="DIR|URL", help="The deployment's directory, or a node's URL.")
+]
 DemoOpt = Annotated[
     bool,
     typer.Option(

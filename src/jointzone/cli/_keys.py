@@ -10,9 +10,10 @@ import typer
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from jointzone.cli._console import say
-from jointzone.cli._deployment import DemoOpt, DirArg, opened
+from jointzone.cli._deployment import DemoOpt, SourceArg, opened
 from jointzone.cli._output import FormatOpt, emit
 from jointzone.cli._registries import keys_rows
+from jointzone.cli._remote import is_node_url, published_replica
 from jointzone.cli.errors import CliError
 from jointzone.node import fingerprint, passphrase_from_file, write_key_file
 from jointzone.node._standalone import b64url
@@ -48,15 +49,18 @@ def generate(
 
 
 def keys(
-    directory: DirArg,
+    directory: SourceArg,
     language: Annotated[str, typer.Option("--lang", help="Language of the headers.")] = "en",
     output_format: FormatOpt = "table",
     demo_keys: DemoOpt = False,
 ) -> None:
     """Print each party's node verifier key and root keys, with fingerprints, as the log
     declares them: what the parties exchange and compare out of band."""
-    with opened(directory, demo=demo_keys, read_only=True) as d:
-        state = next(iter(d.nodes.values())).replica.state
+    if is_node_url(directory):
+        state = published_replica(directory).state
+    else:
+        with opened(Path(directory), demo=demo_keys, read_only=True) as d:
+            state = next(iter(d.nodes.values())).replica.state
     if not state.adopted:
         raise CliError("the log is empty: no keys have been declared yet")
     emit(keys_rows(state, language), output_format)

@@ -19,6 +19,7 @@ from jointzone.cli._deployment import opened
 from jointzone.cli._i18n import NC_
 from jointzone.cli._output import Column, FormatOpt, Rows, Value, emit, plain_text
 from jointzone.cli._registries import View
+from jointzone.cli._remote import is_node_url, published_replica
 from jointzone.cli.errors import CliError
 from jointzone.regime import Regime
 
@@ -90,9 +91,10 @@ def places_rows(regime: Regime, language: str) -> Rows:
 
 def places(
     directory: Annotated[
-        Path | None,
+        str | None,
         typer.Argument(
-            metavar="[DIR]", help="A deployment: the regime its log adopted (default: the seed's)."
+            metavar="[DIR|URL]",
+            help="A deployment, or a node's URL: the regime its log adopted (default: the seed's).",
         ),
     ] = None,
     regime: Annotated[
@@ -106,8 +108,11 @@ def places(
 ) -> None:
     """List the places of the gazetteer, with every party's names, and the crossing points."""
     if directory is not None:
-        with opened(directory, demo=False, read_only=True) as d:
-            in_force = next(iter(d.nodes.values())).replica.regime
+        if is_node_url(directory):
+            in_force = published_replica(directory).regime
+        else:
+            with opened(Path(directory), demo=False, read_only=True) as d:
+                in_force = next(iter(d.nodes.values())).replica.regime
         if in_force is None:
             raise CliError("the log is empty: no regime has been adopted yet")
         emit(places_rows(in_force, language), output_format)

@@ -115,6 +115,11 @@ def reject(api: NodeApi, act_id: str, signer: CoseSigner, reason: str) -> str:
     return f"rejected act {rejection.act_id} for {rejection.party} ({rejection.official}): {reason}"
 
 
+def is_node_url(text: str) -> bool:
+    """Whether a command's DIR|URL argument names a running node rather than a directory."""
+    return text.startswith(("http://", "https://"))
+
+
 def published_replica(url: str) -> Replica:
     """The state of the log a node publishes at ``url``, derived here from its tiles.
 

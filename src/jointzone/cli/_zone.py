@@ -37,6 +37,7 @@ from jointzone.cli._registries import REGISTRIES, proposals_rows, registry_rows
 from jointzone.cli._remote import (
     NodeOpt,
     TargetArg,
+    is_node_url,
     own_key,
     published_replica,
     remote_target,
@@ -496,7 +497,7 @@ def registry(
 ) -> None:
     """Print a registry of the state, derived again from the log at every command (at a node's
     URL, from the log it publishes, checked against its final checkpoint)."""
-    if directory.startswith(("http://", "https://")):
+    if is_node_url(directory):
         rows = registry_rows(published_replica(directory).state, kind, language)
     else:
         with opened(Path(directory), demo=demo_keys, read_only=True) as d:

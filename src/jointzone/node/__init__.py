@@ -5,6 +5,7 @@ Layer: node imports the pure packages and the store; interfaces (cli, api, sync)
 
 from jointzone.node._audit import AuditReport, audit
 from jointzone.node._core import Clock, node_key_name
+from jointzone.node._documents import verify_document as check_certificate
 from jointzone.node._embedded import (
     DEPLOYMENT_FILE,
     EmbeddedDeployment,
@@ -72,6 +73,7 @@ __all__ = [
     "UnreachableError",
     "WitnessError",
     "audit",
+    "check_certificate",
     "check_url",
     "deployment_parties",
     "export_trust_bundle",

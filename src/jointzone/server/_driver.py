@@ -47,6 +47,8 @@ MAX_BACKOFF_S = 5.0
 #: Entries beyond the final checkpoint this long are a round cut short, to finish (see
 #: :meth:`Driver._cut_short`); a round in progress makes them final well within it.
 RECOVER_AFTER_S = 3.0
+#: How long the peers' log sizes asked are taken to hold (see :meth:`Driver._peer_sizes`).
+SIZES_FRESH_S = 1.0
 #: Even with nothing received, look for committable acts this often (an expiry, a turn).
 IDLE_ROUND_S = 5.0
 
@@ -62,6 +64,8 @@ class Driver:
         self._last_round = 0.0
         self._seen_final = -1
         self._unfinal: tuple[tuple[int, int], float] | None = None
+        #: The peers' log sizes, and when they were asked (see :meth:`_peer_sizes`).
+        self._sizes: tuple[float, dict[str, int]] | None = None
         self.errors = 0
 
     def start(self) -> None:
@@ -82,10 +86,12 @@ class Driver:
                 self.tick()
                 backoff = self._tick
             except (PeerUnavailableError, NodeError, KeystoreError) as e:
+                self._sizes = None  # what went wrong may be a size out of date: ask again
                 self.errors += 1
                 log.warning("tick: %s", e)
                 backoff = min(MAX_BACKOFF_S, backoff * (1.5 + random.random()))  # noqa: S311
             except Exception:  # a bug must not stop the node from serving
+                self._sizes = None
                 self.errors += 1
                 log.exception("tick failed")
                 backoff = min(MAX_BACKOFF_S, backoff * (1.5 + random.random()))  # noqa: S311
@@ -99,26 +105,31 @@ class Driver:
         for client in service.clients.values():
             self._deliver(client)
         peers = list(service.clients.values())
-        # Asked before the lock is taken: a peer's answer may take a while, and the node
-        # keeps answering its officials and peers meanwhile.
-        held = {peer.party: peer.log_size() for peer in peers}
+        held = self._peer_sizes(peers)
         with service.locked() as node:
             if node.keystore.locked:
                 return
             ahead = self._ahead(node, peers, held)
             if ahead is not None:
+                self._sizes = None
                 node.catch_up(ahead)
             if self._cut_short(node):
+                self._sizes = None
                 node.finalise(peers)
             elif self._should_sequence(node):
                 self._last_round = time.monotonic()
                 service.dirty = False
-                # The sizes just asked: a peer's log grows only by a round this node runs.
+                # A peer's log grows only by a round this node runs, so the sizes asked
+                # lately still hold; one that is out of date makes the witness refuse, and
+                # the round fail unchanged (and the sizes are asked again).
                 batch = node.sequence(peers, held=None if ahead else held)
                 for act_id, why in batch.refused:
                     log.info("act %s has consent but was not committed: %s", act_id, why)
                 if batch.committed:
                     log.info("committed %d act(s) up to %d", len(batch.committed), node.log_size())
+                    # Every witness appended the batch.
+                    fresh = {p.party: node.log_size() for p in peers}
+                    self._sizes = (time.monotonic(), fresh)
             final = node.final_size()
             wanted = node.certificates_to_gather() if final != self._seen_final else {}
         # The peers are asked without this node's lock held: a peer answering takes its own,
@@ -194,6 +205,19 @@ class Driver:
             return client.log_size() < mine
         except PeerUnavailableError:
             return True
+
+    def _peer_sizes(self, peers: list[PeerClient]) -> dict[str, int]:
+        """Each peer's log size: asked at most every :data:`SIZES_FRESH_S` seconds, before the
+        lock is taken (a peer's answer may take a while, and the node keeps answering its
+        officials and peers meanwhile). A signed request each, so a peer that was down learns
+        from it that this node is up."""
+        now = time.monotonic()
+        if self._sizes is not None and now - self._sizes[0] < SIZES_FRESH_S:
+            return dict(self._sizes[1])
+        self._sizes = None
+        held = {peer.party: peer.log_size() for peer in peers}
+        self._sizes = (now, held)
+        return dict(held)
 
     def _ahead(
         self, node: Node, peers: list[PeerClient], held: dict[str, int]

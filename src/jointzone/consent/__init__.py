@@ -28,6 +28,7 @@ from jointzone.consent._proposal import (
     act_id_of,
     format_time,
     parse_time,
+    proposal_sequence,
     read_committed,
 )
 from jointzone.consent._rejection import Rejection
@@ -63,6 +64,7 @@ __all__ = [
     "format_time",
     "judge",
     "parse_time",
+    "proposal_sequence",
     "read_committed",
     "valid_signers",
 ]

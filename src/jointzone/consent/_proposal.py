@@ -22,7 +22,15 @@ from typing import Any
 import cbor2
 
 from jointzone.consent.errors import MalformedProposalError
-from jointzone.cose import CoseError, CoseSigner, SignedMessage, decode, encode_deterministic, sign
+from jointzone.cose import (
+    CoseError,
+    CoseSigner,
+    SignedMessage,
+    decode,
+    encode_deterministic,
+    sign,
+    split_sequence,
+)
 
 ENTRY_VERSION = 1
 NONCE_SIZE = 16
@@ -140,6 +148,16 @@ class ProposalContent:
             expires_at=parse_time(data["expires"], f"{where}.expires"),
             nonce=nonce,
         )
+
+
+def proposal_sequence(data: bytes, *, limit: int) -> list[bytes]:
+    """The proposals a CBOR sequence (RFC 8742) of COSE_Sign objects carries, each as its own
+    bytes, to be judged one by one; :class:`MalformedProposalError` naming the offset where
+    the sequence breaks, or when it carries more than ``limit``."""
+    try:
+        return split_sequence(data, limit=limit)
+    except CoseError as e:
+        raise MalformedProposalError(f"the proposals' CBOR sequence is malformed: {e}") from e
 
 
 def act_id_of(payload: bytes) -> str:

@@ -126,7 +126,7 @@ def assemble(node: Node, certificate: str, peers: dict[str, NodeInterface]) -> C
 def ask(node: Node, certificate: str, peers: Mapping[str, NodeInterface]) -> dict[str, bytes]:
     """Each other party's signature on ``certificate``, as its node sends it (unchecked)."""
     out = {}
-    for party in missing_parties(node, certificate):
+    for party in other_parties(node, certificate):
         if party not in peers:
             raise NodeError(f"certificate {certificate!r}: no peer of party {party!r} to ask")
         out[party] = peers[party].certificate_signature(certificate)
@@ -209,7 +209,7 @@ def stored(node: Node, certificate: str) -> Certificate | None:
     return document
 
 
-def missing_parties(node: Node, certificate: str) -> list[str]:
+def other_parties(node: Node, certificate: str) -> list[str]:
     """The other parties whose signatures ``certificate`` needs."""
     state = node.replica.state
     regime = state.regime_at(state.certificates[certificate].issued.position)
@@ -221,7 +221,7 @@ def missing(node: Node) -> dict[str, list[str]]:
     whose signatures it needs."""
     with node.store.engine.connect() as conn:
         have = {r.certificate for r in conn.execute(select(t.certificates.c.certificate))}
-    return {c: missing_parties(node, c) for c in node.replica.state.certificates if c not in have}
+    return {c: other_parties(node, c) for c in node.replica.state.certificates if c not in have}
 
 
 def keep(node: Node, certificate: str, document: Certificate) -> None:

@@ -28,8 +28,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from jointzone.consent import ConsentError, format_time
-from jointzone.cose import CoseError, split_sequence
+from jointzone.consent import ConsentError, format_time, proposal_sequence
 from jointzone.node import (
     KeystoreError,
     Node,
@@ -236,9 +235,9 @@ def create_app(service: NodeService) -> FastAPI:
             )
             return Response(status_code=204)
         try:
-            items = split_sequence(body, limit=MAX_BUNDLE)
-        except CoseError as e:
-            raise ProblemError(400, f"the proposals' CBOR sequence is malformed: {e}") from e
+            items = proposal_sequence(body, limit=MAX_BUNDLE)
+        except ConsentError as e:
+            raise ProblemError(400, str(e)) from e
 
         def receive_each(n: Node) -> list[dict[str, Any]]:
             refused = []

@@ -190,10 +190,11 @@ class Driver:
 
     @staticmethod
     def _send_one(client: PeerClient, message: Message) -> dict[int, str]:
+        """One message, as a bundle of one: its refusal, if the peer judged it and said no."""
         try:
             client.deliver(message.kind, message.data)
         except PeerUnavailableError:
-            raise
+            raise  # an unreachable peer is a NodeError too, but not a refusal
         except NodeError as e:
             return {0: str(e)}
         return {}
@@ -223,8 +224,7 @@ class Driver:
         self, node: Node, peers: list[PeerClient], held: dict[str, int]
     ) -> PeerClient | None:
         """The peer with the longest final log beyond this node's, if any, given each peer's
-        log size (``held``). Asking a peer its size is a signed request, so a peer that was
-        down learns this node is up."""
+        log size (``held``)."""
         size = node.log_size()
         best: tuple[int, PeerClient] | None = None
         for peer in peers:

@@ -61,14 +61,18 @@ class NodeApi:
     ) -> None:
         self._http.close()
 
-    def _call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    def _call(
+        self, method: str, path: str, *, absent: tuple[int, ...] = (), **kwargs: Any
+    ) -> httpx.Response:
+        """The node's answer; :class:`CliError` saying why if it failed or refused, except for
+        a status in ``absent``, answered as it came (what the caller reads as "not there")."""
         try:
             response = self._http.request(method, path, **kwargs)
         except httpx.HTTPError as e:
             raise CliError(f"the node at {self.url} is unreachable: {e}") from e
         if len(response.content) > MAX_RESPONSE:
             raise CliError(f"the node at {self.url} answered {path} with too many bytes")
-        if response.status_code >= 400:
+        if response.status_code >= 400 and response.status_code not in absent:
             detail = response.text[:500]
             try:
                 data = response.json()
@@ -80,8 +84,11 @@ class NodeApi:
         return response
 
     def _json(self, path: str, **kwargs: Any) -> Any:
+        return self._parsed(path, self._call("GET", path, **kwargs))
+
+    def _parsed(self, path: str, response: httpx.Response) -> Any:
         try:
-            return self._call("GET", path, **kwargs).json()
+            return response.json()
         except ValueError as e:
             raise CliError(
                 f"the node at {self.url} sent {path} as something other than JSON"
@@ -175,13 +182,10 @@ class NodeApi:
         """The certificate's JZ1 text, or None while the node has no document of it (404: the
         log it holds has not issued it; 409: not every party's signature is in yet)."""
         path = f"/api/v1/certificates/{certificate}"
-        try:
-            response = self._http.get(path)
-        except httpx.HTTPError as e:
-            raise CliError(f"the node at {self.url} is unreachable: {e}") from e
+        response = self._call("GET", path, absent=(404, 409))
         if response.status_code in (404, 409):
             return None
-        return self.certificate_text(certificate)
+        return str(self._parsed(path, response)["text"])
 
     def reject(self, rejection: Rejection) -> None:
         self._call(

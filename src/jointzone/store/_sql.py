@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import sqlite3
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -306,7 +307,7 @@ class _Sqlite(_Dialect):
             cur = dbapi_conn.cursor()
             try:
                 if not memory:
-                    mode = cur.execute("PRAGMA journal_mode=WAL").fetchone()
+                    mode = _enter_wal(cur)
                     if mode is None or str(mode[0]).lower() != "wal":
                         raise BackendError(
                             f"SQLite refused WAL mode for {url.database}: journal mode is {mode}"
@@ -339,6 +340,26 @@ class _Sqlite(_Dialect):
             "INSERT INTO log_entries (idx, data) VALUES (?, ?)",
             list(zip(range(start, start + len(entries)), entries, strict=True)),
         )
+
+
+def _enter_wal(cur: sqlite3.Cursor) -> Any:
+    """``PRAGMA journal_mode=WAL``, waiting out another process that is switching the file too.
+
+    On a new file SQLite answers "database is locked" at once, without its busy handler, while
+    another connection holds the lock that the switch to WAL needs: processes that open a new
+    database together would fail where they should wait. So the pragma is tried again, with a
+    growing pause, for as long as a writer would wait for a lock.
+    """
+    deadline = time.monotonic() + _SQLITE_BUSY_TIMEOUT_S
+    pause = 0.001
+    while True:
+        try:
+            return cur.execute("PRAGMA journal_mode=WAL").fetchone()
+        except sqlite3.OperationalError as e:
+            if e.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.1)
 
 
 class _Postgres(_Dialect):

@@ -210,7 +210,7 @@ with open_store(url) as store:
 def test_first_opens_in_processes_at_once(url: str, engine: Engine, tmp_path: Path) -> None:
     """Processes that find the database new at the same moment make its tables once."""
     go = tmp_path / "go"
-    ready = [tmp_path / f"ready{i}" for i in range(3)]
+    ready = [tmp_path / f"ready{i}" for i in range(6)]
     children = [
         subprocess.Popen(
             [sys.executable, "-c", _CHILD, url, str(path), str(go)],

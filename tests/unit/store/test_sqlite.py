@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 from contract import LogStoreContract, entries
 from sqlalchemy import text
 
 from jointzone.store import BackendError, SqlLogStore, normalize_url, open_store
+from jointzone.store._sql import _enter_wal
 
 
 class TestSQLiteStore(LogStoreContract):
@@ -22,6 +25,45 @@ def test_durability_pragmas(tmp_path: Path) -> None:
     with open_store(f"sqlite:///{tmp_path / 'log.db'}") as store, store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+
+
+class _Cursor:
+    """A cursor whose ``PRAGMA journal_mode=WAL`` fails with ``errors`` before it answers."""
+
+    def __init__(self, *errors: sqlite3.OperationalError) -> None:
+        self.errors = list(errors)
+        self.tries = 0
+
+    def execute(self, _sql: str) -> _Cursor:
+        self.tries += 1
+        if self.errors:
+            raise self.errors.pop(0)
+        return self
+
+    def fetchone(self) -> Any:
+        return ("wal",)
+
+
+def _error(message: str, code: int) -> sqlite3.OperationalError:
+    error = sqlite3.OperationalError(message)
+    error.sqlite_errorcode = code
+    return error
+
+
+def test_switch_to_wal_waits_out_a_busy_file() -> None:
+    """SQLite answers a new file's switch to WAL with "locked" at once while another process
+    makes the same switch, ignoring the busy timeout: the switch is tried again."""
+    busy = [_error("database is locked", sqlite3.SQLITE_BUSY) for _ in range(3)]
+    cur = _Cursor(*busy, _error("database is locked", 261))  # SQLITE_BUSY_RECOVERY
+    assert _enter_wal(cur) == ("wal",)  # type: ignore[arg-type]
+    assert cur.tries == 5
+
+
+def test_switch_to_wal_raises_what_is_not_busy() -> None:
+    cur = _Cursor(_error("disk I/O error", sqlite3.SQLITE_IOERR))
+    with pytest.raises(sqlite3.OperationalError, match="disk I/O"):
+        _enter_wal(cur)  # type: ignore[arg-type]
+    assert cur.tries == 1
 
 
 def test_entry_positions_are_the_rowid(tmp_path: Path) -> None:

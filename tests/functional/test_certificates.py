@@ -375,3 +375,63 @@ def test_export_refuses_a_node_that_is_not_final_and_asks_every_node(seeded: Any
     japan.peers = {"russia": Down()}
     with pytest.raises(ConnectionError):
         export_trust_bundle(japan)
+
+
+def test_cert_verify_shows_the_holder_and_where_they_may_go(
+    opened_seed: EmbeddedDeployment, bundle: bytes, tmp_path: Path
+) -> None:
+    """The officer sees whom the certificate is for, in every script it gives, and the places
+    it permits with every party's names; ``--at`` says whether this place is one of them."""
+    trust = tmp_path / "trust.json"
+    trust.write_bytes(bundle)
+    keys = [a for v in _vkeys(opened_seed) for a in ("--key", v.vkey)]
+    doc = opened_seed.nodes["japan"].certificate("tour19-01")
+    assert doc is not None
+    args = [doc.to_text(), "--trust", str(trust), *keys, "--now", "2019-10-30T12:00:00Z"]
+    code, output = _verify_cli([*args, "--lang", "ru"])
+    assert code == 0, output
+    assert [n.script for n in doc.claims.names] == ["Latn", "Jpan"]
+    for name in doc.claims.names:
+        assert f"holder ({name.script}): {name.name}\n" in output
+    assert "party of origin: Япония (japan)\n" in output
+    assert f"project: number {doc.claims.project}\n" in output
+    assert "category: пакетные туристические туры (tourism)\n" in output
+    # Each party's name, Russia's first for a Russian reader, as the regime's name order says.
+    assert "permitted place: Южно-Курильск/Фурукамаппу\n" in output
+    assert "permitted place: Курильск/Сяна\n" in output
+    assert "valid: 2019-10-27T00:00:00Z to 2019-11-03T00:00:00Z (UTC)" in output
+    assert output.index("holder (") < output.index("verdict: VALID")
+
+    code, output = _verify_cli([*args, "--at", "Yuzhno-Kurilsk"])
+    assert code == 0, output
+    assert "PASS place: Furukamappu/Yuzhno-Kurilsk is permitted\n" in output
+    assert "permitted place: Furukamappu/Yuzhno-Kurilsk\n" in output
+    code, output = _verify_cli([*args, "--at", "nemuro-port"])
+    assert code == 1, output
+    assert "FAIL place: Nemuro port is not among the places this certificate permits" in output
+    assert output.rstrip().endswith("verdict: INVALID")
+    code, output = _verify_cli([*args, "--at", "Atlantis"])
+    assert code == 1, output
+    assert "--at: no place 'Atlantis' in the regime's gazetteer" in output
+    assert "Traceback" not in output
+
+
+def test_cert_verify_shows_when_and_why_a_certificate_was_revoked(
+    opened_seed: EmbeddedDeployment, later_bundle: bytes, tmp_path: Path
+) -> None:
+    trust = tmp_path / "trust.json"
+    trust.write_bytes(later_bundle)
+    keys = [a for v in _vkeys(opened_seed) for a in ("--key", v.vkey)]
+    doc = opened_seed.nodes["japan"].certificate("tour19-12")
+    assert doc is not None
+    code, output = _verify_cli(
+        [doc.to_text(), "--trust", str(trust), *keys, "--now", "2019-11-02T12:00:00Z"]
+    )
+    assert code == 1, output
+    record = opened_seed.nodes["japan"].replica.state.certificates["tour19-12"]
+    assert record.revoked is not None
+    assert record.revocation_reason is not None
+    reason = "; ".join(f"{lang}: {text}" for lang, text in record.revocation_reason.items())
+    when = record.revoked.time.strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert f"FAIL revocation: revoked since {when}, reason: {reason} (hash" in output
+    assert "holder (Latn): SHIMIZU Takuya\n" in output

@@ -19,7 +19,7 @@ from rich.markup import escape
 from jointzone.cli._client import NodeApi
 from jointzone.cli._console import out, say
 from jointzone.cli._deployment import DemoOpt, DirArg, SourceArg, node_of, opened
-from jointzone.cli._offline import parse_duration, verify_report
+from jointzone.cli._offline import holder_lines, parse_duration, verify_offline
 from jointzone.cli._output import FormatOpt, emit
 from jointzone.cli._registries import proposals_rows, registry_rows
 from jointzone.cli._remote import is_node_url, published_replica
@@ -137,12 +137,25 @@ def cert_verify(
             help="The oldest trust bundle to accept, e.g. 7d, 36h, P7D (default: the regime's).",
         ),
     ] = None,
+    at: Annotated[
+        str | None,
+        typer.Option(
+            "--at",
+            metavar="PLACE",
+            help="Check that the certificate permits this place: its ref, code or any name.",
+        ),
+    ] = None,
+    language: Annotated[
+        str, typer.Option("--lang", help="Language of the holder's places, party and category.")
+    ] = "en",
 ) -> None:
     """Verify a certificate offline: the trust bundle against the node keys and its age, then
     each check of the certificate on its own line, and one verdict. Exits 1 unless VALID.
 
     A bundle the nodes vouched for longer ago than the maximum age, or dated ahead of now by
-    more than the clock skew, is STALE: no certificate verifies against it."""
+    more than the clock skew, is STALE: no certificate verifies against it. The holder follows
+    the checks: names in every script given, party of origin, project and category, the
+    permitted places with every party's names, and the validity period."""
     if (text is None) == (image is None):
         raise CliError("give the certificate's JZ1: text or --image PNG (one of them)")
     if trust.startswith(("http://", "https://")):
@@ -155,11 +168,21 @@ def cert_verify(
         read_bytes(image, limit=IMAGE.max_bytes, what=IMAGE.what) if image is not None else None
     )
     age = parse_duration(max_age, "--max-age") if max_age is not None else None
-    report = verify_report(text, picture, bundle, keys or [], _now(now), max_age=age)
-    for line in report.lines():
-        colour = "green" if line.startswith(("PASS", "verdict: VALID")) else "red"
+    checked = verify_offline(
+        text, picture, bundle, keys or [], _now(now), max_age=age, at=at, language=language
+    )
+    report, regime = checked.report, checked.regime
+    if regime is not None and language not in regime.languages:
+        raise CliError(f"--lang: expected one of the regime's languages {list(regime.languages)}")
+    *checks, verdict = report.lines()
+    for line in checks:
+        colour = "green" if line.startswith("PASS") else "red"
         colour = "default" if line.startswith(("INFO", "SKIP")) else colour
         out.print(f"[{colour}]{escape(line)}[/]", soft_wrap=True)
+    if report.certificate is not None and regime is not None:
+        for line in holder_lines(report.certificate, regime, language):
+            out.print(escape(line), soft_wrap=True)
+    out.print(f"[{'green' if report.valid else 'red'}]{escape(verdict)}[/]", soft_wrap=True)
     if not report.valid:
         raise typer.Exit(1)
 

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from jointzone.cli.errors import CliError
 from jointzone.credentials import (
+    Certificate,
     Check,
     CheckStatus,
+    ParticipantName,
     Report,
     verify_certificate,
     verify_certificate_image,
 )
+from jointzone.neutrality import NameRenderer
+from jointzone.regime import Place, Regime, RegimeError
 from jointzone.tlog import TlogError, Verifier
 from jointzone.trust import BundleError, open_bundle
 
@@ -45,14 +50,40 @@ def verify_report(
 
     A bundle that does not check out is the report's failing first line, never an exception.
     """
+    return verify_offline(certificate, image, bundle, keys, now, max_age=max_age).report
+
+
+@dataclass(frozen=True)
+class Offline:
+    """An offline check's report, and the regime of the bundle's genesis when it opened."""
+
+    report: Report
+    regime: Regime | None
+
+
+def verify_offline(
+    certificate: str | None,
+    image: bytes | None,
+    bundle: bytes,
+    keys: list[str],
+    now: datetime,
+    *,
+    max_age: timedelta | None = None,
+    at: str | None = None,
+    language: str = "en",
+) -> Offline:
+    """:func:`verify_report`, with the regime that names what the certificate carries as
+    codes; ``at`` adds a check that the certificate permits that place (a ref, code or name)."""
     try:
         verifiers = [Verifier.from_vkey(k) for k in keys]
     except TlogError as e:
-        return Report((Check("node keys", CheckStatus.FAIL, str(e)),), None)
+        return Offline(Report((Check("node keys", CheckStatus.FAIL, str(e)),), None), None)
     try:
         opened_bundle = open_bundle(bundle, verifiers)
     except BundleError as e:
-        return Report((Check("trust bundle", CheckStatus.FAIL, str(e)),), None)
+        return Offline(Report((Check("trust bundle", CheckStatus.FAIL, str(e)),), None), None)
+    regime = opened_bundle.regime
+    here = find_place(regime, at) if at is not None else None
     trust = opened_bundle.trust
     if max_age is not None:
         trust = replace(trust, max_age=max_age)
@@ -61,4 +92,105 @@ def verify_report(
     else:
         assert certificate is not None
         report = verify_certificate(certificate, trust, now=now)
-    return Report((*opened_bundle.checks, *report.checks), report.certificate)
+    checks = [*opened_bundle.checks, *report.checks]
+    if here is not None:
+        checks.append(_place_check(report.certificate, regime, here, language))
+    return Offline(Report(tuple(checks), report.certificate), regime)
+
+
+def find_place(regime: Regime, text: str) -> Place:
+    """The gazetteer's place that ``text`` names: its ref, its code, or any party's name or
+    alias for it in any language (letter case aside). Raises :class:`CliError` otherwise."""
+    gazetteer = regime.gazetteer
+    wanted = text.strip().casefold()
+    for place in gazetteer:
+        names = [
+            place.ref,
+            str(place.code),
+            *(n for by_lang in place.names.values() for n in by_lang.values()),
+            *(a for by_lang in place.aliases.values() for forms in by_lang.values() for a in forms),
+        ]
+        if wanted in (n.casefold() for n in names):
+            return place
+    raise CliError(
+        f"--at: no place {text!r} in the regime's gazetteer; give a ref such as "
+        f"{', '.join(p.ref for p in list(gazetteer)[:3])}, a code, or a name"
+    )
+
+
+def _permitted(certificate: Certificate, regime: Regime) -> list[Place | int | str]:
+    """The certificate's permitted places as the gazetteer has them (a code or ref it does not
+    know stays as carried)."""
+    places: list[Place | int | str] = []
+    for carried in certificate.claims.places:
+        try:
+            gazetteer = regime.gazetteer
+            places.append(
+                gazetteer.by_code(carried) if isinstance(carried, int) else gazetteer.place(carried)
+            )
+        except RegimeError:
+            places.append(carried)
+    return places
+
+
+def _place_check(
+    certificate: Certificate | None, regime: Regime, here: Place, language: str
+) -> Check:
+    renderer = NameRenderer(regime.name_orders)
+    name = renderer.render(here, language)
+    if certificate is None:
+        return Check(
+            "place", CheckStatus.SKIP, f"{name}: not checked, the certificate did not decode"
+        )
+    for place in _permitted(certificate, regime):
+        if isinstance(place, Place) and regime.gazetteer.is_within(here.ref, place.ref):
+            within = "" if place.ref == here.ref else f", within {renderer.render(place, language)}"
+            return Check("place", CheckStatus.PASS, f"{name} is permitted{within}")
+    return Check(
+        "place",
+        CheckStatus.FAIL,
+        f"{name} is not among the places this certificate permits",
+    )
+
+
+def holder_lines(certificate: Certificate, regime: Regime, language: str) -> list[str]:
+    """Who the certificate is for and where it lets them go, as an officer reads it: names in
+    every script given, the party of origin, project and category, the permitted places with
+    every party's names, and the validity period. Codes the regime does not know stay as
+    carried."""
+    claims = certificate.claims
+    renderer = NameRenderer(regime.name_orders)
+    lines = [f"holder ({script}): {n}" for script, n in _names(claims.names)]
+    lines.append(f"party of origin: {_party_name(regime, claims.party, language)}")
+    lines.append(f"project: number {claims.project}")
+    lines.append(f"category: {_category_name(regime, claims.category, language)}")
+    for place in _permitted(certificate, regime):
+        shown = renderer.render(place, language) if isinstance(place, Place) else str(place)
+        lines.append(f"permitted place: {shown}")
+    lines.append(
+        f"valid: {_stamp(claims.not_before)} to {_stamp(claims.expires)} (UTC), "
+        f"issued {_stamp(claims.issued_at)}"
+    )
+    return lines
+
+
+def _names(names: Iterable[ParticipantName]) -> list[tuple[str, str]]:
+    return [(n.script, n.name) for n in names]
+
+
+def _party_name(regime: Regime, party: str, language: str) -> str:
+    try:
+        return f"{regime.party(party).names.get(language, party)} ({party})"
+    except RegimeError:
+        return party
+
+
+def _category_name(regime: Regime, category: int | str, language: str) -> str:
+    for c in regime.categories:
+        if category in (c.code, c.id):
+            return f"{c.names.get(language, c.id)} ({c.id})"
+    return str(category)
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")

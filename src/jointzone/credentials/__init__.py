@@ -27,7 +27,7 @@ from jointzone.credentials._claims import (
 )
 from jointzone.credentials._issue import certificate_claims, names_by_script, script_of
 from jointzone.credentials._qr import read_qr
-from jointzone.credentials._trust import PartyKeys, TrustBundle
+from jointzone.credentials._trust import PartyKeys, Revocation, TrustBundle
 from jointzone.credentials._verify import (
     DEFAULT_CLOCK_SKEW,
     Check,
@@ -76,6 +76,7 @@ __all__ = [
     "PrefixError",
     "QrReadError",
     "Report",
+    "Revocation",
     "TrustBundle",
     "Verdict",
     "ZlibError",

@@ -41,19 +41,29 @@ class PartyKeys:
         object.__setattr__(self, "keys", MappingProxyType(keys))
 
 
+@dataclass(frozen=True)
+class Revocation:
+    """A revocation as the log records it: when it was committed, and the reason given."""
+
+    revoked_at: datetime
+    reason: str
+
+
 @dataclass(frozen=True, kw_only=True)
 class TrustBundle:
     """The keys and revocations a verifier holds, as of ``issued_at`` (shown as the bundle's age).
 
     ``issuer`` is the regime's issuer name that certificates must carry in ``iss``: a party's
     key may sign for more than one regime, and a certificate of one must not pass in another.
-    ``revoked`` holds :func:`revocation_hash` values, 16 bytes each.
+    ``revoked`` holds :func:`revocation_hash` values, 16 bytes each; ``revocations`` says, for
+    those the bundle's source recorded, when and why.
     """
 
     issuer: str
     parties: tuple[PartyKeys, ...]
     issued_at: datetime
     revoked: frozenset[bytes] = frozenset()
+    revocations: Mapping[bytes, Revocation] = field(default_factory=dict)
     #: The oldest bundle a verifier accepts (the regime's), and how far ahead of the verifier's
     #: clock a bundle may be dated: older or later than that, it is STALE.
     max_age: timedelta = timedelta(days=7)
@@ -87,10 +97,14 @@ class TrustBundle:
                 raise ValueError(
                     f"revoked: expected {REVOCATION_HASH_SIZE}-byte hashes, found {entry!r:.40}"
                 )
+        unknown = [h.hex() for h in self.revocations if h not in revoked]
+        if unknown:
+            raise ValueError(f"revocations: {unknown[0]} is not on the revocation list")
         if not isinstance(self.issued_at, datetime) or self.issued_at.tzinfo is None:
             raise ValueError(f"issued_at: expected an aware datetime, found {self.issued_at!r}")
         object.__setattr__(self, "parties", parties)
         object.__setattr__(self, "revoked", revoked)
+        object.__setattr__(self, "revocations", MappingProxyType(dict(self.revocations)))
         object.__setattr__(self, "issued_at", self.issued_at.astimezone(UTC))
         object.__setattr__(self, "_party_of", MappingProxyType(party_of))
         object.__setattr__(self, "_keys", MappingProxyType(keys))

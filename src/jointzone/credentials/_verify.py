@@ -233,10 +233,16 @@ def _validity_check(certificate: Certificate, now: datetime, skew: timedelta) ->
 def _revocation_check(certificate: Certificate, trust: TrustBundle) -> Check:
     digest = revocation_hash(certificate.claims.certificate_id)
     if digest in trust.revoked:
+        recorded = trust.revocations.get(digest)
+        why = (
+            f" since {_when(recorded.revoked_at)}, reason: {recorded.reason}"
+            if recorded is not None
+            else ""
+        )
         return Check(
             "revocation",
             CheckStatus.FAIL,
-            f"revoked: hash {digest.hex()} of certificate id is on the revocation list",
+            f"revoked{why} (hash {digest.hex()} of the certificate id is on the revocation list)",
         )
     return Check(
         "revocation",

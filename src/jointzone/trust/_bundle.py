@@ -43,7 +43,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -51,7 +51,15 @@ from pydantic import BeforeValidator, Field, Strict, ValidationError
 
 from jointzone import acts, inputs
 from jointzone.consent import ConsentError, Entry
-from jointzone.credentials import Check, CheckStatus, PartyKeys, TrustBundle, revocation_hash
+from jointzone.credentials import (
+    Check,
+    CheckStatus,
+    PartyKeys,
+    Revocation,
+    TrustBundle,
+    revocation_hash,
+)
+from jointzone.regime import Regime, RegimeError
 from jointzone.regime._model import Frozen
 from jointzone.regime._validation import problems
 from jointzone.tlog import (
@@ -122,6 +130,9 @@ class OpenedBundle:
     trust: TrustBundle
     checks: tuple[Check, ...]
     checkpoint: Checkpoint
+    #: The regime the genesis adopted: the names of places, parties and categories that a
+    #: certificate carries as codes.
+    regime: Regime
 
 
 def _b64(value: object) -> bytes:
@@ -223,18 +234,15 @@ def _vouched_at(note: Note, node_keys: Sequence[Verifier]) -> datetime:
     return datetime.fromtimestamp(min(times), UTC)
 
 
-def _freshness(
-    proved: Sequence[ProvedEntry], checkpoint: Checkpoint
-) -> tuple[timedelta, timedelta]:
-    """The regime's maximum bundle age and clock skew, as its genesis adopted them."""
+def _genesis_regime(proved: Sequence[ProvedEntry], checkpoint: Checkpoint) -> Regime:
+    """The regime the genesis adopted: its bundle age and clock skew, and its names."""
     genesis = next(p for p in proved if p.index == 0)
     _, act = _entry_act(genesis, checkpoint.origin)
     assert isinstance(act, acts.RegimeAdopt)  # _genesis_parties refused anything else
-    days = act.regime.get("trust_bundle_max_age_days", 7)
-    seconds = act.regime.get("clock_skew_seconds", 300)
-    if not isinstance(days, int) or not isinstance(seconds, int):
-        raise BundleError("entry 0: the regime's trust bundle age or clock skew is not a number")
-    return timedelta(days=days), timedelta(seconds=seconds)
+    try:
+        return Regime.from_canonical(act.regime)
+    except RegimeError as e:
+        raise BundleError(f"entry 0: the regime it adopts is not valid: {e}") from e
 
 
 def _entry_act(proved: ProvedEntry, origin: str) -> tuple[Entry, acts.Act]:
@@ -328,7 +336,8 @@ def open_bundle(data: bytes, node_keys: Sequence[Verifier]) -> OpenedBundle:
     )
     latest_entry, _ = _entry_act(latest, checkpoint.origin)
     made = _vouched_at(note, node_keys)
-    max_age, skew = _freshness(proved, checkpoint)
+    regime = _genesis_regime(proved, checkpoint)
+    max_age, skew = regime.trust_bundle_max_age, regime.clock_skew
     if made < latest_entry.time - skew:
         raise BundleError(
             f"checkpoint: the nodes vouched for it at {_stamp(made)}, before its last entry was "
@@ -356,7 +365,7 @@ def open_bundle(data: bytes, node_keys: Sequence[Verifier]) -> OpenedBundle:
             f"{len(trust.parties)} parties, {len(trust.revoked)} revoked certificate(s)",
         )
     )
-    return OpenedBundle(trust=trust, checks=tuple(checks), checkpoint=checkpoint)
+    return OpenedBundle(trust=trust, checks=tuple(checks), checkpoint=checkpoint, regime=regime)
 
 
 def _derive(
@@ -366,7 +375,7 @@ def _derive(
     issued_at: datetime,
 ) -> TrustBundle:
     keys: dict[str, dict[bytes, bytes]] = {party: {} for party in parties}
-    revoked: set[bytes] = set()
+    revoked: dict[bytes, Revocation] = {}
     issuers: set[str] = set()
     seen: set[int] = set()
     for p in sorted(proved, key=lambda e: e.index):
@@ -389,7 +398,10 @@ def _derive(
             else:
                 keys[act.party][kid] = act.public_key
         elif isinstance(act, acts.CertificateRevoke):
-            revoked.add(revocation_hash(act.certificate.encode("utf-8")))
+            reason = "; ".join(f"{lang}: {text}" for lang, text in act.reason.items())
+            revoked[revocation_hash(act.certificate.encode("utf-8"))] = Revocation(
+                entry.time, reason
+            )
         else:
             raise BundleError(
                 f"entry {p.index}: expected one of {list(_TRUST_TYPES)}, found {act.TYPE}"
@@ -410,4 +422,5 @@ def _derive(
         ),
         issued_at=issued_at,
         revoked=frozenset(revoked),
+        revocations=revoked,
     )

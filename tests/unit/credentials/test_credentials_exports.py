@@ -33,6 +33,7 @@ def test_exported_members() -> None:
         "PrefixError",
         "QrReadError",
         "Report",
+        "Revocation",
         "TrustBundle",
         "Verdict",
         "ZlibError",

@@ -29,6 +29,7 @@ from jointzone.credentials import (
     DecodeError,
     PartyKeys,
     Report,
+    Revocation,
     TrustBundle,
     Verdict,
     b45decode,
@@ -206,8 +207,28 @@ def test_revoked() -> None:
     _fails(
         report,
         "revocation",
-        f"revoked: hash {digest.hex()} of certificate id is on the revocation list",
+        f"revoked (hash {digest.hex()} of the certificate id is on the revocation list)",
     )
+
+
+def test_revoked_with_what_the_log_recorded() -> None:
+    """An officer sees when and why a certificate was revoked, where the bundle recorded it."""
+    digest = revocation_hash(GOOD.claims.certificate_id)
+    recorded = Revocation(datetime(2019, 10, 2, 9, 30, tzinfo=UTC), "en: lost; ru: утерян")
+    bundle = dataclasses.replace(trust(revoked=frozenset({digest})), revocations={digest: recorded})
+    _fails(
+        _verify(TEXT, bundle=bundle),
+        "revocation",
+        "revoked since 2019-10-02T09:30:00Z, reason: en: lost; ru: утерян (hash",
+    )
+
+
+def test_revocation_details_only_for_revoked_certificates() -> None:
+    with pytest.raises(ValueError, match="not on the revocation list"):
+        dataclasses.replace(
+            trust(),
+            revocations={b"\x01" * 16: Revocation(datetime(2019, 1, 1, tzinfo=UTC), "lost")},
+        )
 
 
 SKEW = DEFAULT_CLOCK_SKEW

@@ -11,13 +11,13 @@ import random
 import re
 import signal
 import subprocess
-import sys
-import threading
 import time
 from pathlib import Path
 
 from jointzone.node import EmbeddedDeployment, audit
 from jointzone.store import open_store
+
+from ._network import _Forked
 
 ROOT = Path(__file__).parents[2]
 REGIME = ROOT / "regimes" / "seed"
@@ -25,15 +25,21 @@ SCENARIO = ROOT / "scenarios" / "seed.yaml"
 
 KILLS = max(20, int(os.environ.get("JOINTZONE_SOAK", "20")))
 ACK = re.compile(r"#(\d+)\s+\S+.*\[([0-9a-f]{12}), ")
+STARTED_S = 120.0
 DEMO = {"japan": b"demo-passphrase-not-a-secret", "russia": b"demo-passphrase-not-a-secret"}
 
 
-def _run(directory: Path, kill_after: float | None) -> tuple[bool, list[tuple[int, str]]]:
-    """Run the scenario; SIGKILL it after ``kill_after`` seconds. Returns (finished, acks)."""
-    cmd = [
-        sys.executable,
-        "-m",
-        "jointzone",
+def _run(
+    directory: Path, kill_after: float | None, log: Path
+) -> tuple[bool, list[tuple[int, str]]]:
+    """Run the scenario; SIGKILL it ``kill_after`` seconds after its first line. Returns
+    (finished, acks).
+
+    The process is forked from an interpreter that has imported the CLI already: the same
+    command as ``python -m jointzone scenario``, without the seconds of imports each of the
+    twenty-odd restarts would spend before its first act.
+    """
+    argv = [
         "scenario",
         str(directory),
         "--demo-keys",
@@ -42,50 +48,35 @@ def _run(directory: Path, kill_after: float | None) -> tuple[bool, list[tuple[in
         "--regime",
         str(REGIME),
     ]
-    acks: list[tuple[int, str]] = []
-    lines: list[str] = []
-    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
-        killed = _watch(proc, kill_after, acks, lines)
-        stderr = proc.stderr.read() if proc.stderr else ""
+    log.write_bytes(b"")
+    proc = _Forked(argv, log)
+    killed = _watch(proc, kill_after, log)
+    text = log.read_text(encoding="utf-8", errors="replace")
     if not killed:
-        assert proc.returncode == 0, f"scenario failed:\n{''.join(lines)}\n{stderr}"
+        assert proc.poll() == 0, f"scenario failed:\n{text}"
+    acks = [(int(m[1]), m[2]) for line in text.splitlines() if (m := ACK.search(line))]
     return not killed, acks
 
 
-def _watch(
-    proc: subprocess.Popen[str],
-    kill_after: float | None,
-    acks: list[tuple[int, str]],
-    lines: list[str],
-) -> bool:
+def _watch(proc: _Forked, kill_after: float | None, log: Path) -> bool:
+    """Wait for the process to end, or kill it ``kill_after`` seconds after its first line.
 
-    started = threading.Event()
-
-    def read() -> None:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            started.set()
-            lines.append(line)
-            if m := ACK.search(line):
-                acks.append((int(m[1]), m[2]))
-        started.set()  # ended without a line: nothing to wait for
-
-    reader = threading.Thread(target=read)
-    reader.start()
+    The moment is counted from the scenario's first line, not from the process's start: on a
+    loaded machine starting can take longer than the longest wait, and a process killed before
+    it acts tests nothing."""
+    if kill_after is None:
+        proc.wait(timeout=STARTED_S * 4)
+        return False
+    deadline = time.monotonic() + STARTED_S
+    while log.stat().st_size == 0 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
     try:
-        # The moment is counted from the scenario's first line, not from the process's start:
-        # on a loaded machine importing the CLI alone can take longer than the longest wait,
-        # and a process killed before it acts tests nothing.
-        if kill_after is not None:
-            started.wait(timeout=120)
         proc.wait(timeout=kill_after)
-        killed = False
+        return False
     except subprocess.TimeoutExpired:
         proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        killed = True
-    reader.join()
-    return killed
+        proc.wait(timeout=STARTED_S)
+        return True
 
 
 def _check(directory: Path, acked: dict[int, str]) -> int:
@@ -120,7 +111,7 @@ def test_killed_scenario_loses_no_acknowledged_act_and_never_forks(tmp_path: Pat
         acked: dict[int, str] = {}
         finished = False
         while not finished:
-            finished, acks = _run(directory, rng.uniform(0.5, 3.0))
+            finished, acks = _run(directory, rng.uniform(0.5, 3.0), tmp_path / "scenario.log")
             for index, prefix in acks:
                 assert acked.setdefault(index, prefix) == prefix, f"position {index} changed"
             if not finished:

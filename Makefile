@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 RUNDIR ?= build/demo
 
-.PHONY: run test lint typecheck unit bench clean go-deps
+.PHONY: run test lint typecheck unit bench clean debian-deps
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=..." >&2; exit 1; }
@@ -25,17 +25,21 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-# The Go interoperability test needs Go and golang.org/x/mod from Debian's packages. Where they are
-# missing and this is a Debian machine run as root, install them; elsewhere the test fails and says why.
-go-deps:
-	@if ! command -v go >/dev/null 2>&1 || [ ! -d /usr/share/gocode/src/golang.org/x/mod ]; then \
+# What the tests need from Debian's packages: Go and golang.org/x/mod for the Go interoperability
+# test; poppler-utils and an embeddable Japanese/Cyrillic font for the printed certificate's test.
+# Where one is missing and this is a Debian machine run as root, install them; elsewhere the tests
+# that need them fail and say why.
+DEBIAN_PACKAGES := golang-go golang-golang-x-mod-dev poppler-utils fonts-ipafont-gothic
+debian-deps:
+	@if ! command -v go >/dev/null 2>&1 || [ ! -d /usr/share/gocode/src/golang.org/x/mod ] \
+	    || ! command -v pdftoppm >/dev/null 2>&1 || [ ! -f /usr/share/fonts/opentype/ipafont-gothic/ipag.ttf ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "installing golang-go and golang-golang-x-mod-dev for the Go interoperability test"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq golang-go golang-golang-x-mod-dev >/dev/null; \
+	    echo "installing $(DEBIAN_PACKAGES) for the tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBIAN_PACKAGES) >/dev/null; \
 	  fi; \
 	fi
 
-unit: $(STAMP) go-deps
+unit: $(STAMP) debian-deps
 	$(BIN)/pytest -q
 
 test: lint typecheck unit

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import base64
 import json
+import shutil
+import subprocess
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -435,3 +437,66 @@ def test_cert_verify_shows_when_and_why_a_certificate_was_revoked(
     when = record.revoked.time.strftime("%Y-%m-%dT%H:%M:%SZ")
     assert f"FAIL revocation: revoked since {when}, reason: {reason} (hash" in output
     assert "holder (Latn): SHIMIZU Takuya\n" in output
+
+
+# -- the printed card -------------------------------------------------------------------------
+
+
+def _poppler(tool: str) -> str:
+    path = shutil.which(tool)
+    if path is None:
+        pytest.fail(
+            f"{tool} is missing: the card test renders the PDF with poppler-utils, which "
+            "`make test` installs from Debian when run as root"
+        )
+    return path
+
+
+@pytest.mark.parametrize("language", ["ja", "ru"])
+def test_a_printed_card_carries_the_holder_and_a_qr_code_that_reads_back(
+    seeded_dir: Path, opened_seed: EmbeddedDeployment, tmp_path: Path, language: str
+) -> None:
+    """The A6 card, rendered as a printer would, shows the holder in every script, both
+    parties' names for each place, each party's signature statement, and a QR code that reads
+    back as the certificate itself; its font is embedded."""
+    from typer.testing import CliRunner
+
+    from jointzone.cli import app
+    from jointzone.credentials import read_qr
+
+    zone = tmp_path / "zone"  # a copy: the module's open deployment holds the seeded one
+    shutil.copytree(seeded_dir, zone)
+    pdf = tmp_path / f"card-{language}.pdf"
+    result = CliRunner().invoke(
+        app, ["cert", "print", str(zone), "tour19-01", "--out", str(pdf), "--lang", language]
+    )
+    assert result.exit_code == 0, result.output
+    fonts = subprocess.run(
+        [_poppler("pdffonts"), str(pdf)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
+    assert fonts, "no font in the card"
+    assert all(" yes yes " in f for f in fonts), fonts  # embedded, subset
+    text = subprocess.run(
+        [_poppler("pdftotext"), "-layout", str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    doc = opened_seed.nodes["japan"].certificate("tour19-01")
+    assert doc is not None
+    for name in doc.claims.names:
+        assert name.name in text
+    both = {"ja": "古釜布/ユジノクリリスク", "ru": "Южно-Курильск/Фурукамаппу"}[language]
+    assert both in text.replace("\n", "")
+    statements = {
+        "ja": ("日本のために", "ロシアのために"),
+        "ru": ("Подписан за сторону Россия", "Подписан за сторону Япония"),
+    }
+    first, second = statements[language]
+    assert text.index(first) < text.index(second), "parties in the regime's order"
+    assert "Participant" not in text  # the labels are the card's language
+    subprocess.run(
+        [_poppler("pdftoppm"), "-r", "150", "-png", str(pdf), str(tmp_path / "page")], check=True
+    )
+    (page,) = tmp_path.glob("page*.png")
+    assert read_qr(page.read_bytes()) == doc.to_text()

@@ -38,7 +38,7 @@ X_MOD = GOPATH / "src/golang.org/x/mod"
 PROGRAM = Path(__file__).parent / "go" / "opennote"
 INSTALL = (
     "install the Debian packages golang-go and golang-golang-x-mod-dev "
-    "(`make go-deps` does, as root)"
+    "(`make debian-deps` does, as root)"
 )
 ORIGIN = "jointzone.example/log"
 

@@ -16,6 +16,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from jointzone.cli._card import card_pdf, find_font
 from jointzone.cli._client import NodeApi
 from jointzone.cli._console import out, say
 from jointzone.cli._deployment import DemoOpt, DirArg, SourceArg, node_of, opened
@@ -73,6 +74,55 @@ def cert_show(
             say(f"wrote {svg}")
     except OSError as e:
         raise CliError(f"cannot write the QR code: {e}") from e
+
+
+@cert_app.command("print")
+def cert_print(
+    directory: SourceArg,
+    certificate: Annotated[str, typer.Argument(metavar="CERTIFICATE", help="Certificate id.")],
+    pdf: Annotated[
+        Path, typer.Option("--out", metavar="FILE.pdf", help="Where to write the A6 card.")
+    ],
+    language: Annotated[str, typer.Option("--lang", help="The card's language.")] = "en",
+    font: Annotated[
+        Path | None,
+        typer.Option(
+            "--font", metavar="TTF", help="A TrueType font with Latin, Cyrillic and Japanese."
+        ),
+    ] = None,
+    party: PartyOpt = None,
+    demo_keys: DemoOpt = False,
+) -> None:
+    """Print a certificate as an A6 card (PDF): the holder's names in every script, purpose,
+    permitted places with every party's names, validity, id and QR code, and each party's
+    signature statement alike, in the regime's order for the card's language."""
+    typeface = find_font(font)
+    if is_node_url(directory):
+        state = published_replica(directory).state
+        document = _published_certificate(directory, certificate)
+    else:
+        with opened(Path(directory), demo=demo_keys, read_only=True) as deployment:
+            node = node_of(deployment, party)
+            state = node.replica.state
+            document = node.certificate(certificate)
+    if document is None:
+        raise CliError(f"no certificate {certificate!r} with every party's signature at this node")
+    regime = state.regime
+    assert regime is not None  # a log that issued a certificate adopted a regime
+    if language not in regime.languages:
+        raise CliError(f"--lang: expected one of the regime's languages {list(regime.languages)}")
+    record = state.certificates[certificate]
+    signers = {}
+    for p in regime.party_ids:
+        key = state.certificate_key_at(p, record.issued.position)
+        if key is not None:
+            signers[p] = key.key_id
+    data = card_pdf(document, regime, language, typeface, signers)
+    try:
+        pdf.write_bytes(data)
+    except OSError as e:
+        raise CliError(f"cannot write the card: {e}") from e
+    say(f"wrote {pdf}: an A6 card of certificate {certificate} in {language}, {len(data):,} bytes")
 
 
 def _published_certificate(url: str, certificate: str) -> Certificate | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -12,7 +11,6 @@ from jointzone.credentials import (
     Certificate,
     Check,
     CheckStatus,
-    ParticipantName,
     Report,
     verify_certificate,
     verify_certificate_image,
@@ -153,29 +151,54 @@ def _place_check(
     )
 
 
-def holder_lines(certificate: Certificate, regime: Regime, language: str) -> list[str]:
-    """Who the certificate is for and where it lets them go, as an officer reads it: names in
-    every script given, the party of origin, project and category, the permitted places with
-    every party's names, and the validity period. Codes the regime does not know stay as
-    carried."""
+@dataclass(frozen=True)
+class Holder:
+    """Who a certificate is for and where it lets them go, by the regime's names in one
+    language: what an officer reads off the card or the verifier."""
+
+    names: tuple[tuple[str, str], ...]  # (ISO 15924 script, name), in the certificate's order
+    party: str
+    project: str
+    category: str
+    places: tuple[str, ...]  # each with every party's names, in the language's order
+    valid_from: str
+    valid_to: str
+    issued: str
+
+
+def holder(certificate: Certificate, regime: Regime, language: str) -> Holder:
+    """The holder of ``certificate`` as :class:`Holder` says; codes the regime does not know
+    stay as carried."""
     claims = certificate.claims
     renderer = NameRenderer(regime.name_orders)
-    lines = [f"holder ({script}): {n}" for script, n in _names(claims.names)]
-    lines.append(f"party of origin: {_party_name(regime, claims.party, language)}")
-    lines.append(f"project: number {claims.project}")
-    lines.append(f"category: {_category_name(regime, claims.category, language)}")
-    for place in _permitted(certificate, regime):
-        shown = renderer.render(place, language) if isinstance(place, Place) else str(place)
-        lines.append(f"permitted place: {shown}")
-    lines.append(
-        f"valid: {_stamp(claims.not_before)} to {_stamp(claims.expires)} (UTC), "
-        f"issued {_stamp(claims.issued_at)}"
+    return Holder(
+        names=tuple((n.script, n.name) for n in claims.names),
+        party=_party_name(regime, claims.party, language),
+        project=str(claims.project),
+        category=_category_name(regime, claims.category, language),
+        places=tuple(
+            renderer.render(place, language) if isinstance(place, Place) else str(place)
+            for place in _permitted(certificate, regime)
+        ),
+        valid_from=_stamp(claims.not_before),
+        valid_to=_stamp(claims.expires),
+        issued=_stamp(claims.issued_at),
     )
-    return lines
 
 
-def _names(names: Iterable[ParticipantName]) -> list[tuple[str, str]]:
-    return [(n.script, n.name) for n in names]
+def holder_lines(certificate: Certificate, regime: Regime, language: str) -> list[str]:
+    """The holder as ``cert verify`` prints it after its checks: names in every script given,
+    the party of origin, project and category, the permitted places with every party's names,
+    and the validity period."""
+    h = holder(certificate, regime, language)
+    return [
+        *(f"holder ({script}): {name}" for script, name in h.names),
+        f"party of origin: {h.party}",
+        f"project: number {h.project}",
+        f"category: {h.category}",
+        *(f"permitted place: {place}" for place in h.places),
+        f"valid: {h.valid_from} to {h.valid_to} (UTC), issued {h.issued}",
+    ]
 
 
 def _party_name(regime: Regime, party: str, language: str) -> str:

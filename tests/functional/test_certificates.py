@@ -500,3 +500,24 @@ def test_a_printed_card_carries_the_holder_and_a_qr_code_that_reads_back(
     )
     (page,) = tmp_path.glob("page*.png")
     assert read_qr(page.read_bytes()) == doc.to_text()
+
+
+def test_a_card_is_not_printed_with_a_font_that_lacks_its_script(
+    seeded_dir: Path, tmp_path: Path
+) -> None:
+    """A font without kanji would print empty boxes for a Japanese name: refused, nothing
+    written."""
+    import reportlab
+    from typer.testing import CliRunner
+
+    from jointzone.cli import app
+
+    latin_only = Path(reportlab.__file__).parent / "fonts" / "Vera.ttf"  # ReportLab's own
+    zone = tmp_path / "zone"
+    shutil.copytree(seeded_dir, zone)
+    pdf = tmp_path / "card.pdf"
+    args = ["cert", "print", str(zone), "tour19-01", "--out", str(pdf), "--font", str(latin_only)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1, result.output
+    assert "the card's font has no glyph for" in result.output
+    assert not pdf.exists()

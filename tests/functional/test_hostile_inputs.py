@@ -82,6 +82,7 @@ COMMANDS: dict[str, list[str]] = {
     "audit": ["audit", "{DIR}", "--party", "japan"],
     "check": ["check", "{FILE}"],
     "cert show": ["cert", "show", "{DIR}", "tour19-01"],
+    "cert print": ["cert", "print", "{DIR}", "tour19-01", "--out", "{OUT}", "--font", "{FILE}"],
     "cert verify": ["cert", "verify", "--image", "{FILE}", "--trust", "{FILE}", "--key", "{VKEY}"],
     "trust export": ["trust", "export", "{DIR}", "--out", "{OUT}", "--demo-keys"],
     "movements": ["movements", "{DIR}"],

@@ -15,6 +15,7 @@ file on the machine, never fetched: Debian's ``fonts-ipafont-gothic``, or ``--fo
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 from collections.abc import Mapping
@@ -37,7 +38,8 @@ DEFAULT_FONTS = (
     Path("/usr/share/fonts/opentype/ipafont-gothic/ipag.ttf"),
     Path("/usr/share/fonts/truetype/fonts-japanese-gothic.ttf"),
 )
-_FONT_NAME = "JointzoneCard"
+#: The largest font file read: a whole CJK TrueType font is some 6 to 20 MB.
+MAX_FONT_BYTES = 48 * 2**20
 _MARGIN = 7 * mm
 _QUIET_MODULES = 4
 
@@ -48,7 +50,12 @@ def find_font(given: Path | None) -> Path:
         given = Path(env)
     if given is not None:
         if not given.is_file():
-            raise CliError(f"--font: no font file at {given}")
+            raise CliError(f"--font: no font file at {given} (a regular file is needed)")
+        size = given.stat().st_size
+        if size > MAX_FONT_BYTES:
+            raise CliError(
+                f"--font: {given} has {size:,} bytes; a font may have at most {MAX_FONT_BYTES:,}"
+            )
         return given
     for path in DEFAULT_FONTS:
         if path.is_file():
@@ -68,33 +75,19 @@ def card_pdf(
 ) -> bytes:
     """The card's PDF bytes in ``language``, one of the regime's. ``signers`` gives each party's
     certificate key id (hex) that signed the document."""
-    try:
-        pdfmetrics.registerFont(TTFont(_FONT_NAME, str(font)))
-    except (TTFError, OSError) as e:
-        raise CliError(f"--font: {font} is not a TrueType font that can be embedded: {e}") from e
     _ = messages(language)
     h = holder(document, regime, language)
     certificate_id = document.claims.certificate_id.decode("utf-8", "replace")
     title = _("Participant certificate")
-    parties = [p for p in regime.name_order(language) if p in signers]
     out = io.BytesIO()
-    # The initial font is the embedded one, so the page names no font it does not embed
-    # (types-reportlab types initialFontName as a number, which ReportLab does not).
-    canvas = Canvas(
-        out,
-        pagesize=A6,
-        pageCompression=1,
-        invariant=True,
-        initialFontName=_FONT_NAME,  # type: ignore[arg-type]
-    )
-    canvas.setTitle(f"{title} {certificate_id}")
-    canvas.setSubject(regime.id)
+    card = _Card(out, _registered(font))
+    card.canvas.setTitle(f"{title} {certificate_id}")
+    card.canvas.setSubject(regime.id)
     width, height = A6
-    text_width = width - 2 * _MARGIN
-    y = _line(canvas, title, height - _MARGIN, size=11)
+    y = card.line(title, height - _MARGIN, size=11)
     y -= 1 * mm
     for script, name in h.names:
-        y = _line(canvas, name, y, size=13, note=script)
+        y = card.line(name, y, size=13, note=script)
     y -= 1 * mm
     fields = [
         (_("Party of origin"), h.party),
@@ -105,40 +98,76 @@ def card_pdf(
         (_("Certificate"), certificate_id),
     ]
     for label, value in fields:
-        y = _wrapped(canvas, f"{label}: {value}", y, size=7.5, width=text_width)
+        y = card.wrapped(f"{label}: {value}", y, size=7.5)
     y -= 2 * mm
-    y -= _qr(canvas, document, top=y, width=width) + 1 * mm
-    for party in parties:
+    y -= _qr(card.canvas, document, top=y, width=width) + 1 * mm
+    for party in (p for p in regime.name_order(language) if p in signers):
         statement = _("Signed for {party} with certificate key {kid}").format(
             party=regime.party(party).names.get(language, party), kid=signers[party]
         )
-        y = _wrapped(canvas, statement, y, size=6.5, width=text_width)
-    canvas.showPage()
-    canvas.save()
+        y = card.wrapped(statement, y, size=6.5)
+    card.canvas.showPage()
+    card.canvas.save()
     return out.getvalue()
 
 
-def _line(canvas: Canvas, text: str, y: float, *, size: float, note: str | None = None) -> float:
-    y -= size * 1.25
-    canvas.setFont(_FONT_NAME, size)
-    canvas.drawString(_MARGIN, y, text)
-    if note is not None:
-        canvas.setFont(_FONT_NAME, 6)
-        canvas.drawRightString(A6[0] - _MARGIN, y, note)
-    return y
+def _registered(font: Path) -> TTFont:
+    """``font`` registered under a name of its own path: ReportLab keeps fonts by name,
+    process-wide, and a card must be drawn in the font it was given."""
+    name = "JointzoneCard-" + hashlib.sha256(str(font.resolve()).encode()).hexdigest()[:12]
+    try:
+        face = TTFont(name, str(font))
+    except (TTFError, OSError) as e:
+        raise CliError(f"--font: {font} is not a TrueType font that can be embedded: {e}") from e
+    pdfmetrics.registerFont(face)
+    return face
 
 
-def _wrapped(canvas: Canvas, text: str, y: float, *, size: float, width: float) -> float:
-    """``text`` over as many lines as ``width`` needs, broken between characters where a word
-    does not fit (Japanese has no spaces)."""
-    line = ""
-    for char in text:
-        if line and pdfmetrics.stringWidth(line + char, _FONT_NAME, size) > width:
-            y = _line(canvas, line, y, size=size)
-            line = char.lstrip()
-        else:
-            line += char
-    return _line(canvas, line, y, size=size) if line else y
+class _Card:
+    """A page being drawn in one embedded font, refusing text the font has no glyph for."""
+
+    def __init__(self, out: io.BytesIO, font: TTFont) -> None:
+        self.font = font
+        self._glyphs = font.face.charToGlyph
+        # The initial font is the embedded one, so the page names no font it does not embed
+        # (types-reportlab types initialFontName as a number, which ReportLab does not).
+        self.canvas = Canvas(
+            out,
+            pagesize=A6,
+            pageCompression=1,
+            invariant=True,
+            initialFontName=font.fontName,  # type: ignore[arg-type]
+        )
+
+    def line(self, text: str, y: float, *, size: float, note: str | None = None) -> float:
+        """``text`` on the line below ``y`` (and ``note`` at its right); returns its baseline."""
+        missing = {c for c in text + (note or "") if ord(c) not in self._glyphs}
+        missing = {c for c in missing if not c.isspace()}
+        if missing:
+            raise CliError(
+                f"the card's font has no glyph for {''.join(sorted(missing))!r}: give a font "
+                "that covers every script the card shows with --font"
+            )
+        y -= size * 1.25
+        self.canvas.setFont(self.font.fontName, size)
+        self.canvas.drawString(_MARGIN, y, text)
+        if note is not None:
+            self.canvas.setFont(self.font.fontName, 6)
+            self.canvas.drawRightString(A6[0] - _MARGIN, y, note)
+        return y
+
+    def wrapped(self, text: str, y: float, *, size: float) -> float:
+        """``text`` over as many lines as the margins need, broken between characters where a
+        word does not fit (Japanese has no spaces)."""
+        width = A6[0] - 2 * _MARGIN
+        line = ""
+        for char in text:
+            if line and pdfmetrics.stringWidth(line + char, self.font.fontName, size) > width:
+                y = self.line(line, y, size=size)
+                line = char.lstrip()
+            else:
+                line += char
+        return self.line(line, y, size=size) if line else y
 
 
 def _qr(canvas: Canvas, document: Certificate, *, top: float, width: float) -> float:

@@ -1,0 +1,726 @@
+"""Write the participant-certificate test vectors, ``tests/data/certificates/vectors.json``.
+
+    .venv/bin/python scripts/certificate_vectors.py           # (re)write the file
+    .venv/bin/python scripts/certificate_vectors.py --check   # exit 1 if the file is not current
+
+Each vector is a ``JZ1:`` text, a verification time, the trust a verifier holds (the
+``TrustBundle`` values, not a bundle file) and the outcome docs/certificate.md prescribes. The
+outcome is written here from the specification, not read back from the verifier: the tests run
+the verifier on every vector and compare.
+
+Keys come from fixed Ed25519 seeds and Ed25519 signatures are deterministic, so rerunning this
+script gives the same bytes; only public keys go into the file. The compressed bytes are those of
+this interpreter's zlib at level 9 (deflate output is not standardised across zlib builds).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import re
+import sys
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import segno
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from jointzone.cose import (
+    EDDSA,
+    CborError,
+    CoseSignature,
+    CoseSigner,
+    HeaderLabel,
+    Label,
+    SignedMessage,
+    Tag,
+    decode,
+    encode_deterministic,
+    encode_header,
+    sig_structure,
+)
+from jointzone.credentials import (
+    CERTIFICATE_AAD,
+    CERTIFICATE_KID_SIZE,
+    MAX_TEXT_LENGTH,
+    PREFIX,
+    QR_ERROR_LEVEL,
+    CertificateClaims,
+    ParticipantName,
+    b45encode,
+    decode_text,
+    encode_text,
+    revocation_hash,
+)
+
+OUT = Path(__file__).resolve().parents[1] / "tests" / "data" / "certificates" / "vectors.json"
+FORMAT = "jointzone-certificate-vectors/1"
+
+
+def _signer(seed: int) -> CoseSigner:
+    key = Ed25519PrivateKey.from_private_bytes(bytes([seed]) * 32)
+    return CoseSigner.from_private_key(key, kid_size=CERTIFICATE_KID_SIZE)
+
+
+JAPAN = _signer(1)
+RUSSIA = _signer(2)
+OUTSIDER = _signer(3)  # a key of no party
+JAPAN_NEXT = _signer(4)  # japan's next key, declared while the first is still in use
+
+ISSUER = "jz-seed"
+NOT_BEFORE = datetime(2019, 10, 27, tzinfo=UTC)
+EXPIRES = datetime(2019, 11, 3, tzinfo=UTC)
+ISSUED_AT = datetime(2019, 10, 20, 9, 30, tzinfo=UTC)
+NOW = datetime(2019, 10, 30, 12, tzinfo=UTC)
+BUNDLE_AT = datetime(2019, 10, 27, 12, tzinfo=UTC)
+MAX_AGE = timedelta(days=7)
+SKEW = timedelta(minutes=5)
+#: The verifier's tolerance when judging the validity period (the implementation's default).
+CLOCK_SKEW = timedelta(minutes=5)
+SECOND = timedelta(seconds=1)
+
+JAPANESE_NAMES = (ParticipantName("Latn", "SATO Hanako"), ParticipantName("Jpan", "佐藤 花子"))
+RUSSIAN_NAMES = (
+    ParticipantName("Cyrl", "Иванова Мария"),
+    ParticipantName("Latn", "IVANOVA Mariia"),
+)
+
+
+def _claims(**changes: Any) -> CertificateClaims:
+    fields: dict[str, Any] = {
+        "certificate_id": b"tour19-01",
+        "issuer": ISSUER,
+        "names": JAPANESE_NAMES,
+        "party": "japan",
+        "project": 17,
+        "category": 3,
+        "places": (2, 1, 11),
+        "not_before": NOT_BEFORE,
+        "expires": EXPIRES,
+        "issued_at": ISSUED_AT,
+    }
+    fields.update(changes)
+    return CertificateClaims(**fields)
+
+
+RUSSIAN = {"certificate_id": b"tour19-12", "names": RUSSIAN_NAMES, "party": "russia"}
+
+
+# -- building COSE_Sign messages, well formed or not ------------------------------------------
+
+
+def _signature(
+    signer: CoseSigner,
+    payload: bytes,
+    *,
+    aad: bytes = CERTIFICATE_AAD,
+    header: dict[Label, Any] | None = None,
+    unprotected: dict[Label, Any] | None = None,
+    body: bytes = b"",
+) -> CoseSignature:
+    protected = encode_header(
+        header if header is not None else {HeaderLabel.ALG: EDDSA, HeaderLabel.KID: signer.kid}
+    )
+    data = sig_structure(body, protected, aad, payload)
+    return CoseSignature(
+        protected=protected,
+        unprotected=unprotected or {},
+        signature=signer.private_key.sign(data),
+    )
+
+
+def _message(
+    payload: bytes, signatures: Sequence[CoseSignature], *, body: bytes = b""
+) -> SignedMessage:
+    return SignedMessage(
+        protected=body, unprotected={}, payload=payload, signatures=tuple(signatures)
+    )
+
+
+def _signed(
+    payload: bytes, signers: Sequence[CoseSigner] = (JAPAN, RUSSIA), **kwargs: Any
+) -> bytes:
+    return _message(payload, [_signature(s, payload, **kwargs) for s in signers]).to_bytes()
+
+
+def _cose(claims: CertificateClaims, signers: Sequence[CoseSigner] = (JAPAN, RUSSIA)) -> bytes:
+    return _signed(encode_deterministic(claims.to_cwt()), signers)
+
+
+def _raw_claims(cwt: dict[int, Any]) -> bytes:
+    """A COSE_Sign over an arbitrary claims map, signed correctly by both parties."""
+    return _signed(encode_deterministic(cwt))
+
+
+# -- the vectors ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class Trust:
+    """The verifier's TrustBundle values, as a vector states them."""
+
+    parties: tuple[tuple[str, tuple[CoseSigner, ...]], ...] = (
+        ("japan", (JAPAN,)),
+        ("russia", (RUSSIA,)),
+    )
+    issuer: str = ISSUER
+    issued_at: datetime = BUNDLE_AT
+    revoked: tuple[bytes, ...] = ()
+    max_age: timedelta = MAX_AGE
+    skew: timedelta = SKEW
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "issuer": self.issuer,
+            "parties": [
+                {
+                    "party": party,
+                    "keys": [
+                        {"kid": s.kid.hex(), "public_key": s.public_key.public_bytes_raw().hex()}
+                        for s in signers
+                    ],
+                }
+                for party, signers in self.parties
+            ],
+            "issued_at": _when(self.issued_at),
+            "max_age": int(self.max_age.total_seconds()),
+            "skew": int(self.skew.total_seconds()),
+            "revoked": [h.hex() for h in sorted(self.revoked)],
+        }
+
+
+@dataclass(frozen=True, kw_only=True)
+class Vector:
+    name: str
+    description: str
+    text: str
+    now: datetime = NOW
+    trust: Trust = field(default_factory=Trust)
+    #: (check, status, class) of every check that does not pass, in report order.
+    failures: tuple[tuple[str, str, str], ...] = ()
+    #: Whether the certificate decodes (every decode-layer vector sets False).
+    decoded: bool = True
+
+
+def _when(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _fail(check: str, cls: str) -> tuple[tuple[str, str, str], ...]:
+    return ((check, "FAIL", cls),)
+
+
+def _decoding(cls: str) -> dict[str, Any]:
+    return {"failures": _fail("decoding", cls), "decoded": False}
+
+
+JP = encode_text(_cose(_claims()))
+_JP_BODY = JP[len(PREFIX) :]
+_JP_ZLIB = zlib.compress(_cose(_claims()), 9)
+
+
+def _with_zlib(data: bytes) -> str:
+    return PREFIX + b45encode(data)
+
+
+def _valid() -> list[Vector]:
+    refs = _claims(
+        certificate_id=b"pilot19-0042",
+        subject="p-0042",
+        project="pilot-tour-2019",
+        category="tourism",
+        places=("nemuro", "furukamappu-yuzhno-kurilsk"),
+    )
+    return [
+        Vector(
+            name="valid-japanese-holder",
+            description="A participant from Japan, names in Latin and Japanese script (215, 413); "
+            "project, category and places as numbers; signed by japan then russia.",
+            text=JP,
+        ),
+        Vector(
+            name="valid-russian-holder",
+            description="A participant from Russia, names in Cyrillic and Latin script (220, 215).",
+            text=encode_text(_cose(_claims(**RUSSIAN))),
+        ),
+        Vector(
+            name="valid-refs-and-subject",
+            description="Project, category and places as refs (text), and a sub claim: the "
+            "verifier accepts refs wherever it accepts numbers.",
+            text=encode_text(_cose(refs)),
+        ),
+        Vector(
+            name="valid-signatures-in-other-order",
+            description="russia's signature first: a verifier accepts the signatures in any order.",
+            text=encode_text(_cose(_claims(), (RUSSIA, JAPAN))),
+        ),
+        Vector(
+            name="valid-key-rotation",
+            description="japan has two certificate keys in the trust (one being rotated in) and "
+            "signs with the new one.",
+            text=encode_text(_cose(_claims(), (JAPAN_NEXT, RUSSIA))),
+            trust=Trust(parties=(("japan", (JAPAN, JAPAN_NEXT)), ("russia", (RUSSIA,)))),
+        ),
+        Vector(
+            name="valid-at-earliest",
+            description="now is nbf minus the clock skew exactly: still valid.",
+            text=JP,
+            now=NOT_BEFORE - CLOCK_SKEW,
+            trust=Trust(issued_at=NOT_BEFORE - timedelta(days=1)),
+        ),
+        Vector(
+            name="valid-at-latest",
+            description="now is one second before exp plus the clock skew: still valid.",
+            text=JP,
+            now=EXPIRES + CLOCK_SKEW - SECOND,
+        ),
+        Vector(
+            name="valid-bundle-at-max-age",
+            description="The bundle is exactly max_age old: still fresh.",
+            text=JP,
+            trust=Trust(issued_at=NOW - MAX_AGE),
+        ),
+        Vector(
+            name="valid-bundle-ahead-within-skew",
+            description="The bundle is dated after now by exactly the skew: accepted.",
+            text=JP,
+            trust=Trust(issued_at=NOW + SKEW),
+        ),
+    ]
+
+
+def _decode_failures() -> list[Vector]:
+    payload = encode_deterministic(_claims().to_cwt())
+    good = _cose(_claims())
+    cwt = _claims().to_cwt()
+    unknown_claim = {**cwt, 3: "jz-verifiers"}  # aud
+    missing_claim = {k: v for k, v in cwt.items() if k != 5}
+    unknown_script = {**cwt, -65537: [{999: "SATO Hanako"}, *cwt[-65537][1:]]}
+    typ_body = encode_header({HeaderLabel.TYP: "application/jz1"})
+    sign1 = encode_deterministic(
+        Tag(
+            18,
+            [encode_header({1: EDDSA, 4: JAPAN.kid}), {}, payload, bytes(64)],
+        )
+    )
+    # The COSE_Sign tag 98 written with a 2-byte argument where 1 byte does (d9 0062, not d8 62).
+    long_tag = b"\xd9\x00\x62" + good[2:]
+    assert good[:2] == b"\xd8\x62"
+    kid_unprotected = _message(
+        payload,
+        [
+            _signature(JAPAN, payload, header={HeaderLabel.ALG: EDDSA}, unprotected={4: JAPAN.kid}),
+            _signature(RUSSIA, payload),
+        ],
+    ).to_bytes()
+    return [
+        Vector(
+            name="wrong-prefix",
+            description="The EU DCC prefix HC1: before a valid body.",
+            text="HC1:" + _JP_BODY,
+            **_decoding("wrong prefix"),
+        ),
+        Vector(
+            name="wrong-prefix-lowercase",
+            description="The prefix is case-sensitive: jz1: is not JZ1:.",
+            text="jz1:" + _JP_BODY,
+            **_decoding("wrong prefix"),
+        ),
+        Vector(
+            name="text-too-long",
+            description=f"More than {MAX_TEXT_LENGTH} characters, the most a QR code holds: "
+            "refused before Base45 decoding, in the prefix layer.",
+            text=JP + "0" * (MAX_TEXT_LENGTH + 1 - len(JP)),
+            **_decoding("wrong prefix"),
+        ),
+        Vector(
+            name="bad-base45-character",
+            description="A lowercase letter, outside the Base45 alphabet.",
+            text=PREFIX + "a" + _JP_BODY[1:],
+            **_decoding("bad Base45"),
+        ),
+        Vector(
+            name="bad-base45-length",
+            description="One character left over (a length of 3k+1).",
+            text=JP + "0",
+            **_decoding("bad Base45"),
+        ),
+        Vector(
+            name="bad-base45-group-value",
+            description="The triple GGW has the value 65536, more than two bytes hold.",
+            text=PREFIX + "GGW" + _JP_BODY[3:],
+            **_decoding("bad Base45"),
+        ),
+        Vector(
+            name="broken-zlib-checksum",
+            description="The zlib stream's Adler-32 checksum changed.",
+            text=_with_zlib(_JP_ZLIB[:-1] + bytes([_JP_ZLIB[-1] ^ 0x01])),
+            **_decoding("broken zlib"),
+        ),
+        Vector(
+            name="broken-zlib-truncated",
+            description="The zlib stream without its last 4 bytes (the checksum).",
+            text=_with_zlib(_JP_ZLIB[:-4]),
+            **_decoding("broken zlib"),
+        ),
+        Vector(
+            name="broken-zlib-raw-deflate",
+            description="Raw deflate without the zlib header and checksum (RFC 1951, not 1950).",
+            text=_with_zlib(_JP_ZLIB[2:-4]),
+            **_decoding("broken zlib"),
+        ),
+        Vector(
+            name="broken-zlib-trailing-bytes",
+            description="A byte after the end of the zlib stream.",
+            text=_with_zlib(_JP_ZLIB + b"\x00"),
+            **_decoding("broken zlib"),
+        ),
+        Vector(
+            name="not-cbor-trailing-byte",
+            description="A valid COSE_Sign followed by one more byte.",
+            text=encode_text(good + b"\x00"),
+            **_decoding("not CBOR"),
+        ),
+        Vector(
+            name="not-cbor-truncated",
+            description="The COSE_Sign bytes cut short by one byte.",
+            text=encode_text(good[:-1]),
+            **_decoding("not CBOR"),
+        ),
+        Vector(
+            name="not-cbor-not-deterministic",
+            description="Tag 98 encoded with a longer argument than needed (d9 0062): "
+            "well-formed CBOR but not deterministic.",
+            text=encode_text(long_tag),
+            **_decoding("not CBOR"),
+        ),
+        Vector(
+            name="wrong-cose-cwt-tag",
+            description="The COSE_Sign wrapped in CWT tag 61: one certificate has one encoding.",
+            text=encode_text(encode_deterministic(Tag(61, decode(good)))),
+            **_decoding("wrong COSE structure"),
+        ),
+        Vector(
+            name="wrong-cose-sign1",
+            description="A COSE_Sign1 (tag 18) instead of a COSE_Sign (tag 98).",
+            text=encode_text(sign1),
+            **_decoding("wrong COSE structure"),
+        ),
+        Vector(
+            name="wrong-cose-body-protected-header",
+            description="A typ header in the body's protected header, which must be empty; both "
+            "signatures are made over it and would verify.",
+            text=encode_text(
+                _message(
+                    payload,
+                    [_signature(s, payload, body=typ_body) for s in (JAPAN, RUSSIA)],
+                    body=typ_body,
+                ).to_bytes()
+            ),
+            **_decoding("wrong COSE structure"),
+        ),
+        Vector(
+            name="wrong-cose-kid-unprotected",
+            description="japan's kid in the unprotected header instead of the protected one.",
+            text=encode_text(kid_unprotected),
+            **_decoding("wrong COSE structure"),
+        ),
+        Vector(
+            name="wrong-cose-duplicate-kid",
+            description="Two COSE_Signatures with the same kid (japan's, signed twice).",
+            text=encode_text(
+                _message(
+                    payload, [_signature(s, payload) for s in (JAPAN, JAPAN, RUSSIA)]
+                ).to_bytes()
+            ),
+            **_decoding("wrong COSE structure"),
+        ),
+        Vector(
+            name="bad-claims-unknown-claim",
+            description="An aud (3) claim, which the format does not have: refused, not ignored.",
+            text=encode_text(_raw_claims(unknown_claim)),
+            **_decoding("bad claims"),
+        ),
+        Vector(
+            name="bad-claims-missing-claim",
+            description="No nbf (5) claim.",
+            text=encode_text(_raw_claims(missing_claim)),
+            **_decoding("bad claims"),
+        ),
+        Vector(
+            name="bad-claims-unknown-script",
+            description="A name keyed by 999, which is not a script number of the format.",
+            text=encode_text(_raw_claims(unknown_script)),
+            **_decoding("bad claims"),
+        ),
+    ]
+
+
+def _check_failures() -> list[Vector]:
+    payload = encode_deterministic(_claims().to_cwt())
+    tampered = bytearray(_cose(_claims()))
+    tampered[-1] ^= 0x01  # the last byte of the last signature (russia's)
+    longer = encode_deterministic(_claims(expires=datetime(2020, 11, 3, tzinfo=UTC)).to_cwt())
+    signed = _message(payload, [_signature(s, payload) for s in (JAPAN, RUSSIA)])
+    relabelled = _message(longer, signed.signatures).to_bytes()
+    es256 = _message(
+        payload,
+        [
+            _signature(JAPAN, payload),
+            _signature(RUSSIA, payload, header={HeaderLabel.ALG: -7, HeaderLabel.KID: RUSSIA.kid}),
+        ],
+    ).to_bytes()
+    rotating = Trust(parties=(("japan", (JAPAN, JAPAN_NEXT)), ("russia", (RUSSIA,))))
+    return [
+        Vector(
+            name="missing-signature",
+            description="Signed by japan only: a certificate needs every party's signature.",
+            text=encode_text(_cose(_claims(), (JAPAN,))),
+            failures=_fail("signature of russia", "missing"),
+        ),
+        Vector(
+            name="unknown-signer",
+            description="Signed by both parties and by a key of no party (the third signature).",
+            text=encode_text(_cose(_claims(), (JAPAN, RUSSIA, OUTSIDER))),
+            failures=_fail("signature 2", "unknown signer"),
+        ),
+        Vector(
+            name="bad-signature",
+            description="One bit of russia's signature flipped.",
+            text=encode_text(bytes(tampered)),
+            failures=_fail("signature of russia", "bad signature"),
+        ),
+        Vector(
+            name="bad-signature-no-external-aad",
+            description="Both signatures made with an empty external_aad instead of JZ1:.",
+            text=encode_text(_signed(payload, aad=b"")),
+            failures=(
+                ("signature of japan", "FAIL", "bad signature"),
+                ("signature of russia", "FAIL", "bad signature"),
+            ),
+        ),
+        Vector(
+            name="bad-signature-tampered-claims",
+            description="The signatures of the certificate with exp moved a year later: the "
+            "claims decode, neither signature verifies.",
+            text=encode_text(relabelled),
+            failures=(
+                ("signature of japan", "FAIL", "bad signature"),
+                ("signature of russia", "FAIL", "bad signature"),
+            ),
+        ),
+        Vector(
+            name="two-signatures-one-party",
+            description="Signed by both of japan's keys and by russia's: one signature per party.",
+            text=encode_text(_cose(_claims(), (JAPAN, JAPAN_NEXT, RUSSIA))),
+            trust=rotating,
+            failures=_fail("signature of japan", "more than one"),
+        ),
+        Vector(
+            name="unsupported-algorithm",
+            description="russia's signature header says alg -7 (ES256); only -8 (EdDSA) is "
+            "accepted.",
+            text=encode_text(es256),
+            failures=_fail("signature of russia", "unsupported algorithm"),
+        ),
+        Vector(
+            name="wrong-issuer",
+            description="Issued under another regime's issuer name, signed by the same keys.",
+            text=encode_text(_cose(_claims(issuer="jz-other"))),
+            failures=_fail("issuer", "wrong issuer"),
+        ),
+        Vector(
+            name="not-yet-valid",
+            description="now is one second earlier than nbf minus the clock skew.",
+            text=JP,
+            now=NOT_BEFORE - CLOCK_SKEW - SECOND,
+            trust=Trust(issued_at=NOT_BEFORE - timedelta(days=1)),
+            failures=_fail("validity", "not yet valid"),
+        ),
+        Vector(
+            name="expired",
+            description="now is exp plus the clock skew exactly.",
+            text=JP,
+            now=EXPIRES + CLOCK_SKEW,
+            failures=_fail("validity", "expired"),
+        ),
+        Vector(
+            name="revoked",
+            description="The hash of the certificate id (tour19-01) is on the revocation list.",
+            text=JP,
+            trust=Trust(revoked=(revocation_hash(b"tour19-01"), revocation_hash(b"tour19-07"))),
+            failures=_fail("revocation", "revoked"),
+        ),
+        Vector(
+            name="stale-bundle",
+            description="The bundle is one second older than max_age.",
+            text=JP,
+            trust=Trust(issued_at=NOW - MAX_AGE - SECOND),
+            failures=(("trust bundle", "STALE", "too old"),),
+        ),
+        Vector(
+            name="bundle-in-future",
+            description="The bundle is dated after now by one second more than the skew.",
+            text=JP,
+            trust=Trust(issued_at=NOW + SKEW + SECOND),
+            failures=(("trust bundle", "STALE", "dated in the future"),),
+        ),
+        Vector(
+            name="stale-bundle-undecodable-certificate",
+            description="A stale bundle is reported even when the certificate does not decode.",
+            text="HC1:" + _JP_BODY,
+            trust=Trust(issued_at=NOW - MAX_AGE - SECOND),
+            failures=(
+                ("decoding", "FAIL", "wrong prefix"),
+                ("trust bundle", "STALE", "too old"),
+            ),
+            decoded=False,
+        ),
+    ]
+
+
+_UNKNOWN_SIGNER = re.compile(r"signature [0-9]+")
+
+
+def _report(vector: Vector) -> list[list[str]]:
+    """Every line of the report the specification prescribes: (check name, status)."""
+    status = {check: st for check, st, _ in vector.failures}
+    parties = [party for party, _ in vector.trust.parties]
+    bundle = ["trust bundle", status.get("trust bundle", "INFO")]
+    if not vector.decoded:
+        return [
+            ["decoding", "FAIL"],
+            ["issuer", "SKIP"],
+            *([f"signature of {p}", "SKIP"] for p in parties),
+            ["validity", "SKIP"],
+            ["revocation", "SKIP"],
+            bundle,
+        ]
+    unknown = [check for check, _, _ in vector.failures if _UNKNOWN_SIGNER.fullmatch(check)]
+    return [
+        ["decoding", "PASS"],
+        ["issuer", status.get("issuer", "PASS")],
+        *([f"signature of {p}", status.get(f"signature of {p}", "PASS")] for p in parties),
+        *([check, "FAIL"] for check in unknown),
+        ["validity", status.get("validity", "PASS")],
+        ["revocation", status.get("revocation", "PASS")],
+        bundle,
+    ]
+
+
+def _diag(value: object) -> str:
+    """CBOR diagnostic notation (RFC 8949 §8) of a decoded item."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, bytes):
+        return f"h'{value.hex()}'"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return "[" + ", ".join(_diag(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_diag(k)}: {_diag(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, Tag):
+        return f"{value.tag}({_diag(value.value)})"
+    raise TypeError(f"no diagnostic notation for {type(value).__name__}")
+
+
+def _inside(text: str) -> dict[str, Any]:
+    """The intermediate forms of a vector's text, as far as each layer decodes (informative)."""
+    out: dict[str, Any] = {}
+    try:
+        cose = decode_text(text)
+    except ValueError:
+        return out
+    out["cose"] = cose.hex()
+    try:
+        item = decode(cose)
+    except CborError:
+        return out
+    out["cose_diag"] = _diag(item)
+    body = item.value if isinstance(item, Tag) else None
+    if isinstance(body, Tag):  # CWT tag 61 around the COSE_Sign
+        body = body.value
+    if isinstance(body, list) and len(body) == 4 and isinstance(body[2], bytes):
+        with contextlib.suppress(CborError):  # a payload that is not CBOR has no notation
+            out["claims_diag"] = _diag(decode(body[2]))
+    return out
+
+
+def _qr(vector: Vector) -> dict[str, Any]:
+    code = segno.make(vector.text, error=QR_ERROR_LEVEL, micro=False, boost_error=False)
+    return {"version": code.version, "error": str(code.error), "mode": code.mode}
+
+
+def vectors() -> list[Vector]:
+    return [*_valid(), *_decode_failures(), *_check_failures()]
+
+
+def to_json(vector: Vector) -> dict[str, Any]:
+    valid = not vector.failures
+    out: dict[str, Any] = {
+        "name": vector.name,
+        "description": vector.description,
+        "text": vector.text,
+        "now": _when(vector.now),
+        "clock_skew": int(CLOCK_SKEW.total_seconds()),
+        "trust": vector.trust.to_json(),
+        "expected": {
+            "verdict": "VALID" if valid else "INVALID",
+            "failures": [
+                {"check": check, "status": status, "class": cls}
+                for check, status, cls in vector.failures
+            ],
+            "report": _report(vector),
+        },
+        **_inside(vector.text),
+    }
+    if valid:
+        out["qr"] = _qr(vector)
+    return out
+
+
+def render() -> bytes:
+    """The vectors file's bytes."""
+    found = vectors()
+    names = [v.name for v in found]
+    if len(set(names)) != len(names):
+        raise ValueError(f"vector names repeat: {sorted(n for n in names if names.count(n) > 1)}")
+    data = {
+        "format": FORMAT,
+        "specification": "docs/certificate.md",
+        "vectors": [to_json(v) for v in found],
+    }
+    return (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument(
+        "--check", action="store_true", help="exit 1 if the file differs from what is generated"
+    )
+    args = parser.parse_args(argv)
+    data = render()
+    if args.check:
+        current = OUT.read_bytes() if OUT.exists() else b""
+        if current != data:
+            print(f"{OUT} is not current: run scripts/certificate_vectors.py", file=sys.stderr)
+            return 1
+        return 0
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_bytes(data)
+    print(f"wrote {OUT} ({len(vectors())} vectors)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,374 @@
+"""The certificate test vectors and the specification: the verifier agrees with every vector, the
+vectors file is what the script generates, the trust-bundle schema agrees with the bundle reader,
+and the specification's table of checks and failure classes is the one the vectors use."""
+
+from __future__ import annotations
+
+import copy
+import importlib.util
+import json
+import re
+import sys
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from jsonschema import Draft202012Validator
+
+from jointzone.acts import certificate_key_id
+from jointzone.cose import key_id
+from jointzone.credentials import (
+    CERTIFICATE_KID_SIZE,
+    Certificate,
+    Check,
+    PartyKeys,
+    TrustBundle,
+    decode_text,
+    verify_certificate,
+)
+from jointzone.node import EmbeddedDeployment, export_trust_bundle
+from jointzone.trust import FORMAT, BundleError, open_bundle
+
+ROOT = Path(__file__).parents[3]
+VECTORS_FILE = ROOT / "tests" / "data" / "certificates" / "vectors.json"
+SCRIPT = ROOT / "scripts" / "certificate_vectors.py"
+SPEC = ROOT / "docs" / "certificate.md"
+SCHEMA = ROOT / "docs" / "trust-bundle.schema.json"
+REGIME = ROOT / "regimes" / "seed"
+KEYS = {"japan": b"test-japan-passphrase", "russia": b"test-russia-passphrase"}
+
+VECTORS: list[dict[str, Any]] = json.loads(VECTORS_FILE.read_text(encoding="utf-8"))["vectors"]
+_BY_NAME = {v["name"]: v for v in VECTORS}
+
+
+def _script() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("certificate_vectors", SCRIPT)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up there
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        del sys.modules[spec.name]
+    return module
+
+
+def _time(text: str) -> datetime:
+    assert text.endswith("Z"), text
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _trust(doc: dict[str, Any]) -> TrustBundle:
+    """The verifier's TrustBundle from a vector's trust object (docs/certificate.md §6)."""
+    return TrustBundle(
+        issuer=doc["issuer"],
+        parties=tuple(
+            PartyKeys(
+                p["party"],
+                {
+                    bytes.fromhex(k["kid"]): Ed25519PublicKey.from_public_bytes(
+                        bytes.fromhex(k["public_key"])
+                    )
+                    for k in p["keys"]
+                },
+            )
+            for p in doc["parties"]
+        ),
+        issued_at=_time(doc["issued_at"]),
+        revoked=frozenset(bytes.fromhex(h) for h in doc["revoked"]),
+        max_age=timedelta(seconds=doc["max_age"]),
+        skew=timedelta(seconds=doc["skew"]),
+    )
+
+
+_UNKNOWN_SIGNER = re.compile(r"signature [0-9]+")
+
+
+def failure_class(check: Check) -> str:
+    """The failure class of a check that did not pass, read from the start of its message."""
+    name, message = check.name, check.message
+    head = message.split(":", 1)[0]
+    if name == "decoding":
+        assert head in {
+            "wrong prefix",
+            "bad Base45",
+            "broken zlib",
+            "not CBOR",
+            "wrong COSE structure",
+            "bad claims",
+        }, message
+        return head
+    if name == "issuer":
+        assert message.startswith("expected issuer "), message
+        return "wrong issuer"
+    if name.startswith("signature of "):
+        if message.startswith("expected one signature, found "):
+            return "more than one"
+        assert head in {"missing", "bad signature", "unsupported algorithm"}, message
+        return head
+    if _UNKNOWN_SIGNER.fullmatch(name):
+        assert head == "unknown signer", message
+        return head
+    if name == "validity":
+        assert head in {"not yet valid", "expired"}, message
+        return head
+    if name == "revocation":
+        assert message.startswith("revoked"), message
+        return "revoked"
+    if name == "trust bundle":
+        if ": older than the " in message:
+            return "too old"
+        assert ": dated after now by more than the " in message, message
+        return "dated in the future"
+    raise AssertionError(f"no failure class for check {name!r}: {message}")
+
+
+def _generic(check: str) -> str:
+    """A check name as the specification's table writes it."""
+    if check.startswith("signature of "):
+        return "signature of <party>"
+    if _UNKNOWN_SIGNER.fullmatch(check):
+        return "signature <n>"
+    return check
+
+
+# -- the vectors ------------------------------------------------------------------------------
+
+
+def test_the_vectors_file_is_what_the_script_generates() -> None:
+    assert _script().render() == VECTORS_FILE.read_bytes(), (
+        "tests/data/certificates/vectors.json is not current: "
+        "run .venv/bin/python scripts/certificate_vectors.py"
+    )
+
+
+@pytest.mark.parametrize("vector", VECTORS, ids=[v["name"] for v in VECTORS])
+def test_the_verifier_agrees_with_the_vector(vector: dict[str, Any]) -> None:
+    report = verify_certificate(
+        vector["text"],
+        _trust(vector["trust"]),
+        now=_time(vector["now"]),
+        clock_skew=timedelta(seconds=vector["clock_skew"]),
+    )
+    expected = vector["expected"]
+    assert report.verdict.value == expected["verdict"], str(report)
+    assert [[c.name, c.status.value] for c in report.checks] == expected["report"], str(report)
+    failing = [c for c in report.checks if c.status.value in ("FAIL", "STALE")]
+    assert [
+        {"check": c.name, "status": c.status.value, "class": failure_class(c)} for c in failing
+    ] == expected["failures"], str(report)
+    assert (report.certificate is None) == any(c.name == "decoding" for c in failing)
+
+
+@pytest.mark.parametrize("vector", VECTORS, ids=[v["name"] for v in VECTORS])
+def test_the_intermediate_forms_are_those_of_the_text(vector: dict[str, Any]) -> None:
+    if "cose" in vector:
+        assert decode_text(vector["text"]).hex() == vector["cose"]
+    else:  # only a vector whose text fails below the COSE layer lacks it
+        assert vector["expected"]["failures"][0]["class"] in {
+            "wrong prefix",
+            "bad Base45",
+            "broken zlib",
+        }
+    if vector["expected"]["verdict"] == "VALID":
+        assert "claims_diag" in vector
+        assert "cose_diag" in vector
+
+
+VALID = [v for v in VECTORS if v["expected"]["verdict"] == "VALID"]
+
+
+@pytest.mark.parametrize("vector", VALID, ids=[v["name"] for v in VALID])
+def test_a_valid_vector_re_encodes_to_its_text_and_its_qr_code(vector: dict[str, Any]) -> None:
+    certificate = Certificate.from_text(vector["text"])
+    assert certificate.to_text() == vector["text"]
+    assert certificate.to_cose().hex() == vector["cose"]
+    code = certificate.qr()
+    assert {"version": code.version, "error": code.error, "mode": code.mode} == vector["qr"]
+
+
+def test_every_kid_is_derived_from_its_key() -> None:
+    seen = 0
+    for vector in VECTORS:
+        for party in vector["trust"]["parties"]:
+            for key in party["keys"]:
+                raw = bytes.fromhex(key["public_key"])
+                public = Ed25519PublicKey.from_public_bytes(raw)
+                assert key_id(public, size=CERTIFICATE_KID_SIZE).hex() == key["kid"]
+                assert certificate_key_id(raw) == key["kid"]
+                seen += 1
+    assert seen >= 2 * len(VECTORS)
+
+
+def test_the_vectors_cover_valid_holders_of_both_parties() -> None:
+    parties = {Certificate.from_text(v["text"]).claims.party for v in VALID}
+    assert parties == {"japan", "russia"}
+    assert len(VALID) >= 2
+
+
+# -- the specification's table of checks ------------------------------------------------------
+
+_ROW = re.compile(
+    r"^\|\s*(\d+)\s*\|\s*`([^`]+)`\s*\|\s*(FAIL|STALE)\s*\|\s*`([^`]+)`\s*\|", re.MULTILINE
+)
+
+
+def _spec_rows() -> list[tuple[int, str, str, str]]:
+    text = SPEC.read_text(encoding="utf-8")
+    section = text.split("\n## 5. ", 1)[1].split("\n## ", 1)[0]
+    rows = [(int(n), check, status, cls) for n, check, status, cls in _ROW.findall(section)]
+    assert len(rows) >= 15, "the verification table of docs/certificate.md §5 was not found"
+    return rows
+
+
+def test_every_failure_class_of_the_specification_has_a_vector_and_no_other() -> None:
+    documented = {(check, status, cls) for _, check, status, cls in _spec_rows()}
+    in_vectors = {
+        (_generic(f["check"]), f["status"], f["class"])
+        for v in VECTORS
+        for f in v["expected"]["failures"]
+    }
+    assert documented - in_vectors == set(), "documented but in no vector"
+    assert in_vectors - documented == set(), "in a vector but not documented"
+
+
+def test_every_report_runs_the_checks_in_the_specifications_order() -> None:
+    order: list[str] = []
+    for _step, check, _, _ in sorted(_spec_rows()):
+        if check not in order:
+            order.append(check)
+    assert order[0] == "decoding"
+    assert order[-1] == "trust bundle"
+    for vector in VECTORS:
+        positions = [order.index(_generic(name)) for name, _ in vector["expected"]["report"]]
+        assert positions == sorted(positions), vector["name"]
+
+
+def test_the_specification_names_every_vector() -> None:
+    text = SPEC.read_text(encoding="utf-8")
+    missing = [v["name"] for v in VECTORS if f"`{v['name']}`" not in text]
+    assert missing == []
+
+
+# -- the trust-bundle schema ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[bytes, list[Any]]]:
+    """A bundle exported by a new deployment's node, and the node keys that open it."""
+    root = tmp_path_factory.mktemp("bundle") / "zone"
+    with EmbeddedDeployment.create(root, regime_dir=REGIME, passphrases=KEYS, demo=True) as d:
+        yield export_trust_bundle(d.nodes["japan"]), d.nodes["japan"].replica.node_verifiers()
+
+
+@pytest.fixture(scope="module")
+def validator() -> Draft202012Validator:
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+def _shape_refused(data: bytes) -> bool:
+    """Whether the bundle reader refuses the document for its shape (before any key is needed)."""
+    with pytest.raises(BundleError) as caught:
+        open_bundle(data, [])
+    return "no node keys given" not in str(caught.value)
+
+
+def test_the_schema_accepts_an_exported_bundle(
+    exported: tuple[bytes, list[Any]], validator: Draft202012Validator
+) -> None:
+    data, node_keys = exported
+    opened = open_bundle(data, node_keys)
+    assert len(opened.trust.parties) == 2
+    doc = json.loads(data)
+    assert list(validator.iter_errors(doc)) == []
+    assert doc["format"] == FORMAT
+    assert "\njointzone-trust 2 " in doc["checkpoint"]
+    assert [e["index"] for e in doc["entries"]] == [0, 1, 2]
+
+
+def _minimal() -> dict[str, Any]:
+    return {
+        "format": FORMAT,
+        "checkpoint": "jointzone.example/log\n1\nAAAA\n",
+        "entries": [{"index": 0, "entry": "AAEC", "proof": []}],
+        "latest": {"index": 0, "entry": "", "proof": []},
+    }
+
+
+def test_the_schema_accepts_what_the_reader_accepts_in_shape(
+    validator: Draft202012Validator,
+) -> None:
+    for doc in (_minimal(), {**_minimal(), "entries": []}):
+        assert list(validator.iter_errors(doc)) == []
+        assert not _shape_refused(json.dumps(doc).encode())
+
+
+def _set(path: tuple[str | int, ...], value: Any) -> Callable[[dict[str, Any]], None]:
+    def change(doc: dict[str, Any]) -> None:
+        target: Any = doc
+        for step in path[:-1]:
+            target = target[step]
+        target[path[-1]] = value
+
+    return change
+
+
+def _delete(path: tuple[str | int, ...]) -> Callable[[dict[str, Any]], None]:
+    def change(doc: dict[str, Any]) -> None:
+        target: Any = doc
+        for step in path[:-1]:
+            target = target[step]
+        del target[path[-1]]
+
+    return change
+
+
+MALFORMED = {
+    "no checkpoint": _delete(("checkpoint",)),
+    "no latest": _delete(("latest",)),
+    "no format": _delete(("format",)),
+    "another format": _set(("format",), "jointzone-trust-bundle/2"),
+    "an extra key": _set(("colour",), "blue"),
+    "an extra key in an entry": _set(("entries", 0, "hash"), "AAAA"),
+    "an entry without its proof": _delete(("entries", 0, "proof")),
+    "a negative index": _set(("entries", 0, "index"), -1),
+    "an index as text": _set(("entries", 0, "index"), "0"),
+    "an index as a boolean": _set(("latest", "index"), True),
+    "entry bytes as a number": _set(("latest", "entry"), 12),
+    "a proof hash that is not base64": _set(("entries", 0, "proof"), ["not base64!"]),
+    "base64 without its padding": _set(("entries", 0, "entry"), "AAA"),
+    "a checkpoint as a list": _set(("checkpoint",), ["a"]),
+    "entries as an object": _set(("entries",), {"0": {}}),
+}
+
+
+@pytest.mark.parametrize("change", MALFORMED.values(), ids=list(MALFORMED))
+def test_the_schema_and_the_reader_refuse_a_malformed_bundle(
+    change: Callable[[dict[str, Any]], None],
+    exported: tuple[bytes, list[Any]],
+    validator: Draft202012Validator,
+) -> None:
+    doc = copy.deepcopy(json.loads(exported[0]))
+    change(doc)
+    assert list(validator.iter_errors(doc)) != []
+    assert _shape_refused(json.dumps(doc).encode())
+
+
+def test_the_schema_base64_is_the_readers() -> None:
+    pattern = re.compile(
+        json.loads(SCHEMA.read_text(encoding="utf-8"))["$defs"]["base64"]["pattern"]
+    )
+    for text, accepted in [
+        *((t, True) for t in ("", "AAEC", "AAA=", "AB==", "AAAAAAAA", "+/+/")),
+        *((t, False) for t in ("AAA", "AAAAA", "A===", "AA=A", "AA AA", "AA-_")),
+    ]:
+        doc = {**_minimal(), "latest": {"index": 0, "entry": text, "proof": []}}
+        assert bool(pattern.search(text)) is accepted, text
+        assert _shape_refused(json.dumps(doc).encode()) is not accepted, text

@@ -415,6 +415,9 @@ def test_cert_verify_shows_the_holder_and_where_they_may_go(
     code, output = _verify_cli([*args, "--at", "Atlantis"])
     assert code == 1, output
     assert "--at: no place 'Atlantis' in the regime's gazetteer" in output
+    code, output = _verify_cli([*args, "--at", "shikotan", "--lang", "fr"])
+    assert code == 1, output
+    assert "--lang: expected one of the regime's languages" in output
     assert "Traceback" not in output
 
 

@@ -71,7 +71,9 @@ def verify_offline(
     language: str = "en",
 ) -> Offline:
     """:func:`verify_report`, with the regime that names what the certificate carries as
-    codes; ``at`` adds a check that the certificate permits that place (a ref, code or name)."""
+    codes; ``at`` adds a check that the certificate permits that place (a ref, code or name),
+    named in ``language``. Raises :class:`CliError` for a place or language the regime of a
+    bundle that opened does not have."""
     try:
         verifiers = [Verifier.from_vkey(k) for k in keys]
     except TlogError as e:
@@ -81,6 +83,8 @@ def verify_offline(
     except BundleError as e:
         return Offline(Report((Check("trust bundle", CheckStatus.FAIL, str(e)),), None), None)
     regime = opened_bundle.regime
+    if language not in regime.languages:
+        raise CliError(f"--lang: expected one of the regime's languages {list(regime.languages)}")
     here = find_place(regime, at) if at is not None else None
     trust = opened_bundle.trust
     if max_age is not None:
@@ -104,7 +108,7 @@ def find_place(regime: Regime, text: str) -> Place:
     for place in gazetteer:
         names = [
             place.ref,
-            str(place.code),
+            *([str(place.code)] if place.code is not None else []),
             *(n for by_lang in place.names.values() for n in by_lang.values()),
             *(a for by_lang in place.aliases.values() for forms in by_lang.values() for a in forms),
         ]

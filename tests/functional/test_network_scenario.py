@@ -44,6 +44,9 @@ def test_the_seed_scenario_plays_over_http_between_a_postgresql_and_a_sqlite_nod
     # The demo verified the published log and a certificate itself, or it would have raised.
     assert "verified the log published at" in out
     assert re.search(r"^\s+verdict: VALID$", out, re.MULTILINE), out
+    # ... and showed whom it is for and where they may go, both parties' names for each place.
+    assert re.search(r"^\s+holder \(Latn\): \S", out, re.MULTILINE), out
+    assert re.search(r"^\s+permitted place: \S+/\S+", out, re.MULTILINE), out
 
     # No request waited out a peer's lock: two nodes gathering a certificate's signatures from
     # each other at once, each holding its own lock, once stalled every round by the wait.

@@ -37,7 +37,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from jointzone.cli._client import NodeApi
 from jointzone.cli._console import say
 from jointzone.cli._deployment import DEMO_PASSPHRASE, default_path, warn_demo
-from jointzone.cli._offline import verify_report
+from jointzone.cli._offline import holder_lines, verify_offline
 from jointzone.cli.errors import CliError
 from jointzone.consent import ConsentError, Rejection
 from jointzone.cose import CoseSigner
@@ -287,10 +287,14 @@ def _verify(net: _Network) -> None:
         (b for b in reversed(bundles) if b.name <= f"trust-{moment:%Y-%m-%d}.json"), bundles[0]
     )
     say(f"certificate {record.id}, its QR code written as {png}, checked with {bundle.name}")
-    checked = verify_report(
+    offline = verify_offline(
         None, png.read_bytes(), bundle.read_bytes(), [k.vkey for k in keys], moment
     )
-    for line in checked.lines():
+    checked = offline.report
+    *checks, verdict = checked.lines()
+    if checked.certificate is not None and offline.regime is not None:
+        checks += holder_lines(checked.certificate, offline.regime, "en")
+    for line in (*checks, verdict):
         say(f"  {line}")
     if not checked.valid:
         raise CliError(f"certificate {record.id} did not verify")

@@ -279,14 +279,23 @@ def _verify_cli(args: list[str]) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-def test_cert_verify_command(
-    opened_seed: EmbeddedDeployment, bundle: bytes, tmp_path: Path
-) -> None:
+def _verify_inputs(
+    opened_seed: EmbeddedDeployment, bundle: bytes, tmp_path: Path, certificate: str
+) -> tuple[Path, list[str], Certificate]:
+    """What an officer's ``cert verify`` is given: the bundle as a file, every party's node key
+    as ``--key`` options, and the seeded certificate."""
     trust = tmp_path / "trust.json"
     trust.write_bytes(bundle)
     keys = [a for v in _vkeys(opened_seed) for a in ("--key", v.vkey)]
-    doc = opened_seed.nodes["japan"].certificate("tour19-01")
+    doc = opened_seed.nodes["japan"].certificate(certificate)
     assert doc is not None
+    return trust, keys, doc
+
+
+def test_cert_verify_command(
+    opened_seed: EmbeddedDeployment, bundle: bytes, tmp_path: Path
+) -> None:
+    trust, keys, doc = _verify_inputs(opened_seed, bundle, tmp_path, "tour19-01")
     png = tmp_path / "c.png"
     png.write_bytes(doc.qr_png())
     now = ["--now", "2019-10-30T12:00:00Z"]
@@ -307,11 +316,7 @@ def test_cert_verify_command(
 def test_cert_verify_refuses_a_stale_bundle_with_a_stale_line(
     opened_seed: EmbeddedDeployment, bundle: bytes, tmp_path: Path
 ) -> None:
-    trust = tmp_path / "trust.json"
-    trust.write_bytes(bundle)
-    keys = [a for v in _vkeys(opened_seed) for a in ("--key", v.vkey)]
-    doc = opened_seed.nodes["japan"].certificate("tour19-01")
-    assert doc is not None
+    trust, keys, doc = _verify_inputs(opened_seed, bundle, tmp_path, "tour19-01")
     # Made 26 October; the regime's maximum age is 7 days: on 2 November 10:00 it is stale.
     code, output = _verify_cli(
         [doc.to_text(), "--trust", str(trust), *keys, "--now", "2019-11-02T10:00:00Z"]
@@ -384,11 +389,7 @@ def test_cert_verify_shows_the_holder_and_where_they_may_go(
 ) -> None:
     """The officer sees whom the certificate is for, in every script it gives, and the places
     it permits with every party's names; ``--at`` says whether this place is one of them."""
-    trust = tmp_path / "trust.json"
-    trust.write_bytes(bundle)
-    keys = [a for v in _vkeys(opened_seed) for a in ("--key", v.vkey)]
-    doc = opened_seed.nodes["japan"].certificate("tour19-01")
-    assert doc is not None
+    trust, keys, doc = _verify_inputs(opened_seed, bundle, tmp_path, "tour19-01")
     args = [doc.to_text(), "--trust", str(trust), *keys, "--now", "2019-10-30T12:00:00Z"]
     code, output = _verify_cli([*args, "--lang", "ru"])
     assert code == 0, output
@@ -424,11 +425,7 @@ def test_cert_verify_shows_the_holder_and_where_they_may_go(
 def test_cert_verify_shows_when_and_why_a_certificate_was_revoked(
     opened_seed: EmbeddedDeployment, later_bundle: bytes, tmp_path: Path
 ) -> None:
-    trust = tmp_path / "trust.json"
-    trust.write_bytes(later_bundle)
-    keys = [a for v in _vkeys(opened_seed) for a in ("--key", v.vkey)]
-    doc = opened_seed.nodes["japan"].certificate("tour19-12")
-    assert doc is not None
+    trust, keys, doc = _verify_inputs(opened_seed, later_bundle, tmp_path, "tour19-12")
     code, output = _verify_cli(
         [doc.to_text(), "--trust", str(trust), *keys, "--now", "2019-11-02T12:00:00Z"]
     )

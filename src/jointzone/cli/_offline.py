@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from jointzone.acts._types import instant_text
 from jointzone.cli.errors import CliError
 from jointzone.credentials import (
     Certificate,
@@ -35,22 +36,6 @@ def parse_duration(text: str, where: str) -> timedelta:
     return timedelta(days=int(days or 0), hours=int(hours or 0), minutes=int(minutes or 0))
 
 
-def verify_report(
-    certificate: str | None,
-    image: bytes | None,
-    bundle: bytes,
-    keys: list[str],
-    now: datetime,
-    *,
-    max_age: timedelta | None = None,
-) -> Report:
-    """The whole offline check: the bundle against the node keys, then the certificate.
-
-    A bundle that does not check out is the report's failing first line, never an exception.
-    """
-    return verify_offline(certificate, image, bundle, keys, now, max_age=max_age).report
-
-
 @dataclass(frozen=True)
 class Offline:
     """An offline check's report, and the regime of the bundle's genesis when it opened."""
@@ -70,10 +55,13 @@ def verify_offline(
     at: str | None = None,
     language: str = "en",
 ) -> Offline:
-    """:func:`verify_report`, with the regime that names what the certificate carries as
-    codes; ``at`` adds a check that the certificate permits that place (a ref, code or name),
-    named in ``language``. Raises :class:`CliError` for a place or language the regime of a
-    bundle that opened does not have."""
+    """The whole offline check: the bundle against the node keys, then the certificate. A
+    bundle that does not check out is the report's failing first line, never an exception.
+
+    With the report comes the regime that names what the certificate carries as codes. ``at``
+    adds a check that the certificate permits that place (a ref, code or name), named in
+    ``language``. Raises :class:`CliError` for a place or language the regime of a bundle that
+    opened does not have."""
     try:
         verifiers = [Verifier.from_vkey(k) for k in keys]
     except TlogError as e:
@@ -184,9 +172,9 @@ def holder(certificate: Certificate, regime: Regime, language: str) -> Holder:
             renderer.render(place, language) if isinstance(place, Place) else str(place)
             for place in _permitted(certificate, regime)
         ),
-        valid_from=_stamp(claims.not_before),
-        valid_to=_stamp(claims.expires),
-        issued=_stamp(claims.issued_at),
+        valid_from=instant_text(claims.not_before),
+        valid_to=instant_text(claims.expires),
+        issued=instant_text(claims.issued_at),
     )
 
 
@@ -217,7 +205,3 @@ def _category_name(regime: Regime, category: int | str, language: str) -> str:
         if category in (c.code, c.id):
             return f"{c.names.get(language, c.id)} ({c.id})"
     return str(category)
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")

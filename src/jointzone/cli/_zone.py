@@ -31,7 +31,7 @@ from jointzone.cli._deployment import (
     passphrases,
     signer,
 )
-from jointzone.cli._offline import verify_report
+from jointzone.cli._offline import verify_offline
 from jointzone.cli._output import FormatOpt, emit
 from jointzone.cli._registries import REGISTRIES, proposals_rows, registry_rows
 from jointzone.cli._remote import (
@@ -219,7 +219,7 @@ def _show_certificate(deployment: EmbeddedDeployment, directory: Path) -> None:
         f"verified offline from the QR image with the trust bundle {bundle} and the node keys, "
         f"as an officer would at {moment:%Y-%m-%dT%H:%M:%SZ}:"
     )
-    report = verify_report(None, png.read_bytes(), data, keys, moment)
+    report = verify_offline(None, png.read_bytes(), data, keys, moment).report
     for line in report.lines():
         say(f"  {line}")
     if not report.valid:

@@ -30,11 +30,11 @@ from bench._bounds import measure
 from jointzone import acts
 from jointzone.consent import Entry, Proposal, ProposalContent
 from jointzone.cose import CoseSigner
-from jointzone.node import EmbeddedDeployment, Replica, audit, node_key_name, trust_positions
+from jointzone.node import EmbeddedDeployment, Replica, audit, node_key_name
 from jointzone.scenario import Scenario, ScenarioClock, play
 from jointzone.store import open_store
 from jointzone.tlog import Checkpoint, Signer, sign_note
-from jointzone.trust import trust_extension
+from jointzone.trust import verifier_extension, verifier_table
 
 ROOT = Path(__file__).parents[1]
 REGIME = ROOT / "regimes" / "seed"
@@ -55,6 +55,20 @@ def _act(i: int) -> dict[str, object]:
             "registered_address": {"place": "nemuro-port"},
         }
     ).to_data()
+
+
+def registrations_extensions(
+    state: acts.State, size: int, last: datetime | None
+) -> tuple[str, ...]:
+    """The checkpoint extension lines a node would derive at ``size`` had it applied the
+    registrations appended after ``state``, the last of them dated ``last`` (None: none was):
+    they touch nothing the verifier table holds, so only its size and time change. A bench log
+    is built by appending entries to the store, not by replaying them, so its checkpoint is
+    made this way."""
+    table = verifier_table(state)
+    if last is not None:
+        table = table.model_copy(update={"size": size, "time": int(last.timestamp())})
+    return (verifier_extension(table.to_cbor()),)
 
 
 def _seeded(path: Path) -> tuple[EmbeddedDeployment, ScenarioClock]:
@@ -127,10 +141,13 @@ def _build_log(n: int) -> Path:
     if batch:
         store.append(batch)
     # A final checkpoint over the whole log, as the nodes would sign it.
-    # The appended acts are registrations: the trust entries stay where the scenario put them.
-    trust = trust_extension(trust_positions(japan.replica.state))
     text = Checkpoint(
-        origin=regime.origin, size=store.size(), root=store.root(), extensions=(trust,)
+        origin=regime.origin,
+        size=store.size(),
+        root=store.root(),
+        extensions=registrations_extensions(
+            japan.replica.state, store.size(), start + timedelta(seconds=n - 1) if n else None
+        ),
     ).to_text()
     signers = [
         Signer.from_seed(

@@ -11,7 +11,12 @@ Sizes are given for sample certificates like the seed's: payload (CWT claims) by
 bytes, ``JZ1:`` text characters, and the QR version at level Q (the bound is version 15). Then
 for the seed's own certificates, as an embedded deployment issues them when it plays
 ``scenarios/seed.yaml`` (every party's node signing its own party's signature), with the
-verification rate of one of them against a trust bundle exported from a node.
+verification rate of one of them against a trust bundle exported from a node; and the size of
+each trust bundle the scenario exports (format 2: checkpoint and verifier table), beside what
+format 1 carried for the same checkpoint (the genesis, every key and revocation entry and the
+last entry, each with its inclusion proof), rebuilt here from the node's store for comparison.
+No target: an officer's phone holds either, but the slim one is what a verifier in a browser
+fetches over a poor connection.
 
     .venv/bin/python -m bench.bench_credentials [--seconds 4] [--no-seed]
 """
@@ -19,7 +24,9 @@ verification rate of one of them against a trust bundle exported from a node.
 from __future__ import annotations
 
 import argparse
+import base64
 import collections
+import json
 import statistics
 import tempfile
 import time
@@ -42,9 +49,9 @@ from jointzone.credentials import (
     verify_certificate,
     verify_certificate_image,
 )
-from jointzone.node import EmbeddedDeployment
+from jointzone.node import EmbeddedDeployment, Node
 from jointzone.scenario import Scenario, ScenarioClock, play
-from jointzone.trust import open_bundle
+from jointzone.trust import VerifierTable, open_bundle
 
 TARGET_RATIO = 0.60
 MAX_QR_VERSION = 15
@@ -108,6 +115,51 @@ def _best_rate(run: Callable[[int], None], n: int, seconds: float) -> float:
 ROOT = Path(__file__).parents[1]
 
 
+def _format_1_size(node: Node, table: VerifierTable, checkpoint: str) -> int:
+    """The bytes format 1 took for the same checkpoint: the genesis, every key and revocation
+    entry up to it and its last entry, each with its inclusion proof, laid out as it was."""
+    size = table.size
+    positions = {
+        0,
+        *(k.declared.position for k in table.keys),
+        *(k.retired.position for k in table.keys if k.retired is not None),
+        *(r.revoked.position for r in table.revoked),
+    }
+
+    def proved(index: int) -> dict[str, object]:
+        (entry,) = node.store.read_entries(index, index + 1)
+        proof = node.store.inclusion_proof(index, size)
+        return {
+            "index": index,
+            "entry": base64.b64encode(entry).decode("ascii"),
+            "proof": [base64.b64encode(h).decode("ascii") for h in proof],
+        }
+
+    data = {
+        "format": "jointzone-trust-bundle/1",
+        "checkpoint": checkpoint,
+        "entries": [proved(i) for i in sorted(positions)],
+        "latest": proved(size - 1),
+    }
+    return len((json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode("utf-8"))
+
+
+def bundle_sizes(node: Node, bundles: list[bytes]) -> None:
+    """Each exported bundle's size, its parts, and what format 1 took for the same checkpoint."""
+    print("the seed's trust bundles, as the scenario exports them (format 2 vs format 1):")
+    for data in bundles:
+        opened = open_bundle(data, node.replica.node_verifiers())
+        doc = json.loads(data)
+        table = opened.table.to_cbor()
+        full = _format_1_size(node, opened.table, doc["checkpoint"])
+        print(
+            f"  made {opened.trust.issued_at:%Y-%m-%d}, size {opened.table.size}: {len(data):,} B "
+            f"(checkpoint note {len(doc['checkpoint'].encode()):,} B, table {len(table):,} B of "
+            f"CBOR, {len(base64.b64decode(doc['table'])):,} B compressed); format 1: {full:,} B "
+            f"({full / len(data):.1f}x)"
+        )
+
+
 def seed_certificates(seconds: float, cert_bound: float) -> None:
     """Sizes of the seed's certificates as the deployment issues them, and one's verify rate."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -125,6 +177,7 @@ def seed_certificates(seconds: float, cert_bound: float) -> None:
             node = deployment.nodes["japan"]
             documents = [node.certificate(c) for c in node.replica.state.certificates]
             trust = open_bundle(bundles[0], node.replica.node_verifiers()).trust
+            bundle_sizes(node, bundles)
     certs = [d for d in documents if d is not None]
     payload = sorted(len(c.message.payload) for c in certs)
     cose = sorted(len(c.to_cose()) for c in certs)

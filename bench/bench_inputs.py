@@ -45,15 +45,12 @@ def _billion_laughs() -> str:
 
 
 def _bundle_shaped(size: int) -> str:
-    """A trust-bundle-shaped JSON document of about ``size`` bytes: entries with proofs."""
-    proof = [base64.b64encode(bytes([i]) * 32).decode() for i in range(17)]
-    entry = base64.b64encode(bytes(200)).decode()
-    one = len(json.dumps({"index": 10**6, "entry": entry, "proof": proof})) + 2
+    """A trust-bundle-shaped JSON document of about ``size`` bytes: a checkpoint and a table
+    (base64) that is nearly all of it, as a zone with a long revocation list would give."""
     doc = {
-        "format": "jointzone-trust-bundle/1",
+        "format": "jointzone-trust-bundle/2",
         "checkpoint": "jointzone.example/log\n1\n" + "A" * 44 + "\n",
-        "entries": [{"index": i, "entry": entry, "proof": proof} for i in range(size // one)],
-        "latest": {"index": 0, "entry": entry, "proof": proof},
+        "table": base64.b64encode(bytes(size * 3 // 4 - 100)).decode(),
     }
     return json.dumps(doc, indent=None)
 

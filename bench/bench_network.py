@@ -61,13 +61,13 @@ from typing import TypeVar
 import httpx
 
 from bench._bounds import measure
-from bench.bench_core import _act, _seeded
+from bench.bench_core import _act, _seeded, registrations_extensions
 from jointzone.cli._client import NodeApi
 from jointzone.cli._deployment import DEMO_PASSPHRASE
 from jointzone.cli._network import _genesis, _Network, _wait
 from jointzone.consent import Entry, Proposal
 from jointzone.cose import CoseSigner
-from jointzone.node import StandaloneNode, new_proposal, node_key_name, trust_positions
+from jointzone.node import StandaloneNode, new_proposal, node_key_name
 from jointzone.regime import Regime
 from jointzone.tlog import (
     Checkpoint,
@@ -78,7 +78,6 @@ from jointzone.tlog import (
     sign_note,
     tile_path,
 )
-from jointzone.trust import trust_extension
 
 T = TypeVar("T")
 
@@ -424,6 +423,7 @@ def _extend(net: _Nodes, size: int) -> None:
         regime = node.replica.regime
         assert regime is not None
         store = node.store
+        appended = store.size() < size
         batch: list[bytes] = []
         for i in range(store.size(), size):
             proposal = new_proposal(_act(i), regime=regime, party="japan", signer=jp, now=NOW)
@@ -433,10 +433,13 @@ def _extend(net: _Nodes, size: int) -> None:
                 batch = []
         if batch:
             store.append(batch)
-        # The acts are registrations: the trust entries stay where the genesis put them.
-        trust = trust_extension(trust_positions(node.replica.state))
         text = Checkpoint(
-            origin=regime.origin, size=store.size(), root=store.root(), extensions=(trust,)
+            origin=regime.origin,
+            size=store.size(),
+            root=store.root(),
+            extensions=registrations_extensions(
+                node.replica.state, store.size(), NOW if appended else None
+            ),
         ).to_text()
         signers = [
             Signer.from_seed(

@@ -8,6 +8,11 @@ Each vector is a ``JZ1:`` text, a verification time, the trust a verifier holds 
 outcome is written here from the specification, not read back from the verifier: the tests run
 the verifier on every vector and compare.
 
+Each bundle vector is a trust bundle file (docs/certificate.md §4), the node keys a verifier
+pins, and whether it opens (with the trust it yields) or the step that refuses it. The log behind
+it is not needed: a bundle carries a checkpoint and the verifier table it commits to, both made
+here from fixed data and signed with fixed node keys.
+
 Keys come from fixed Ed25519 seeds and Ed25519 signatures are deterministic, so rerunning this
 script gives the same bytes; only public keys go into the file. The compressed bytes are those of
 this interpreter's zlib at level 9 (deflate output is not standardised across zlib builds).
@@ -16,7 +21,9 @@ this interpreter's zlib at level 9 (deflate output is not standardised across zl
 from __future__ import annotations
 
 import argparse
+import base64
 import contextlib
+import hashlib
 import json
 import re
 import sys
@@ -57,9 +64,12 @@ from jointzone.credentials import (
     encode_text,
     revocation_hash,
 )
+from jointzone.node import node_key_name
+from jointzone.tlog import Checkpoint, CosignatureSigner, Signer, sign_note
+from jointzone.trust import TABLE_FORMAT, VerifierTable, bundle_json, verifier_extension
 
 OUT = Path(__file__).resolve().parents[1] / "tests" / "data" / "certificates" / "vectors.json"
-FORMAT = "jointzone-certificate-vectors/1"
+FORMAT = "jointzone-certificate-vectors/2"
 
 
 def _signer(seed: int) -> CoseSigner:
@@ -665,6 +675,348 @@ def vectors() -> list[Vector]:
     return [*_valid(), *_decode_failures(), *_check_failures()]
 
 
+# -- trust bundle files -----------------------------------------------------------------------
+
+ORIGIN = "jointzone.example/vectors"
+BUNDLE_SIZE = 42
+LAST_ENTRY = BUNDLE_AT - timedelta(hours=3)
+RETIRED = _signer(7)  # a key of japan's, retired before the bundle
+NODE_SEEDS = {"japan": 5, "russia": 6}
+OTHER_NODE_SEED = 8  # a node key that no table names
+
+
+def _seconds(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+def _event(position: int, moment: datetime) -> dict[str, int]:
+    return {"position": position, "time": _seconds(moment)}
+
+
+def _key(party: str, signer: CoseSigner, declared: int, retired: int | None = None) -> Any:
+    day = LAST_ENTRY - timedelta(days=90)
+    return {
+        "kid": signer.kid,
+        "party": party,
+        "public_key": signer.public_key.public_bytes_raw(),
+        "declared": _event(declared, day + timedelta(days=declared)),
+        "retired": None if retired is None else _event(retired, day + timedelta(days=retired)),
+    }
+
+
+def _node_key(party: str, seed: int) -> str:
+    return Signer.from_seed(node_key_name(ORIGIN, party), bytes([seed]) * 32).verifier.vkey
+
+
+def _names(ja: str, ru: str, en: str) -> dict[str, str]:
+    return {"ja": ja, "ru": ru, "en": en}
+
+
+def _table(**changes: Any) -> dict[str, Any]:
+    """The verifier table of the vectors' log at size 42: japan's retired key, its current one
+    and the next, russia's key, one revocation; the places, category and project the
+    certificate vectors carry as codes (2, 1, 11; 3; 17)."""
+    same = _names("色丹島", "Шикотан", "Shikotan")
+    table: dict[str, Any] = {
+        "format": TABLE_FORMAT,
+        "origin": ORIGIN,
+        "size": BUNDLE_SIZE,
+        "time": _seconds(LAST_ENTRY),
+        "issuer": ISSUER,
+        "languages": ["ja", "ru", "en"],
+        "name_order": {
+            "ja": ["japan", "russia"],
+            "ru": ["russia", "japan"],
+            "en": ["japan", "russia"],
+        },
+        "max_age": int(MAX_AGE.total_seconds()),
+        "skew": int(SKEW.total_seconds()),
+        "parties": [
+            {"id": party, "names": names, "node_key": _node_key(party, NODE_SEEDS[party])}
+            for party, names in (
+                ("japan", _names("日本", "Япония", "Japan")),
+                ("russia", _names("ロシア", "Россия", "Russia")),
+            )
+        ],
+        "keys": [
+            _key("japan", RETIRED, 2, retired=5),
+            _key("japan", JAPAN, 3),
+            _key("russia", RUSSIA, 4),
+            _key("japan", JAPAN_NEXT, 30),
+        ],
+        "revoked": [
+            {
+                "hash": revocation_hash(b"tour19-07"),
+                "revoked": _event(40, LAST_ENTRY - timedelta(days=1)),
+                "reason": {"en": "Left the project.", "ja": "事業から離脱した。"},
+            }
+        ],
+        "places": [
+            {
+                "ref": "etorofu-iturup",
+                "code": 1,
+                "parent": None,
+                "names": {
+                    "japan": _names("択捉島", "Эторофу", "Etorofu"),
+                    "russia": _names("イトゥルップ島", "Итуруп", "Iturup"),
+                },
+                "aliases": {"russia": {"en": ["Iturup Island"]}},
+            },
+            {
+                "ref": "kunashiri-kunashir",
+                "code": 2,
+                "parent": None,
+                "names": {
+                    "japan": _names("国後島", "Кунасири", "Kunashiri"),
+                    "russia": _names("クナシル島", "Кунашир", "Kunashir"),
+                },
+                "aliases": {},
+            },
+            {
+                "ref": "furukamappu-yuzhno-kurilsk",
+                "code": 11,
+                "parent": "kunashiri-kunashir",
+                "names": {
+                    "japan": _names("古釜布", "Фурукамаппу", "Furukamappu"),
+                    "russia": _names("ユジノクリリスク", "Южно-Курильск", "Yuzhno-Kurilsk"),
+                },
+                "aliases": {},
+            },
+            {
+                "ref": "shikotan",
+                "code": None,
+                "parent": None,
+                "names": {"japan": same, "russia": same},
+                "aliases": {},
+            },
+        ],
+        "categories": [
+            {"id": "tourism", "code": 3, "names": _names("観光", "туризм", "tourism")},
+        ],
+        "projects": [
+            {
+                "number": 17,
+                "id": "pilot-tour-2019",
+                "category": "tourism",
+                "title": _names("試行ツアー", "пилотный тур", "Pilot tour 2019"),
+            }
+        ],
+    }
+    table.update(changes)
+    return table
+
+
+def _table_bytes(**changes: Any) -> bytes:
+    """The table encoded, checked against the reader's own model first."""
+    return VerifierTable.model_validate(_table(**changes)).to_cbor()
+
+
+def _note(
+    extensions: Sequence[str],
+    *,
+    signed_by: Sequence[str] = ("japan", "russia"),
+    stamped_by: Sequence[str] = ("japan", "russia"),
+    stamped_at: datetime = BUNDLE_AT,
+) -> bytes:
+    """A checkpoint of the vectors' log, signed by the nodes of ``signed_by`` and timestamped
+    by those of ``stamped_by`` (japan at ``stamped_at``, russia 90 s later)."""
+    checkpoint = Checkpoint(
+        origin=ORIGIN,
+        size=BUNDLE_SIZE,
+        root=hashlib.sha256(b"the vectors' log").digest(),
+        extensions=tuple(extensions),
+    )
+    seed = {party: bytes([n]) * 32 for party, n in NODE_SEEDS.items()}
+    name = {party: node_key_name(ORIGIN, party) for party in NODE_SEEDS}
+    note = sign_note(checkpoint.to_text(), [Signer.from_seed(name[p], seed[p]) for p in signed_by])
+    stamps = [
+        CosignatureSigner.from_seed(name[p], seed[p]).sign(
+            checkpoint, timestamp=_seconds(stamped_at) + 90 * i
+        )
+        for i, p in enumerate(stamped_by)
+    ]
+    return note.with_signatures(*stamps).to_bytes()
+
+
+def _bundle(table: bytes, note: bytes | None = None) -> str:
+    """The bundle file of ``table`` with ``note`` (by default one committing to ``table``)."""
+    return bundle_json(note or _note([verifier_extension(table)]), table).decode("utf-8")
+
+
+def _replaced(bundle: str, **values: str) -> str:
+    """``bundle`` with some of its values replaced, written as bundle_json writes."""
+    doc = {**json.loads(bundle), **values}
+    return json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
+
+
+@dataclass(frozen=True, kw_only=True)
+class BundleVector:
+    name: str
+    description: str
+    bundle: str
+    node_keys: tuple[str, ...] = tuple(_node_key(p, n) for p, n in NODE_SEEDS.items())
+    #: The step that refuses the bundle (docs/certificate.md §4.4); None: it opens.
+    refused: str | None = None
+    #: What an opened bundle yields.
+    trust: Trust | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        expected: dict[str, Any] = (
+            {"result": "REFUSED", "step": self.refused}
+            if self.refused is not None
+            else {"result": "OPEN", "trust": self.trust.to_json() if self.trust else None}
+        )
+        return {
+            "name": self.name,
+            "description": self.description,
+            "bundle": self.bundle,
+            "node_keys": list(self.node_keys),
+            "expected": expected,
+        }
+
+
+def bundle_vectors() -> list[BundleVector]:
+    table = _table_bytes()
+    good = _bundle(table)
+    everything = _table()
+    keys, places = everything["keys"], everything["places"]
+    iturup = {**places[0]["names"], "russia": _names("イトゥルップ島", "Итуруп", "Iturup Island")}
+    compressed = zlib.compress(table, 9)
+    broken = compressed[:-1] + bytes([compressed[-1] ^ 1])  # the Adler-32 checksum
+    loose = table.replace(b"dsize\x18\x2a", b"dsize\x19\x00\x2a")  # 42 in two bytes
+    assert loose != table
+    other_node = [
+        {**p, "node_key": _node_key("russia", OTHER_NODE_SEED)} if p["id"] == "russia" else p
+        for p in everything["parties"]
+    ]
+    russia_retired = [
+        {**k, "retired": _event(41, LAST_ENTRY)} if k["party"] == "russia" else k for k in keys
+    ]
+    return [
+        BundleVector(
+            name="file-valid",
+            description="A bundle that opens: japan's current and next keys (its first was "
+            "retired, so it is not trusted), russia's key, one revocation; made when the "
+            "older of the two nodes' timestamps says.",
+            bundle=good,
+            trust=Trust(
+                parties=(("japan", (JAPAN, JAPAN_NEXT)), ("russia", (RUSSIA,))),
+                revoked=(revocation_hash(b"tour19-07"),),
+            ),
+        ),
+        BundleVector(
+            name="file-table-not-committed",
+            description="One name of a place changed in the table: it no longer hashes to the "
+            "checkpoint's jointzone-verifier line.",
+            bundle=_bundle(
+                _table_bytes(places=[{**places[0], "names": iturup}, *places[1:]]),
+                _note([verifier_extension(table)]),
+            ),
+            refused="table",
+        ),
+        BundleVector(
+            name="file-revocation-dropped",
+            description="The revocation left out of the table, the checkpoint as signed.",
+            bundle=_bundle(_table_bytes(revoked=[]), _note([verifier_extension(table)])),
+            refused="table",
+        ),
+        BundleVector(
+            name="file-key-dropped",
+            description="japan's retired key left out of the table, the checkpoint as signed.",
+            bundle=_bundle(_table_bytes(keys=keys[1:]), _note([verifier_extension(table)])),
+            refused="table",
+        ),
+        BundleVector(
+            name="file-table-of-earlier-checkpoint",
+            description="The table of size 41 (before the revocation) with the checkpoint of "
+            "size 42.",
+            bundle=_bundle(
+                _table_bytes(size=41, revoked=[], time=_seconds(LAST_ENTRY - timedelta(days=1))),
+                _note([verifier_extension(table)]),
+            ),
+            refused="table",
+        ),
+        BundleVector(
+            name="file-table-not-deterministic",
+            description="The table with its size written in two bytes (0x19 0x00 0x2a), and a "
+            "checkpoint committing to exactly those bytes: a reader decodes only deterministic "
+            "CBOR.",
+            bundle=_bundle(loose),
+            refused="table",
+        ),
+        BundleVector(
+            name="file-table-broken-zlib",
+            description="The compressed table's Adler-32 checksum is wrong.",
+            bundle=_replaced(good, table=base64.b64encode(broken).decode("ascii")),
+            refused="table",
+        ),
+        BundleVector(
+            name="file-table-other-log",
+            description="A table made for another origin, committed to by the checkpoint.",
+            bundle=_bundle(_table_bytes(origin="jointzone.example/other")),
+            refused="table",
+        ),
+        BundleVector(
+            name="file-no-verifier-line",
+            description="A checkpoint signed by both nodes without a jointzone-verifier line.",
+            bundle=_bundle(table, _note([])),
+            refused="checkpoint",
+        ),
+        BundleVector(
+            name="file-two-verifier-lines",
+            description="A checkpoint with two jointzone-verifier lines, one of them the table's.",
+            bundle=_bundle(
+                table,
+                _note([verifier_extension(table), verifier_extension(_table_bytes(revoked=[]))]),
+            ),
+            refused="checkpoint",
+        ),
+        BundleVector(
+            name="file-missing-node-signature",
+            description="The checkpoint carries japan's node signature only (both timestamps).",
+            bundle=_bundle(table, _note([verifier_extension(table)], signed_by=("japan",))),
+            refused="checkpoint",
+        ),
+        BundleVector(
+            name="file-node-keys-not-the-tables",
+            description="The table names another node key for russia than the one that signed "
+            "(and that the verifier pins).",
+            bundle=_bundle(_table_bytes(parties=other_node)),
+            refused="node keys",
+        ),
+        BundleVector(
+            name="file-missing-timestamp",
+            description="Only japan's node timestamped the checkpoint: freshness needs every "
+            "party's.",
+            bundle=_bundle(table, _note([verifier_extension(table)], stamped_by=("japan",))),
+            refused="timestamps",
+        ),
+        BundleVector(
+            name="file-timestamps-before-last-entry",
+            description="The nodes' timestamps are earlier than the table's time (the last "
+            "entry's) by more than the skew.",
+            bundle=_bundle(
+                table,
+                _note([verifier_extension(table)], stamped_at=LAST_ENTRY - SKEW - SECOND),
+            ),
+            refused="timestamps",
+        ),
+        BundleVector(
+            name="file-party-without-key",
+            description="russia's only key was retired: a certificate cannot carry every "
+            "party's signature, so the bundle trusts nothing.",
+            bundle=_bundle(_table_bytes(keys=russia_retired)),
+            refused="trust",
+        ),
+        BundleVector(
+            name="file-format-1",
+            description="A bundle of format jointzone-trust-bundle/1, no longer read.",
+            bundle=_replaced(good, format="jointzone-trust-bundle/1"),
+            refused="not a trust bundle",
+        ),
+    ]
+
+
 def to_json(vector: Vector) -> dict[str, Any]:
     valid = not vector.failures
     out: dict[str, Any] = {
@@ -695,10 +1047,15 @@ def render() -> bytes:
     names = [v.name for v in found]
     if len(set(names)) != len(names):
         raise ValueError(f"vector names repeat: {sorted(n for n in names if names.count(n) > 1)}")
+    bundles = bundle_vectors()
+    names += [b.name for b in bundles]
+    if len(set(names)) != len(names):
+        raise ValueError(f"vector names repeat: {sorted(n for n in names if names.count(n) > 1)}")
     data = {
         "format": FORMAT,
         "specification": "docs/certificate.md",
         "vectors": [to_json(v) for v in found],
+        "bundles": [b.to_json() for b in bundles],
     }
     return (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
 
@@ -718,7 +1075,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_bytes(data)
-    print(f"wrote {OUT} ({len(vectors())} vectors)")
+    print(f"wrote {OUT} ({len(vectors())} vectors, {len(bundle_vectors())} bundle files)")
     return 0
 
 

@@ -7,7 +7,8 @@ import base64
 import json
 import shutil
 import subprocess
-from collections.abc import Mapping
+import zlib
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,15 @@ from jointzone.credentials import CERTIFICATE_AAD, Certificate, sign_certificate
 from jointzone.node import EmbeddedDeployment, NodeError, export_trust_bundle
 from jointzone.node._documents import assemble, claims_of
 from jointzone.scenario import ScenarioClock
-from jointzone.trust import BundleError, open_bundle
+from jointzone.tlog import Checkpoint, Note
+from jointzone.trust import (
+    BundleError,
+    VerifierTable,
+    encode_verifier_table,
+    open_bundle,
+    verifier_extension,
+    verifier_table,
+)
 
 from .conftest import KEYS
 
@@ -169,12 +178,30 @@ def test_the_offline_verifier_sees_the_revocation(
     assert [c.name for c in report.failures()] == ["revocation"]
 
 
-def _tampered_proof(data: bytes) -> bytes:
+def _table_of(data: bytes) -> VerifierTable:
+    return VerifierTable.from_cbor(zlib.decompress(base64.b64decode(json.loads(data)["table"])))
+
+
+def _with_table(data: bytes, table: bytes) -> bytes:
+    """``data`` carrying ``table`` (encoded bytes) in place of its own, the checkpoint as it is."""
     raw = json.loads(data)
-    proof = raw["entries"][0]["proof"]
-    first = bytearray(base64.b64decode(proof[0]))
-    first[0] ^= 1
-    proof[0] = base64.b64encode(bytes(first)).decode()
+    raw["table"] = base64.b64encode(zlib.compress(table, 9)).decode()
+    return json.dumps(raw).encode()
+
+
+def _changed_table(change: Callable[[VerifierTable], dict[str, Any]]) -> Any:
+    def tamper(data: bytes) -> bytes:
+        table = _table_of(data)
+        return _with_table(data, table.model_copy(update=change(table)).to_cbor())
+
+    return tamper
+
+
+def _tampered_table(data: bytes) -> bytes:
+    raw = json.loads(data)
+    compressed = bytearray(base64.b64decode(raw["table"]))
+    compressed[-1] ^= 1  # the Adler-32 checksum
+    raw["table"] = base64.b64encode(bytes(compressed)).decode()
     return json.dumps(raw).encode()
 
 
@@ -187,33 +214,83 @@ def _one_signature_only(data: bytes) -> bytes:
     return json.dumps(raw).encode()
 
 
-def _dropped(index: int) -> Any:
-    def drop(data: bytes) -> bytes:
-        raw = json.loads(data)
-        del raw["entries"][index]
-        return json.dumps(raw).encode()
-
-    return drop
+NOT_COMMITTED = "table: the checkpoint commits to 'jointzone-verifier "
 
 
 @pytest.mark.parametrize(
     ("tamper", "match"),
     [
-        (_tampered_proof, "inclusion proof fails"),
+        (_tampered_table, "table: broken zlib stream"),
         (_one_signature_only, "checkpoint: expected a signature of every party's node"),
-        (_dropped(1), "an entry was left out or added"),  # a certificate key
-        (_dropped(-1), "an entry was left out or added"),  # the revocation
-        (_dropped(0), "expected the log's genesis"),
+        # A table that is not the one the checkpoint's line commits to, however small the change.
+        (_changed_table(lambda t: {"keys": t.keys[1:]}), NOT_COMMITTED),  # a certificate key
+        (_changed_table(lambda t: {"revoked": ()}), NOT_COMMITTED),  # the revocation
+        (_changed_table(lambda t: {"skew": t.skew * 2}), NOT_COMMITTED),
+        (_changed_table(lambda t: {"places": t.places[1:]}), NOT_COMMITTED),
         (lambda d: d[: len(d) // 2], "expected UTF-8 JSON"),
         (lambda d: b"", "expected UTF-8 JSON"),
         (lambda d: b'{"format": "other"}', "expected format"),
     ],
 )
 def test_bad_bundles_are_refused_with_a_message(
-    opened_seed: EmbeddedDeployment, bundle: bytes, tamper: Any, match: str
+    opened_seed: EmbeddedDeployment, later_bundle: bytes, tamper: Any, match: str
 ) -> None:
+    open_bundle(later_bundle, _vkeys(opened_seed))  # as exported, it opens
     with pytest.raises(BundleError, match=match):
-        open_bundle(tamper(bundle), _vkeys(opened_seed))
+        open_bundle(tamper(later_bundle), _vkeys(opened_seed))
+
+
+def test_a_dropped_revocation_is_refused_and_the_message_says_where(
+    opened_seed: EmbeddedDeployment, later_bundle: bytes
+) -> None:
+    """Drop the one revocation from the 2 November bundle's table: the table no longer hashes
+    to the checkpoint's line, and the verifier trusts nothing rather than a certificate the
+    log revoked."""
+    table = _table_of(later_bundle)
+    assert len(table.revoked) == 1
+    dropped = table.model_copy(update={"revoked": ()}).to_cbor()
+    with pytest.raises(BundleError) as caught:
+        open_bundle(_with_table(later_bundle, dropped), _vkeys(opened_seed))
+    message = str(caught.value)
+    assert message.startswith(NOT_COMMITTED)
+    assert verifier_extension(dropped) in message
+    assert "a key or revocation left out" in message
+
+
+def test_the_table_of_an_earlier_checkpoint_is_refused(
+    opened_seed: EmbeddedDeployment, bundle: bytes, later_bundle: bytes
+) -> None:
+    """The 26 October table (before the revocation) with the 2 November checkpoint: each is
+    genuine, together they are not."""
+    earlier = _table_of(bundle).to_cbor()
+    with pytest.raises(BundleError, match=NOT_COMMITTED):
+        open_bundle(_with_table(later_bundle, earlier), _vkeys(opened_seed))
+
+
+def test_the_seed_bundles_are_slim(bundle: bytes, later_bundle: bytes) -> None:
+    """The trust bundles an officer carries on the tour fit in 8 kB: a checkpoint and the table,
+    not the log's entries (format 1 was 36 kB, most of it the genesis's island outlines)."""
+    assert len(bundle) <= 8_000
+    assert len(later_bundle) <= 8_000
+
+
+def test_every_node_computes_the_table_its_final_checkpoint_commits_to(
+    opened_seed: EmbeddedDeployment, later_bundle: bytes
+) -> None:
+    for node in opened_seed.nodes.values():
+        note = node.latest_checkpoint()
+        assert note is not None
+        cp = Checkpoint.from_text(Note.from_bytes(note).text)
+        table = encode_verifier_table(node.replica.state)
+        assert cp.extensions == (verifier_extension(table),)
+        assert verifier_table(node.replica.state).to_cbor() == table
+    opened = open_bundle(later_bundle, _vkeys(opened_seed))
+    state = opened_seed.nodes["japan"].replica.state
+    assert [k.kid.hex() for k in opened.table.keys] == list(state.certificate_keys)
+    assert opened.table.issuer == "seed"
+    assert [p.number for p in opened.table.projects] == sorted(
+        p.number for p in state.projects.values()
+    )
 
 
 def test_every_partys_node_key_is_needed(opened_seed: EmbeddedDeployment, bundle: bytes) -> None:
@@ -397,7 +474,10 @@ def test_cert_verify_shows_the_holder_and_where_they_may_go(
     for name in doc.claims.names:
         assert f"holder ({name.script}): {name.name}\n" in output
     assert "party of origin: Япония (japan)\n" in output
-    assert f"project: number {doc.claims.project}\n" in output
+    project = opened_seed.nodes["japan"].replica.state.projects["pilot-tour-2019"]
+    assert doc.claims.project == project.number
+    title = project.title.get("ru", project.id)
+    assert f"project: number {project.number}, {title} (pilot-tour-2019)\n" in output
     assert "category: пакетные туристические туры (tourism)\n" in output
     # Each party's name, Russia's first for a Russian reader, as the regime's name order says.
     assert "permitted place: Южно-Курильск/Фурукамаппу\n" in output
@@ -433,7 +513,11 @@ def test_cert_verify_shows_when_and_why_a_certificate_was_revoked(
     record = opened_seed.nodes["japan"].replica.state.certificates["tour19-12"]
     assert record.revoked is not None
     assert record.revocation_reason is not None
-    reason = "; ".join(f"{lang}: {text}" for lang, text in record.revocation_reason.items())
+    # Every language the reason was given in, in the regime's order of languages.
+    regime = opened_seed.nodes["japan"].replica.regime
+    assert regime is not None
+    given = record.revocation_reason
+    reason = "; ".join(f"{lang}: {given[lang]}" for lang in regime.languages if lang in given)
     when = record.revoked.time.strftime("%Y-%m-%dT%H:%M:%SZ")
     assert f"FAIL revocation: revoked since {when}, reason: {reason} (hash" in output
     assert "holder (Latn): SHIMIZU Takuya\n" in output
@@ -488,6 +572,7 @@ def test_a_printed_card_carries_the_holder_and_a_qr_code_that_reads_back(
         assert name.name in text
     both = {"ja": "古釜布/ユジノクリリスク", "ru": "Южно-Курильск/Фурукамаппу"}[language]
     assert both in text.replace("\n", "")
+    assert "(pilot-tour-2019)" in text.replace("\n", "")  # the project's title and ref
     statements = {
         "ja": ("日本のために", "ロシアのために"),
         "ru": ("Подписан за сторону Россия", "Подписан за сторону Япония"),

@@ -3,10 +3,12 @@ refuse what they must, and audits that name what was tampered with."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import sqlite3
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -28,6 +30,7 @@ from jointzone.regime import RegimeError
 from jointzone.scenario import ScenarioClock
 from jointzone.store import open_store
 from jointzone.tlog import Checkpoint, Note, open_checkpoint
+from jointzone.trust import verifier_extension, verifier_table
 
 from .conftest import KEYS, offered_batch
 
@@ -56,9 +59,9 @@ def test_seed_scenario_leaves_every_node_with_the_same_final_log(seeded_dir: Pat
                 store.size(),
                 store.root(),
             )
-            # It commits to where the trust entries are: two certificate keys, one revocation.
+            # It commits to the verifier table of the log's state: keys, revocation, names.
             (extension,) = cp.extensions
-            assert extension.startswith("jointzone-trust 3 ")
+            assert re.fullmatch("jointzone-verifier [0-9a-f]{64}", extension)
     assert reports["japan"].root == reports["russia"].root
     assert reports["japan"].size == reports["japan"].checkpoint_size == 138
     assert len(reports["japan"].signed_by) == 2
@@ -346,7 +349,29 @@ def test_the_gate_uses_only_the_lexicon_the_regime_binds(seeded_dir: Path, tmp_p
         EmbeddedDeployment.open(zone, passphrases=KEYS)
 
 
-def test_a_witness_refuses_a_checkpoint_whose_trust_line_is_not_its_own(seeded: Seeded) -> None:
+LIES: dict[str, Any] = {
+    "a revocation dropped": lambda t: verifier_extension(
+        t.model_copy(update={"revoked": ()}).to_cbor()
+    ),
+    "a certificate key dropped": lambda t: verifier_extension(
+        t.model_copy(update={"keys": t.keys[:-1]}).to_cbor()
+    ),
+    "the table before the batch": lambda t: verifier_extension(
+        t.model_copy(update={"size": t.size - 1}).to_cbor()
+    ),
+    "a line of zeros": lambda t: "jointzone-verifier " + "0" * 64,
+    "no line": lambda t: None,
+}
+
+
+@pytest.mark.parametrize("lie", LIES.values(), ids=list(LIES))
+def test_a_witness_refuses_a_checkpoint_whose_verifier_line_is_not_its_own(
+    seeded: Seeded, lie: Any
+) -> None:
+    """A sequencer signs a checkpoint whose jointzone-verifier line commits to a table that is
+    not the log's (one that hides a revocation, say): the witness derives its own line and
+    cosigns nothing, so no bundle can ever carry that table."""
+    from jointzone.consent import Entry
     from jointzone.node import node_key_name
     from jointzone.tlog import Signer, sign_note
 
@@ -357,9 +382,16 @@ def test_a_witness_refuses_a_checkpoint_whose_trust_line_is_not_its_own(seeded: 
     other = next(n for n in d.nodes.values() if n is not seq)
     old, entries, checkpoint, proof = offered_batch(seq, other.status(p.id).proposal, clock())
     cp = Checkpoint.from_text(Note.from_bytes(checkpoint).text)
-    # The sequencer's own key signs a checkpoint that hides the trust entries.
+    # The honest table at the new size, as the sequencer's own state gives it.
+    seq.replica.admit(Entry.decode(entries[0], index=old), old)
+    honest = verifier_table(seq.replica.state)
+    seq._replica = seq._replay()
+    assert cp.extensions == (verifier_extension(honest.to_cbor()),)
+    assert honest.revoked  # the seed revoked a certificate
+    assert honest.keys
+    line = lie(honest)
     lying = Checkpoint(
-        origin=cp.origin, size=cp.size, root=cp.root, extensions=("jointzone-trust 0 " + "0" * 64,)
+        origin=cp.origin, size=cp.size, root=cp.root, extensions=() if line is None else (line,)
     )
     seed = seq.keystore.private_key("node", "node").private_bytes_raw()
     signer = Signer.from_seed(node_key_name(cp.origin, seq.party), seed)

@@ -31,7 +31,7 @@ from jointzone.cli._i18n import messages
 from jointzone.cli._offline import holder
 from jointzone.cli.errors import CliError
 from jointzone.credentials import Certificate
-from jointzone.regime import Regime
+from jointzone.trust import VerifierTable
 
 #: Where Debian puts the font the card uses; ``--font`` or ``JOINTZONE_CARD_FONT`` name another.
 DEFAULT_FONTS = (
@@ -68,21 +68,22 @@ def find_font(given: Path | None) -> Path:
 
 def card_pdf(
     document: Certificate,
-    regime: Regime,
+    table: VerifierTable,
     language: str,
     font: Path,
     signers: Mapping[str, str],
 ) -> bytes:
-    """The card's PDF bytes in ``language``, one of the regime's. ``signers`` gives each party's
+    """The card's PDF bytes in ``language``, one of the regime's, with the names the verifier
+    table gives (the same an officer's verifier shows). ``signers`` gives each party's
     certificate key id (hex) that signed the document."""
     _ = messages(language)
-    h = holder(document, regime, language)
+    h = holder(document, table, language)
     certificate_id = document.claims.certificate_id.decode("utf-8", "replace")
     title = _("Participant certificate")
     out = io.BytesIO()
     card = _Card(out, _registered(font))
     card.canvas.setTitle(f"{title} {certificate_id}")
-    card.canvas.setSubject(regime.id)
+    card.canvas.setSubject(table.issuer)
     width, height = A6
     y = card.line(title, height - _MARGIN, size=11)
     y -= 1 * mm
@@ -91,7 +92,7 @@ def card_pdf(
     y -= 1 * mm
     fields = [
         (_("Party of origin"), h.party),
-        (_("Project"), h.project),
+        (_("Project"), h.project_text),
         (_("Category"), h.category),
         (_("Permitted places"), "; ".join(h.places)),
         (_("Valid"), f"{h.valid_from} – {h.valid_to} (UTC)"),
@@ -101,9 +102,12 @@ def card_pdf(
         y = card.wrapped(f"{label}: {value}", y, size=7.5)
     y -= 2 * mm
     y -= _qr(card.canvas, document, top=y, width=width) + 1 * mm
-    for party in (p for p in regime.name_order(language) if p in signers):
+    order = table.name_order.get(language, tuple(p.id for p in table.parties))
+    for party in (p for p in order if p in signers):
+        signer = table.party(party)
         statement = _("Signed for {party} with certificate key {kid}").format(
-            party=regime.party(party).names.get(language, party), kid=signers[party]
+            party=party if signer is None else signer.names.get(language, party),
+            kid=signers[party],
         )
         y = card.wrapped(statement, y, size=6.5)
     card.canvas.showPage()

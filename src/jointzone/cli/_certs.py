@@ -20,7 +20,7 @@ from jointzone.cli._card import card_pdf, find_font
 from jointzone.cli._client import NodeApi
 from jointzone.cli._console import out, say
 from jointzone.cli._deployment import DemoOpt, DirArg, SourceArg, node_of, opened
-from jointzone.cli._offline import holder_lines, parse_duration, verify_offline
+from jointzone.cli._offline import check_language, holder_lines, parse_duration, verify_offline
 from jointzone.cli._output import FormatOpt, emit
 from jointzone.cli._registries import proposals_rows, registry_rows
 from jointzone.cli._remote import is_node_url, published_replica
@@ -28,6 +28,7 @@ from jointzone.cli.errors import CliError
 from jointzone.credentials import Certificate, CredentialError, decode_text
 from jointzone.inputs import IMAGE, TRUST_BUNDLE, read_bytes
 from jointzone.node import NodeError, ProposalStatus, check_certificate, export_trust_bundle
+from jointzone.trust import verifier_table
 
 cert_app = typer.Typer(help="Show and verify participant certificates.", no_args_is_help=True)
 trust_app = typer.Typer(help="Export trust bundles for offline verifiers.", no_args_is_help=True)
@@ -107,17 +108,16 @@ def cert_print(
             document = node.certificate(certificate)
     if document is None:
         raise CliError(f"no certificate {certificate!r} with every party's signature at this node")
-    regime = state.regime
-    assert regime is not None  # a log that issued a certificate adopted a regime
-    if language not in regime.languages:
-        raise CliError(f"--lang: expected one of the regime's languages {list(regime.languages)}")
+    # The names an officer's verifier shows, from the table this state's checkpoint commits to.
+    table = verifier_table(state)
+    check_language(table, language)
     record = state.certificates[certificate]
     signers = {}
-    for p in regime.party_ids:
-        key = state.certificate_key_at(p, record.issued.position)
+    for p in table.parties:
+        key = state.certificate_key_at(p.id, record.issued.position)
         if key is not None:
-            signers[p] = key.key_id
-    data = card_pdf(document, regime, language, typeface, signers)
+            signers[p.id] = key.key_id
+    data = card_pdf(document, table, language, typeface, signers)
     try:
         pdf.write_bytes(data)
     except OSError as e:
@@ -221,14 +221,14 @@ def cert_verify(
     checked = verify_offline(
         text, picture, bundle, keys or [], _now(now), max_age=age, at=at, language=language
     )
-    report, regime = checked.report, checked.regime
+    report, table = checked.report, checked.table
     *checks, verdict = report.lines()
     for line in checks:
         colour = "green" if line.startswith("PASS") else "red"
         colour = "default" if line.startswith(("INFO", "SKIP")) else colour
         out.print(f"[{colour}]{escape(line)}[/]", soft_wrap=True)
-    if report.certificate is not None and regime is not None:
-        for line in holder_lines(report.certificate, regime, language):
+    if report.certificate is not None and table is not None:
+        for line in holder_lines(report.certificate, table, language):
             out.print(escape(line), soft_wrap=True)
     out.print(f"[{'green' if report.valid else 'red'}]{escape(verdict)}[/]", soft_wrap=True)
     if not report.valid:
@@ -242,9 +242,10 @@ def trust_export(
     party: PartyOpt = None,
     demo_keys: DemoOpt = False,
 ) -> None:
-    """Write the trust bundle of a node's latest final checkpoint: certificate keys and
-    revocations, each entry with its inclusion proof, vouched for just now by every party's
-    node (so every party's passphrase is needed: each node signs its own timestamp)."""
+    """Write the trust bundle of a node's latest final checkpoint: the verifier table it commits
+    to (certificate keys, revocations, the names of places, categories and projects), vouched
+    for just now by every party's node (so every party's passphrase is needed: each node signs
+    its own timestamp)."""
     with opened(directory, demo=demo_keys) as deployment:
         node = node_of(deployment, party)
         data = export_trust_bundle(node)

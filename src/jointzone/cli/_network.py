@@ -292,8 +292,8 @@ def _verify(net: _Network) -> None:
     )
     checked = offline.report
     *checks, verdict = checked.lines()
-    if checked.certificate is not None and offline.regime is not None:
-        checks += holder_lines(checked.certificate, offline.regime, "en")
+    if checked.certificate is not None and offline.table is not None:
+        checks += holder_lines(checked.certificate, offline.table, "en")
     for line in (*checks, verdict):
         say(f"  {line}")
     if not checked.valid:

@@ -4,7 +4,14 @@ Pure: bytes in, bytes out. Acts and participant certificates are signed with it;
 of either.
 """
 
-from jointzone.cose._cbor import MAX_DEPTH, Tag, decode, encode_deterministic, split_sequence
+from jointzone.cose._cbor import (
+    MAX_DEPTH,
+    Encoded,
+    Tag,
+    decode,
+    encode_deterministic,
+    split_sequence,
+)
 from jointzone.cose._keys import EDDSA, KEY_ID_SIZE, CoseSigner, HeaderLabel, key_id
 from jointzone.cose._message import (
     COSE_SIGN_TAG,
@@ -37,6 +44,7 @@ __all__ = [
     "CoseError",
     "CoseSignature",
     "CoseSigner",
+    "Encoded",
     "HeaderLabel",
     "Label",
     "MalformedCoseError",

@@ -8,9 +8,9 @@ whose every rule is visible is cheaper to trust than a configuration of a genera
 
 The data model: ``int`` (within major types 0 and 1, -2**64 .. 2**64-1), ``bytes``, ``str``,
 ``list``/``tuple`` (arrays), ``dict`` (maps whose keys are ints, text or byte strings), ``bool``,
-``None`` and :class:`Tag`. No floats, no undefined, no other simple values, and no bignums (tags
-2 and 3, RFC 8949 §3.4.3): nothing we sign needs them, and each one we leave out is one less way
-for two encoders to disagree.
+``None`` and :class:`Tag` (and, to encode, :class:`Encoded`: an item encoded before). No floats,
+no undefined, no other simple values, and no bignums (tags 2 and 3, RFC 8949 §3.4.3): nothing we
+sign needs them, and each one we leave out is one less way for two encoders to disagree.
 
 The decoder is bounded by its input, whatever a head announces: a string, array or map whose
 announced length exceeds the bytes that remain is refused before anything is allocated (so a
@@ -52,6 +52,15 @@ class Tag:
 
     tag: int
     value: Any
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """A data item already in deterministic encoding, written as it is (never decoded): how a
+    caller reuses the bytes of a large value it encodes again and again. The caller vouches
+    that ``data`` is exactly one deterministic item, as :func:`encode_deterministic` made it."""
+
+    data: bytes
 
 
 def head(major: int, value: int) -> bytes:
@@ -126,6 +135,8 @@ def _encode(obj: object, out: bytearray, depth: int) -> None:
             previous = key
             out += key
             _encode(value, out, depth + 1)
+    elif isinstance(obj, Encoded):
+        out += obj.data
     elif isinstance(obj, Tag):
         if not 0 <= obj.tag < _UINT64_LIMIT:
             raise CborEncodeError(

@@ -45,6 +45,7 @@ from jointzone.credentials.errors import (
     PrefixError,
     ZlibError,
 )
+from jointzone.inputs import InputError, inflate
 
 PREFIX = "JZ1:"
 #: Suggested kid length of certificate-signing keys (see :func:`jointzone.cose.key_id`): each
@@ -212,20 +213,8 @@ def decode_text(text: str) -> bytes:
             "the most a QR code holds"
         )
     compressed = b45decode(text[len(PREFIX) :])
-    inflater = zlib.decompressobj()
     try:
-        cose = inflater.decompress(compressed, MAX_COSE_SIZE)
-    except zlib.error as e:
-        raise ZlibError(f"broken zlib stream: {e}") from e
-    if inflater.unconsumed_tail:
-        raise ZlibError(f"zlib stream inflates to more than {MAX_COSE_SIZE} bytes")
-    if not inflater.eof:
-        raise ZlibError(
-            f"zlib stream of {len(compressed)} bytes is truncated: "
-            "expected its final block and Adler-32 checksum"
-        )
-    if inflater.unused_data:
-        raise ZlibError(
-            f"{len(inflater.unused_data)} byte(s) after the end of the zlib stream; expected none"
-        )
+        cose = inflate(compressed, limit=MAX_COSE_SIZE, source="certificate")
+    except InputError as e:
+        raise ZlibError(e.problem) from e
     return cose

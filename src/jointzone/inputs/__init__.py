@@ -1,4 +1,4 @@
-"""Reading untrusted input with stated limits: files, standard input, UTF-8, YAML and JSON.
+"""Reading untrusted input with stated limits: files, standard input, UTF-8, YAML, JSON, zlib.
 
 Every file the system reads from a person or another machine (an act, a regime, a scenario, a
 trust bundle, a QR image, text to check) comes through here, so that each has the same bounds
@@ -9,7 +9,8 @@ of the project.
 The steps, each usable alone: :func:`read_bytes` (a regular file or ``"-"`` for standard input,
 never more than the limit, never blocking on a FIFO or reading /dev/zero for ever),
 :func:`decode_utf8`, then :func:`parse_yaml` or :func:`parse_json`; :func:`read_yaml` and
-:func:`read_json` do all three.
+:func:`read_json` do all three. :func:`inflate` opens a zlib stream (a certificate's bytes, a
+trust bundle's table) without ever inflating beyond the limit it is given.
 
 The limits, one :class:`Limits` preset per kind of input:
 
@@ -19,7 +20,7 @@ preset         bytes   depth  values     integers  string chars  other
 ACT            1 MB    32     100,000    64 bits   100,000
 REGIME         4 MB    32     1,000,000  64 bits   100,000
 SCENARIO       4 MB    32     1,000,000  64 bits   100,000
-TRUST_BUNDLE   16 MB   8      1,000,000  64 bits   2,000,000
+TRUST_BUNDLE   16 MB   8      1,000,000  64 bits   16,000,000
 NODE_FILE      1 MB    8      100,000    64 bits   100,000
 CHECK          10 MB   -      -          -         -             plain text
 IMAGE          20 MB   -      -          -         -             50,000,000 pixels
@@ -32,6 +33,7 @@ outright (a billion-laughs file is refused at its first anchor), as are tags out
 schema, merge keys and duplicate keys; in JSON, duplicate keys, NaN and Infinity.
 """
 
+from jointzone.inputs._inflate import inflate
 from jointzone.inputs._json import parse_json, read_json
 from jointzone.inputs._limits import (
     ACT,
@@ -75,6 +77,7 @@ __all__ = [
     "NotUtf8Error",
     "UnreadableInputError",
     "decode_utf8",
+    "inflate",
     "open_regular",
     "parse_json",
     "parse_yaml",

@@ -45,10 +45,11 @@ TRUST_BUNDLE = Limits(
     max_bytes=16 * MB,
     max_depth=8,
     max_nodes=1_000_000,
-    max_scalar=2 * MB,
+    max_scalar=16 * MB,
 )
-"""A bundle is a few kilobytes and nests 4 deep; its longest strings are the checkpoint note
-(at most 1 MiB, as the verifier reads it) and base64 entries (at most 88 kB)."""
+"""A bundle is a few kilobytes and one JSON object of three strings; the longest is the verifier
+table (base64 of its zlib stream), which a zone's revocation list could one day take into
+megabytes, so a string may be as long as the file."""
 
 NODE_FILE = Limits("a node's own file", max_bytes=1 * MB, max_depth=8, max_nodes=100_000)
 """A node's keystore index, its record of what it signed: a few kilobytes, 4 deep at most."""

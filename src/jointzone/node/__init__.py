@@ -30,7 +30,7 @@ from jointzone.node._standalone import (
     root_key_file,
     root_key_ids,
 )
-from jointzone.node._trust import export_trust_bundle, trust_positions
+from jointzone.node._trust import checkpoint_extensions, export_trust_bundle
 from jointzone.node.errors import (
     AuditError,
     KeystoreError,
@@ -75,6 +75,7 @@ __all__ = [
     "audit",
     "check_certificate",
     "check_url",
+    "checkpoint_extensions",
     "deployment_parties",
     "export_trust_bundle",
     "fingerprint",
@@ -89,6 +90,5 @@ __all__ = [
     "regime_gate",
     "root_key_file",
     "root_key_ids",
-    "trust_positions",
     "write_key_file",
 ]

@@ -20,7 +20,7 @@ from jointzone.consent import Entry
 from jointzone.node._core import REFUSALS
 from jointzone.node._pins import genesis_node_keys, pinned_verifiers
 from jointzone.node._replica import Replica
-from jointzone.node._trust import trust_positions
+from jointzone.node._trust import checkpoint_extensions
 from jointzone.node.errors import AuditError
 from jointzone.store import LogStore, StoreError
 from jointzone.tlog import (
@@ -35,7 +35,6 @@ from jointzone.tlog import (
     leaf_hash,
     open_checkpoint,
 )
-from jointzone.trust import trust_extension
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,11 +117,11 @@ def audit(
         raise AuditError(f"latest checkpoint: {e}") from e
     if cp.size > size or store.root(cp.size) != cp.root:
         raise AuditError(f"checkpoint of size {cp.size} does not match the entries")
-    expected = trust_extension(trust_positions(replica.state))
-    if cp.size == size and cp.extensions != (expected,):
+    expected = checkpoint_extensions(replica.state)
+    if cp.size == size and cp.extensions != expected:
         raise AuditError(
             f"checkpoint of size {cp.size} carries extension lines {list(cp.extensions)}; the "
-            f"entries give [{expected!r}]"
+            f"entries give {list(expected)}"
         )
     names = tuple(v.name for v in replica.node_verifiers())
     keys = tuple((p, v.vkey) for p, v in replica.node_verifiers_by_party().items())

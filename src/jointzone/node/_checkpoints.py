@@ -27,7 +27,7 @@ from jointzone import inputs
 from jointzone.consent import format_time
 from jointzone.node import _tables as t
 from jointzone.node._core import NodeCore, node_key_name
-from jointzone.node._trust import trust_positions
+from jointzone.node._trust import checkpoint_extensions
 from jointzone.node.errors import SyncError, WitnessError
 from jointzone.store import ConflictError
 from jointzone.tlog import (
@@ -39,7 +39,6 @@ from jointzone.tlog import (
     open_checkpoint,
     sign_note,
 )
-from jointzone.trust import trust_extension
 
 SIGNED_STATE_FILE = "signed-state.json"
 
@@ -70,16 +69,18 @@ class Checkpoints(NodeCore):
             raise WitnessError(
                 f"checkpoint of size {size}, but this node's state is at {self._replica.size}"
             )
-        extension = trust_extension(trust_positions(self._replica.state))
         return Checkpoint(
-            origin=self._replica.origin, size=size, root=root, extensions=(extension,)
+            origin=self._replica.origin,
+            size=size,
+            root=root,
+            extensions=checkpoint_extensions(self._replica.state),
         ).to_text()
 
     def _sign_checkpoint(self, size: int, root: bytes, existing: Note | None = None) -> bytes:
         """Sign the checkpoint this node's own log and state give at ``size``.
 
-        Its extension line commits to where the trust entries are (see :mod:`jointzone.trust`),
-        computed from this node's state; a checkpoint offered with any other text is refused.
+        Its extension line commits to the verifier table (see :mod:`jointzone.trust`), computed
+        from this node's state; a checkpoint offered with any other text is refused.
         """
         text = self._checkpoint_text(size, root)
         if existing is not None and existing.text != text:

@@ -1,10 +1,9 @@
-"""Exporting a trust bundle from a node: what its final checkpoint says of certificate trust.
+"""What a node's checkpoints commit to for offline verifiers, and the trust bundle it exports.
 
-The bundle (see :mod:`jointzone.trust`) carries the node's latest final checkpoint, the genesis,
-every ``certificate.key`` and ``certificate.revoke`` entry up to it and the checkpoint's last
-entry, each with its inclusion proof read from this node's store. The positions come from the
-node's replica of the state, which records where each key was declared or retired and each
-revocation made.
+Every checkpoint a node signs carries the ``jointzone-verifier`` line of the verifier table its
+own state gives at the checkpoint's size (see :mod:`jointzone.trust`); a witness derives the same
+text from its own state, so it signs no checkpoint whose table is not its own. The bundle is the
+node's latest final checkpoint, vouched for now by every party's node, and that table.
 """
 
 from __future__ import annotations
@@ -13,30 +12,16 @@ from typing import TYPE_CHECKING
 
 from jointzone import acts
 from jointzone.node.errors import NodeError
-from jointzone.tlog import Note
-from jointzone.trust import ProvedEntry, bundle_json
+from jointzone.tlog import Checkpoint, Note
+from jointzone.trust import bundle_json, encode_verifier_table, verifier_extension
 
 if TYPE_CHECKING:
     from jointzone.node._node import Node
 
 
-def _proved(node: Node, index: int, size: int) -> ProvedEntry:
-    (entry,) = node.store.read_entries(index, index + 1)
-    return ProvedEntry(index, entry, tuple(node.store.inclusion_proof(index, size)))
-
-
-def trust_positions(state: acts.State) -> list[int]:
-    """Where every ``certificate.key`` (declared or retired) and ``certificate.revoke`` is."""
-    positions: set[int] = set()
-    for key in state.certificate_keys.values():
-        positions.add(key.declared.position)
-        if key.retired is not None:
-            positions.add(key.retired.position)
-    for certificate in state.revoked:
-        revoked = state.certificates[certificate].revoked
-        assert revoked is not None
-        positions.add(revoked.position)
-    return sorted(positions)
+def checkpoint_extensions(state: acts.State) -> tuple[str, ...]:
+    """The extension lines of the checkpoint at ``state.size``: the verifier table's line."""
+    return (verifier_extension(encode_verifier_table(state)),)
 
 
 def export_trust_bundle(node: Node) -> bytes:
@@ -52,17 +37,20 @@ def export_trust_bundle(node: Node) -> bytes:
     if note is None:
         raise NodeError(f"the node of {node.party!r} holds no final checkpoint to export")
     where = node.state()
-    if not where.current:
+    state = node.replica.state
+    if not where.current or state.size != where.final_size:
         raise NodeError(
             f"the node of {node.party!r} holds {where.size} entries, final only up to "
             f"{where.final_size}: it exports a bundle once its log is final (run a commit round)"
         )
-    size = where.final_size
+    table = encode_verifier_table(state)
+    committed = Checkpoint.from_text(Note.from_bytes(note).text).extensions
+    if verifier_extension(table) not in committed:
+        raise NodeError(
+            f"the final checkpoint of {node.party!r} does not commit to the verifier table its "
+            f"state gives ({verifier_extension(table)!r}; it carries {list(committed)})"
+        )
     vouched = Note.from_bytes(node.vouch(note))
     for peer in node.peers.values():
         vouched = vouched.with_signatures(*Note.from_bytes(peer.vouch(note)).signatures)
-    note = vouched.to_bytes()
-    # The genesis names the parties and their node keys; the rest the checkpoint commits to.
-    positions = {0, *trust_positions(node.replica.state)}
-    entries = [_proved(node, i, size) for i in sorted(p for p in positions if p < size)]
-    return bundle_json(note, entries, _proved(node, size - 1, size))
+    return bundle_json(vouched.to_bytes(), table)

@@ -422,7 +422,7 @@ def create_app(service: NodeService) -> FastAPI:
     @app.get("/api/v1/trust-bundle", responses=_wire.problems(400, 409, 503), tags=["officials"])
     def trust_bundle() -> Response:
         """A trust bundle for officers' offline verifiers: this node's latest final checkpoint,
-        every party's node vouching for it now, with the trust entries proved in it."""
+        every party's node vouching for it now, with the verifier table it commits to."""
         with service.locked() as n:
             data = refusing(lambda: export_trust_bundle(n), conflict=(SyncError,))
         return Response(data, media_type="application/json")

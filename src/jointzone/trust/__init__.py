@@ -1,29 +1,38 @@
-"""Trust bundles: the parties' certificate keys and revocations as of a final checkpoint,
-carried with the inclusion proofs an offline verifier checks against the parties' node keys.
+"""Trust bundles: the parties' certificate keys and revocations, and the names a certificate's
+codes stand for, as of a final checkpoint every party's node signed and vouched for.
 
-Pure: data in, data out, no I/O. Exporting a bundle from a node is the node's
+The nodes commit to a verifier table in every checkpoint they sign (:func:`encode_verifier_table`,
+:func:`verifier_extension`); a bundle carries the checkpoint and the table, and an offline
+verifier checks one against the other with nothing but the parties' node keys. Pure: data in,
+data out, no I/O. Exporting a bundle from a node is the node's
 (:func:`jointzone.node.export_trust_bundle`); opening one needs only the file and the node keys.
 """
 
-from jointzone.trust._bundle import (
-    FORMAT,
-    TRUST_EXTENSION,
-    OpenedBundle,
-    ProvedEntry,
-    bundle_json,
-    open_bundle,
-    trust_extension,
+from jointzone.trust._bundle import FORMAT, OpenedBundle, bundle_json, open_bundle
+from jointzone.trust._table import (
+    TABLE_FORMAT,
+    VERIFIER_EXTENSION,
+    TablePlace,
+    VerifierTable,
+    encode_verifier_table,
+    verifier_extension,
+    verifier_table,
 )
-from jointzone.trust.errors import BundleError, TrustError
+from jointzone.trust.errors import BundleError, TableError, TrustError
 
 __all__ = [
     "FORMAT",
-    "TRUST_EXTENSION",
+    "TABLE_FORMAT",
+    "VERIFIER_EXTENSION",
     "BundleError",
     "OpenedBundle",
-    "ProvedEntry",
+    "TableError",
+    "TablePlace",
     "TrustError",
+    "VerifierTable",
     "bundle_json",
+    "encode_verifier_table",
     "open_bundle",
-    "trust_extension",
+    "verifier_extension",
+    "verifier_table",
 ]

@@ -1,65 +1,57 @@
-"""The trust bundle file: certificate keys and revocations as of a final checkpoint, with proofs.
+"""The trust bundle file: a checkpoint every party's node signed and vouched for, and the verifier
+table it commits to.
 
 One JSON file, as DCC trust lists are JSON, holding nothing of our own beyond the minimum:
 
     {
-      "format": "jointzone-trust-bundle/1",
-      "checkpoint": "<the C2SP signed note, every party's node signature on it>",
-      "entries": [{"index": N, "entry": "<base64 entry bytes>", "proof": ["<base64 hash>", ...]}],
-      "latest": {"index": size - 1, "entry": "...", "proof": [...]}
+      "format": "jointzone-trust-bundle/2",
+      "checkpoint": "<the C2SP signed note: every party's node signature and timestamp on it>",
+      "table": "<base64 of zlib of the verifier table's deterministic CBOR>"
     }
 
-``entries`` holds the log's genesis (entry 0, ``regime.adopt``: it names the parties and their node
-keys) and every ``certificate.key`` and every ``certificate.revoke`` entry up to the checkpoint,
-each with its RFC 6962 inclusion proof against the checkpoint's root. The genesis is what makes
-"signed by every party's node" mean every party of the regime, not every key the verifier happened
-to pass: the node keys given must be exactly those the genesis declares. (A regime amendment that
-changed the parties or their node keys would need its entry too; none does yet, and a bundle whose
-checkpoint those keys did not sign fails.) ``latest`` is the
-checkpoint's last entry, proved the same way: its time is the bundle's time, so the age a verifier
-shows rests on a signed entry, not on the exporter's word.
+The table (:mod:`jointzone.trust._table`) is everything the verifier reads: the parties and their
+node keys, every certificate key and revocation, the names a certificate's codes stand for, the
+regime's bundle age and skew, and the time of the checkpoint's last entry. The checkpoint's
+``jointzone-verifier`` extension line commits to its SHA-256, and every node computes that line
+from its own state and refuses to sign a checkpoint whose line differs from its own, so a table
+that hashes to the line is the one every node holds: nothing can be left out, added or changed.
+No log entry, and so no inclusion proof, travels: the seed's bundle is some 5 kB where format 1,
+which carried the genesis (the whole regime, island outlines and all) and every key and
+revocation entry with its proof, was 36 kB. Format 1 is not read any more; nothing was deployed.
 
-Inclusion proofs alone show that each entry given *is* in the log, not that none was *left
-out*: an exporter could drop a revocation. So every checkpoint the nodes sign carries one
-extension line (C2SP tlog-checkpoint allows them) committing to the positions of every
-``certificate.key`` and ``certificate.revoke`` entry up to its size::
+The node keys given must be exactly those the table names, one per party: that is what makes
+"signed by every party's node" mean every party of the regime, not every key the verifier
+happened to pass. The node keys' checkpoint signatures vouch that every node judged every entry
+(signatures, consent policy, state transition), so the verifier judges nothing again: it reads
+the table.
 
-    jointzone-trust <count> <hex SHA-256 of the positions, each 8 bytes big-endian, ascending>
-
-Each node computes the line from its own state and a witness signs no checkpoint whose line
-differs from its own, so the line is as trustworthy as the checkpoint. A bundle must carry exactly
-the entries the line commits to: one dropped (or added) entry and the bundle is refused.
-
-The node keys' checkpoint signature vouches that every node judged every entry (signatures,
-consent policy, state transition), so the verifier does not judge the entries' consent again: it
-reads what they say.
+Each node also adds a C2SP tlog-cosignature/v1 timestamp when asked to vouch, saying "at this
+time this was my latest state"; the bundle was made when the oldest of those timestamps says, so
+a verifier can refuse a stale one.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import json
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+import zlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Literal
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from pydantic import BeforeValidator, Field, Strict, ValidationError
+from pydantic import BeforeValidator, ValidationError
 
-from jointzone import acts, inputs
-from jointzone.consent import ConsentError, Entry
+from jointzone import inputs
 from jointzone.credentials import (
     Check,
     CheckStatus,
     PartyKeys,
     Revocation,
     TrustBundle,
-    revocation_hash,
 )
-from jointzone.regime import Regime, RegimeError
 from jointzone.regime._model import Frozen
 from jointzone.regime._validation import problems
 from jointzone.tlog import (
@@ -68,71 +60,40 @@ from jointzone.tlog import (
     Note,
     TlogError,
     Verifier,
-    leaf_hash,
     open_checkpoint,
-    verify_inclusion,
 )
-from jointzone.trust.errors import BundleError
+from jointzone.trust._table import (
+    MAX_TABLE_SIZE,
+    VERIFIER_EXTENSION,
+    VerifierTable,
+    verifier_extension,
+)
+from jointzone.trust.errors import BundleError, TableError
 
-FORMAT = "jointzone-trust-bundle/1"
-TRUST_EXTENSION = "jointzone-trust"
-_TRUST_TYPES = ("certificate.key", "certificate.revoke")
-
-
-def trust_extension(positions: Iterable[int]) -> str:
-    """The checkpoint extension line committing to the positions of the trust entries."""
-    ordered = sorted(set(positions))
-    digest = hashlib.sha256(b"".join(p.to_bytes(8, "big") for p in ordered)).hexdigest()
-    return f"{TRUST_EXTENSION} {len(ordered)} {digest}"
+FORMAT = "jointzone-trust-bundle/2"
 
 
-def _committed(checkpoint: Checkpoint) -> str:
-    lines = [e for e in checkpoint.extensions if e.split(" ", 1)[0] == TRUST_EXTENSION]
-    if len(lines) != 1:
-        raise BundleError(
-            f"checkpoint: expected one '{TRUST_EXTENSION}' extension line committing to the "
-            f"trust entries, found {len(lines)}"
-        )
-    return lines[0]
-
-
-@dataclass(frozen=True, slots=True)
-class ProvedEntry:
-    """One log entry with its inclusion proof against the bundle's checkpoint."""
-
-    index: int
-    entry: bytes
-    proof: tuple[bytes, ...]
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "index": self.index,
-            "entry": base64.b64encode(self.entry).decode("ascii"),
-            "proof": [base64.b64encode(h).decode("ascii") for h in self.proof],
-        }
-
-
-def bundle_json(checkpoint: bytes, entries: Sequence[ProvedEntry], latest: ProvedEntry) -> bytes:
-    """The bundle file's bytes (UTF-8 JSON, keys in a fixed order, one trailing newline)."""
+def bundle_json(checkpoint: bytes, table: bytes) -> bytes:
+    """The bundle file's bytes (UTF-8 JSON, keys in a fixed order, one trailing newline) for
+    the signed note ``checkpoint`` and the table's encoded bytes ``table``, which it compresses
+    (zlib level 9) and base64-encodes."""
     data = {
         "format": FORMAT,
         "checkpoint": checkpoint.decode("utf-8"),
-        "entries": [e.to_json() for e in sorted(entries, key=lambda e: e.index)],
-        "latest": latest.to_json(),
+        "table": base64.b64encode(zlib.compress(table, 9)).decode("ascii"),
     }
     return (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
 
 
 @dataclass(frozen=True)
 class OpenedBundle:
-    """A bundle checked against the node keys: the trust it yields and one line per check."""
+    """A bundle checked against the node keys: the trust it yields, one line per check, and the
+    table, whose names of places, parties, categories and projects a verifier shows."""
 
     trust: TrustBundle
     checks: tuple[Check, ...]
     checkpoint: Checkpoint
-    #: The regime the genesis adopted: the names of places, parties and categories that a
-    #: certificate carries as codes.
-    regime: Regime
+    table: VerifierTable
 
 
 def _b64(value: object) -> bytes:
@@ -149,24 +110,12 @@ def _b64(value: object) -> bytes:
 _Base64 = Annotated[bytes, BeforeValidator(_b64)]
 
 
-class _ProvedDoc(Frozen):
-    """One ``{"index": N, "entry": "...", "proof": [...]}`` object of the bundle file."""
-
-    index: Annotated[int, Field(ge=0)]
-    entry: _Base64
-    proof: Annotated[tuple[_Base64, ...], Strict(False)]
-
-    def proved(self) -> ProvedEntry:
-        return ProvedEntry(self.index, self.entry, self.proof)
-
-
 class _BundleDoc(Frozen):
     """The bundle file as a whole (the module docstring shows it); no other key is allowed."""
 
-    format: Literal["jointzone-trust-bundle/1"]  # FORMAT, spelt out: Literal takes no names
+    format: Literal["jointzone-trust-bundle/2"]  # FORMAT, spelt out: Literal takes no names
     checkpoint: str
-    entries: Annotated[tuple[_ProvedDoc, ...], Strict(False)]
-    latest: _ProvedDoc
+    table: _Base64
 
 
 def _document(data: bytes) -> _BundleDoc:
@@ -183,30 +132,60 @@ def _document(data: bytes) -> _BundleDoc:
     try:
         return _BundleDoc.model_validate(raw)
     except ValidationError as e:
-        raise BundleError("trust bundle: " + "; ".join(problems(e))) from None
+        raise BundleError("not a trust bundle: " + "; ".join(problems(e))) from None
 
 
-def _genesis_parties(
-    proved: Sequence[ProvedEntry], checkpoint: Checkpoint, node_keys: Sequence[Verifier]
-) -> list[str]:
-    """The parties the genesis names, once the node keys given are exactly theirs."""
-    genesis = next((p for p in proved if p.index == 0), None)
-    if genesis is None:
-        raise BundleError("entries: expected the log's genesis (entry 0, regime.adopt); missing")
-    _, act = _entry_act(genesis, checkpoint.origin)
-    if not isinstance(act, acts.RegimeAdopt):
-        raise BundleError(f"entry 0: expected regime.adopt, found {act.TYPE}")
-    declared = {spec.node_verifier: party for party, spec in act.parties.items()}
+def _committed(checkpoint: Checkpoint) -> str:
+    """The checkpoint's one ``jointzone-verifier`` line."""
+    lines = [e for e in checkpoint.extensions if e.split(" ", 1)[0] == VERIFIER_EXTENSION]
+    if len(lines) != 1:
+        raise BundleError(
+            f"checkpoint: expected one '{VERIFIER_EXTENSION}' extension line committing to the "
+            f"verifier table, found {len(lines)}"
+        )
+    return lines[0]
+
+
+def _table(
+    compressed: bytes, checkpoint: Checkpoint, committed: str
+) -> tuple[VerifierTable, bytes]:
+    """The table the checkpoint's line ``committed`` commits to: inflated, hashed against the
+    line, and only then read."""
+    try:
+        data = inputs.inflate(compressed, limit=MAX_TABLE_SIZE, source="table")
+    except inputs.InputError as e:
+        raise BundleError(f"table: {e.problem}") from e
+    given = verifier_extension(data)
+    if given != committed:
+        raise BundleError(
+            f"table: the checkpoint commits to '{committed}', the table carried hashes to "
+            f"'{given}': it is not the table every node holds (a key or revocation left out, "
+            "added or changed, or the table of another checkpoint)"
+        )
+    try:
+        table = VerifierTable.from_cbor(data)
+    except TableError as e:
+        raise BundleError(f"table: {e}") from e
+    if (table.origin, table.size) != (checkpoint.origin, checkpoint.size):
+        raise BundleError(
+            f"table: made for log {table.origin!r} at size {table.size}, the checkpoint is of "
+            f"{checkpoint.origin!r} at size {checkpoint.size}"
+        )
+    return table, data
+
+
+def _parties(table: VerifierTable, node_keys: Sequence[Verifier]) -> None:
+    """Refuse unless the node keys given are exactly those of every party the table names."""
+    declared = {vkey: party for party, vkey in table.node_keys().items()}
     given = {v.vkey for v in node_keys}
     missing = [party for vkey, party in declared.items() if vkey not in given]
     unknown = sorted(given - set(declared))
     if missing or unknown:
         raise BundleError(
-            f"node keys: expected exactly the node keys of every party the genesis names "
+            f"node keys: expected exactly the node keys of every party the table names "
             f"({', '.join(declared.values())}); missing those of {missing}, "
             f"found {len(unknown)} key(s) of no party"
         )
-    return list(act.parties)
 
 
 def _stamp(t: datetime) -> str:
@@ -225,52 +204,28 @@ def _vouched_at(note: Note, node_keys: Sequence[Verifier]) -> datetime:
         ]
         if not found:
             raise BundleError(
-                f"checkpoint: no timestamped cosignature by {key.name}: every party's node must "
+                f"timestamps: no timestamped cosignature by {key.name}: every party's node must "
                 "vouch for a bundle (trust export asks each one)"
             )
         if not cosigner.verify(message, found[0].signature):
-            raise BundleError(f"checkpoint: the cosignature by {key.name} does not verify")
+            raise BundleError(f"timestamps: the cosignature by {key.name} does not verify")
         times.append(CosignatureVerifier.timestamp(found[0]))
     return datetime.fromtimestamp(min(times), UTC)
-
-
-def _genesis_regime(proved: Sequence[ProvedEntry], checkpoint: Checkpoint) -> Regime:
-    """The regime the genesis adopted: its bundle age and clock skew, and its names."""
-    genesis = next(p for p in proved if p.index == 0)
-    _, act = _entry_act(genesis, checkpoint.origin)
-    assert isinstance(act, acts.RegimeAdopt)  # _genesis_parties refused anything else
-    try:
-        return Regime.from_canonical(act.regime)
-    except RegimeError as e:
-        raise BundleError(f"entry 0: the regime it adopts is not valid: {e}") from e
-
-
-def _entry_act(proved: ProvedEntry, origin: str) -> tuple[Entry, acts.Act]:
-    where = f"entry {proved.index}"
-    try:
-        entry = Entry.decode(proved.entry, index=proved.index)
-        act = acts.parse_act(entry.proposal.content.act)
-    except (ConsentError, acts.ActError) as e:
-        raise BundleError(f"{where}: not an entry of a jointzone log: {e}") from e
-    if entry.proposal.content.origin != origin:
-        raise BundleError(
-            f"{where}: made for log {entry.proposal.content.origin!r}, expected {origin!r}"
-        )
-    return entry, act
 
 
 def open_bundle(data: bytes, node_keys: Sequence[Verifier]) -> OpenedBundle:
     """Check a bundle against every party's node key and derive the trust it carries.
 
-    Raises :class:`BundleError` naming what is wrong: the JSON, the checkpoint's signatures (every
-    party's node must have signed), an inclusion proof, an entry.
+    Raises :class:`BundleError` naming the step that failed (docs/certificate.md §4.3): the
+    JSON, the checkpoint's signatures (every party's node must have signed), the table against
+    the checkpoint's line, the node keys against the table's, the timestamps, the trust.
     """
     limit = inputs.TRUST_BUNDLE.max_bytes
     if len(data) > limit:
-        raise BundleError(f"bundle of {len(data):,} bytes: expected at most {limit:,}")
+        raise BundleError(f"not a trust bundle: {len(data):,} bytes, expected at most {limit:,}")
     doc = _document(data)
     if not node_keys:
-        raise BundleError("no node keys given: expected every party's node verifier key")
+        raise BundleError("node keys: none given: expected every party's node verifier key")
     try:
         checkpoint, note = open_checkpoint(doc.checkpoint.encode("utf-8"), node_keys, require="all")
     except TlogError as e:
@@ -278,6 +233,7 @@ def open_bundle(data: bytes, node_keys: Sequence[Verifier]) -> OpenedBundle:
             f"checkpoint: expected a signature of every party's node given ({len(node_keys)} "
             f"keys): {e}"
         ) from e
+    committed = _committed(checkpoint)
     checks = [
         Check(
             "checkpoint",
@@ -285,76 +241,39 @@ def open_bundle(data: bytes, node_keys: Sequence[Verifier]) -> OpenedBundle:
             f"size {checkpoint.size}, signed by each of the {len(node_keys)} node keys given",
         )
     ]
-    proved = [e.proved() for e in doc.entries]
-    latest = doc.latest.proved()
-    if latest.index != checkpoint.size - 1:
-        raise BundleError(
-            f"latest.index: expected {checkpoint.size - 1} (the checkpoint's last entry), "
-            f"found {latest.index}"
-        )
-    for p in [*proved, latest]:
-        try:
-            verify_inclusion(
-                leaf_hash=leaf_hash(p.entry),
-                index=p.index,
-                size=checkpoint.size,
-                proof=p.proof,
-                root=checkpoint.root,
-            )
-        except TlogError as e:
-            raise BundleError(f"entry {p.index}: inclusion proof fails: {e}") from e
+    table, raw = _table(doc.table, checkpoint, committed)
     checks.append(
         Check(
-            "inclusion proofs",
+            "table",
             CheckStatus.PASS,
-            f"{len(proved) + 1} entries proved in the checkpoint's tree",
+            f"the verifier table ({len(raw):,} bytes) is the one the checkpoint commits to: "
+            f"every certificate key and revocation the nodes hold at size {table.size}",
         )
     )
-    parties = _genesis_parties(proved, checkpoint, node_keys)
+    _parties(table, node_keys)
     checks.append(
         Check(
             "parties",
             CheckStatus.PASS,
-            f"the node keys given are those of every party the log's genesis names "
-            f"({', '.join(parties)})",
+            f"the node keys given are those of every party the table names "
+            f"({', '.join(p.id for p in table.parties)})",
         )
     )
-    committed = _committed(checkpoint)
-    given = trust_extension(p.index for p in proved if p.index != 0)
-    if given != committed:
-        raise BundleError(
-            f"entries: the checkpoint commits to trust entries '{committed}', the bundle carries "
-            f"'{given}': an entry was left out or added"
-        )
-    checks.append(
-        Check(
-            "complete",
-            CheckStatus.PASS,
-            f"the bundle carries every key and revocation entry the checkpoint commits to "
-            f"({committed.split(' ')[1]})",
-        )
-    )
-    latest_entry, _ = _entry_act(latest, checkpoint.origin)
     made = _vouched_at(note, node_keys)
-    regime = _genesis_regime(proved, checkpoint)
-    max_age, skew = regime.trust_bundle_max_age, regime.clock_skew
-    if made < latest_entry.time - skew:
+    skew = timedelta(seconds=table.skew)
+    if made < table.moment - skew:
         raise BundleError(
-            f"checkpoint: the nodes vouched for it at {_stamp(made)}, before its last entry was "
-            f"made ({_stamp(latest_entry.time)}): the timestamps cannot be right"
+            f"timestamps: the nodes vouched for the checkpoint at {_stamp(made)}, before its "
+            f"last entry was made ({_stamp(table.moment)}): the timestamps cannot be right"
         )
-    trust = replace(
-        _derive([p for p in proved if p.index != 0], checkpoint, parties, made),
-        max_age=max_age,
-        skew=skew,
-    )
+    trust = _trust(table, made)
     checks.append(
         Check(
             "bundle time",
             CheckStatus.INFO,
             f"made {_stamp(made)}: every party's node vouched then that the checkpoint was its "
             f"latest (the oldest of {len(node_keys)} timestamped cosignatures); its last entry "
-            f"is of {_stamp(latest_entry.time)}",
+            f"is of {_stamp(table.moment)}",
         )
     )
     checks.append(
@@ -365,62 +284,37 @@ def open_bundle(data: bytes, node_keys: Sequence[Verifier]) -> OpenedBundle:
             f"{len(trust.parties)} parties, {len(trust.revoked)} revoked certificate(s)",
         )
     )
-    return OpenedBundle(trust=trust, checks=tuple(checks), checkpoint=checkpoint, regime=regime)
+    return OpenedBundle(trust=trust, checks=tuple(checks), checkpoint=checkpoint, table=table)
 
 
-def _derive(
-    proved: Sequence[ProvedEntry],
-    checkpoint: Checkpoint,
-    parties: Sequence[str],
-    issued_at: datetime,
-) -> TrustBundle:
-    keys: dict[str, dict[bytes, bytes]] = {party: {} for party in parties}
-    revoked: dict[bytes, Revocation] = {}
-    issuers: set[str] = set()
-    seen: set[int] = set()
-    for p in sorted(proved, key=lambda e: e.index):
-        if p.index in seen:
-            raise BundleError(f"entry {p.index}: given more than once")
-        seen.add(p.index)
-        entry, act = _entry_act(p, checkpoint.origin)
-        issuers.add(entry.proposal.content.regime_id)
-        if isinstance(act, acts.CertificateKeyAct):
-            if act.party not in keys:
-                raise BundleError(
-                    f"entry {p.index}: a certificate key of {act.party!r}, which is not a party "
-                    f"the genesis names ({sorted(keys)})"
-                )
-            if acts.certificate_key_id(act.public_key) != act.key_id:
-                raise BundleError(f"entry {p.index}: key id {act.key_id} does not match its key")
-            kid = bytes.fromhex(act.key_id)
-            if act.retire:
-                keys[act.party].pop(kid, None)
-            else:
-                keys[act.party][kid] = act.public_key
-        elif isinstance(act, acts.CertificateRevoke):
-            reason = "; ".join(f"{lang}: {text}" for lang, text in act.reason.items())
-            revoked[revocation_hash(act.certificate.encode("utf-8"))] = Revocation(
-                entry.time, reason
-            )
-        else:
-            raise BundleError(
-                f"entry {p.index}: expected one of {list(_TRUST_TYPES)}, found {act.TYPE}"
-            )
-    missing = [party for party, k in keys.items() if not k]
+def _reason(texts: Mapping[str, str], languages: Sequence[str]) -> str:
+    """A revocation's reason in every language given, in the regime's order of languages."""
+    order = [*(lang for lang in languages if lang in texts), *sorted(set(texts) - set(languages))]
+    return "; ".join(f"{lang}: {texts[lang]}" for lang in order)
+
+
+def _trust(table: VerifierTable, issued_at: datetime) -> TrustBundle:
+    """What the verifier holds: each party's keys not retired, and the revocation list."""
+    keys: dict[str, dict[bytes, Ed25519PublicKey]] = {p.id: {} for p in table.parties}
+    for k in table.keys:
+        if k.retired is None:
+            keys[k.party][k.kid] = Ed25519PublicKey.from_public_bytes(k.public_key)
+    missing = [party for party, held in keys.items() if not held]
     if missing:
         raise BundleError(
-            f"no certificate key of {missing} in the bundle: expected every party's, since a "
-            "certificate is valid only with every party's signature"
+            f"trust: no certificate key of {missing} in the table: expected every party's, "
+            "since a certificate is valid only with every party's signature"
         )
-    if len(issuers) != 1:
-        raise BundleError(f"entries of {len(issuers)} regimes ({sorted(issuers)}); expected one")
+    revocations = {
+        r.hash: Revocation(r.revoked.moment, _reason(r.reason, table.languages))
+        for r in table.revoked
+    }
     return TrustBundle(
-        issuer=issuers.pop(),
-        parties=tuple(
-            PartyKeys(party, {kid: Ed25519PublicKey.from_public_bytes(pk) for kid, pk in k.items()})
-            for party, k in keys.items()
-        ),
+        issuer=table.issuer,
+        parties=tuple(PartyKeys(party, held) for party, held in keys.items()),
         issued_at=issued_at,
-        revoked=frozenset(revoked),
-        revocations=revoked,
+        revoked=frozenset(revocations),
+        revocations=revocations,
+        max_age=timedelta(seconds=table.max_age),
+        skew=timedelta(seconds=table.skew),
     )

@@ -14,6 +14,7 @@ from jointzone.cose import (
     MAX_DEPTH,
     CborEncodeError,
     CborError,
+    Encoded,
     NonDeterministicCborError,
     Tag,
     decode,
@@ -291,6 +292,15 @@ def test_round_trip(value: Any) -> None:
     decoded = decode(encoded)
     assert decoded == value
     assert encode_deterministic(decoded) == encoded
+
+
+@given(VALUES)
+def test_an_item_encoded_before_is_written_as_it_is(value: Any) -> None:
+    encoded = encode_deterministic(value)
+    assert encode_deterministic(Encoded(encoded)) == encoded
+    assert encode_deterministic({"a": Encoded(encoded), "b": [Encoded(encoded)]}) == (
+        encode_deterministic({"a": value, "b": [value]})
+    )
 
 
 def _strict_equals_reencode(data: bytes) -> None:

@@ -14,6 +14,7 @@ def test_exported_members() -> None:
         "CoseError",
         "CoseSignature",
         "CoseSigner",
+        "Encoded",
         "HeaderLabel",
         "Label",
         "MalformedCoseError",

@@ -1,6 +1,7 @@
-"""The certificate test vectors and the specification: the verifier agrees with every vector, the
-vectors file is what the script generates, the trust-bundle schema agrees with the bundle reader,
-and the specification's table of checks and failure classes is the one the vectors use."""
+"""The certificate test vectors and the specification: the verifier agrees with every vector and
+the bundle reader with every bundle file, the vectors file is what the script generates, the
+trust-bundle schema agrees with the bundle reader, and the specification's tables of checks,
+failure classes and bundle steps are the ones the vectors use."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ from jointzone.credentials import (
     verify_certificate,
 )
 from jointzone.node import EmbeddedDeployment, export_trust_bundle
+from jointzone.tlog import Verifier
 from jointzone.trust import FORMAT, BundleError, open_bundle
 
 ROOT = Path(__file__).parents[3]
@@ -41,7 +43,9 @@ SCHEMA = ROOT / "docs" / "trust-bundle.schema.json"
 REGIME = ROOT / "regimes" / "seed"
 KEYS = {"japan": b"test-japan-passphrase", "russia": b"test-russia-passphrase"}
 
-VECTORS: list[dict[str, Any]] = json.loads(VECTORS_FILE.read_text(encoding="utf-8"))["vectors"]
+_FILE: dict[str, Any] = json.loads(VECTORS_FILE.read_text(encoding="utf-8"))
+VECTORS: list[dict[str, Any]] = _FILE["vectors"]
+BUNDLES: list[dict[str, Any]] = _FILE["bundles"]
 _BY_NAME = {v["name"]: v for v in VECTORS}
 
 
@@ -255,6 +259,84 @@ def test_the_specification_names_every_vector() -> None:
     assert missing == []
 
 
+# -- the bundle files --------------------------------------------------------------------------
+
+
+def _open(vector: dict[str, Any]) -> Any:
+    return open_bundle(
+        vector["bundle"].encode("utf-8"), [Verifier.from_vkey(k) for k in vector["node_keys"]]
+    )
+
+
+def _same_trust(found: TrustBundle, expected: TrustBundle) -> None:
+    raw = {
+        p.party: {kid: key.public_bytes_raw() for kid, key in p.keys.items()} for p in found.parties
+    }
+    assert raw == {
+        p.party: {kid: key.public_bytes_raw() for kid, key in p.keys.items()}
+        for p in expected.parties
+    }
+    assert [p.party for p in found.parties] == [p.party for p in expected.parties]
+    assert (found.issuer, found.issued_at, found.revoked, found.max_age, found.skew) == (
+        expected.issuer,
+        expected.issued_at,
+        expected.revoked,
+        expected.max_age,
+        expected.skew,
+    )
+
+
+@pytest.mark.parametrize("vector", BUNDLES, ids=[b["name"] for b in BUNDLES])
+def test_the_bundle_reader_agrees_with_the_bundle_file(vector: dict[str, Any]) -> None:
+    expected = vector["expected"]
+    if expected["result"] == "OPEN":
+        _same_trust(_open(vector).trust, _trust(expected["trust"]))
+        return
+    assert expected["result"] == "REFUSED"
+    with pytest.raises(BundleError) as caught:
+        _open(vector)
+    assert str(caught.value).startswith(expected["step"] + ": "), str(caught.value)
+
+
+def test_the_valid_bundle_file_names_what_the_certificate_vectors_carry() -> None:
+    """The one bundle file that opens serves the certificate vectors: its table names their
+    places, category and project, and the trust holds their keys."""
+    (valid,) = [b for b in BUNDLES if b["expected"]["result"] == "OPEN"]
+    table = _open(valid).table
+    claims = Certificate.from_text(_BY_NAME["valid-japanese-holder"]["text"]).claims
+    assert all(table.place(code) is not None for code in claims.places)
+    assert table.category(claims.category) is not None
+    assert table.project(claims.project) is not None
+    assert (
+        _open(valid).trust.keys.keys()
+        >= _trust(_BY_NAME["valid-key-rotation"]["trust"]).keys.keys()
+    )
+
+
+_STEP = re.compile(r"^\|\s*(\d+)\s*\|\s*`([^`]+)`\s*\|", re.MULTILINE)
+
+
+def _spec_steps() -> list[tuple[int, str]]:
+    text = SPEC.read_text(encoding="utf-8")
+    section = text.split("\n### 4.4 ", 1)[1].split("\n## ", 1)[0]
+    rows = [(int(n), name) for n, name in _STEP.findall(section)]
+    assert len(rows) >= 6, "the table of bundle steps of docs/certificate.md §4.4 was not found"
+    return rows
+
+
+def test_every_bundle_step_of_the_specification_has_a_bundle_file_and_no_other() -> None:
+    documented = {name for _, name in _spec_steps()}
+    refused = {b["expected"]["step"] for b in BUNDLES if b["expected"]["result"] == "REFUSED"}
+    # "node keys" at step 1 (none given) needs no file: every file comes with its keys.
+    assert documented - refused == set(), "documented but in no bundle file"
+    assert refused - documented == set(), "in a bundle file but not documented"
+
+
+def test_the_specification_names_every_bundle_file() -> None:
+    text = SPEC.read_text(encoding="utf-8")
+    assert [b["name"] for b in BUNDLES if f"`{b['name']}`" not in text] == []
+
+
 # -- the trust-bundle schema ------------------------------------------------------------------
 
 
@@ -277,7 +359,7 @@ def _shape_refused(data: bytes) -> bool:
     """Whether the bundle reader refuses the document for its shape (before any key is needed)."""
     with pytest.raises(BundleError) as caught:
         open_bundle(data, [])
-    return "no node keys given" not in str(caught.value)
+    return "node keys: none given" not in str(caught.value)
 
 
 def test_the_schema_accepts_an_exported_bundle(
@@ -289,63 +371,63 @@ def test_the_schema_accepts_an_exported_bundle(
     doc = json.loads(data)
     assert list(validator.iter_errors(doc)) == []
     assert doc["format"] == FORMAT
-    assert "\njointzone-trust 2 " in doc["checkpoint"]
-    assert [e["index"] for e in doc["entries"]] == [0, 1, 2]
+    assert len(re.findall(r"\njointzone-verifier [0-9a-f]{64}\n", doc["checkpoint"])) == 1
+    assert list(doc) == ["format", "checkpoint", "table"]
+
+
+@pytest.mark.parametrize("vector", BUNDLES, ids=[b["name"] for b in BUNDLES])
+def test_the_schema_accepts_every_bundle_file_the_reader_reads_beyond_its_shape(
+    vector: dict[str, Any], validator: Draft202012Validator
+) -> None:
+    doc = json.loads(vector["bundle"])
+    shape_refused = vector["expected"].get("step") == "not a trust bundle"
+    assert (list(validator.iter_errors(doc)) != []) is shape_refused
+    assert _shape_refused(vector["bundle"].encode("utf-8")) is shape_refused
 
 
 def _minimal() -> dict[str, Any]:
     return {
         "format": FORMAT,
         "checkpoint": "jointzone.example/log\n1\nAAAA\n",
-        "entries": [{"index": 0, "entry": "AAEC", "proof": []}],
-        "latest": {"index": 0, "entry": "", "proof": []},
+        "table": "AAEC",
     }
 
 
 def test_the_schema_accepts_what_the_reader_accepts_in_shape(
     validator: Draft202012Validator,
 ) -> None:
-    for doc in (_minimal(), {**_minimal(), "entries": []}):
+    for doc in (_minimal(), {**_minimal(), "table": ""}):
         assert list(validator.iter_errors(doc)) == []
         assert not _shape_refused(json.dumps(doc).encode())
 
 
-def _set(path: tuple[str | int, ...], value: Any) -> Callable[[dict[str, Any]], None]:
+def _set(key: str, value: Any) -> Callable[[dict[str, Any]], None]:
     def change(doc: dict[str, Any]) -> None:
-        target: Any = doc
-        for step in path[:-1]:
-            target = target[step]
-        target[path[-1]] = value
+        doc[key] = value
 
     return change
 
 
-def _delete(path: tuple[str | int, ...]) -> Callable[[dict[str, Any]], None]:
+def _delete(key: str) -> Callable[[dict[str, Any]], None]:
     def change(doc: dict[str, Any]) -> None:
-        target: Any = doc
-        for step in path[:-1]:
-            target = target[step]
-        del target[path[-1]]
+        del doc[key]
 
     return change
 
 
 MALFORMED = {
-    "no checkpoint": _delete(("checkpoint",)),
-    "no latest": _delete(("latest",)),
-    "no format": _delete(("format",)),
-    "another format": _set(("format",), "jointzone-trust-bundle/2"),
-    "an extra key": _set(("colour",), "blue"),
-    "an extra key in an entry": _set(("entries", 0, "hash"), "AAAA"),
-    "an entry without its proof": _delete(("entries", 0, "proof")),
-    "a negative index": _set(("entries", 0, "index"), -1),
-    "an index as text": _set(("entries", 0, "index"), "0"),
-    "an index as a boolean": _set(("latest", "index"), True),
-    "entry bytes as a number": _set(("latest", "entry"), 12),
-    "a proof hash that is not base64": _set(("entries", 0, "proof"), ["not base64!"]),
-    "base64 without its padding": _set(("entries", 0, "entry"), "AAA"),
-    "a checkpoint as a list": _set(("checkpoint",), ["a"]),
-    "entries as an object": _set(("entries",), {"0": {}}),
+    "no checkpoint": _delete("checkpoint"),
+    "no table": _delete("table"),
+    "no format": _delete("format"),
+    "format 1": _set("format", "jointzone-trust-bundle/1"),
+    "another format": _set("format", "jointzone-trust-bundle/3"),
+    "an extra key": _set("colour", "blue"),
+    "format 1's entries": _set("entries", []),
+    "a table that is not base64": _set("table", "not base64!"),
+    "base64 without its padding": _set("table", "AAA"),
+    "a table as a number": _set("table", 12),
+    "a table as an object": _set("table", {"keys": []}),
+    "a checkpoint as a list": _set("checkpoint", ["a"]),
 }
 
 
@@ -369,6 +451,6 @@ def test_the_schema_base64_is_the_readers() -> None:
         *((t, True) for t in ("", "AAEC", "AAA=", "AB==", "AAAAAAAA", "+/+/")),
         *((t, False) for t in ("AAA", "AAAAA", "A===", "AA=A", "AA AA", "AA-_")),
     ]:
-        doc = {**_minimal(), "latest": {"index": 0, "entry": text, "proof": []}}
+        doc = {**_minimal(), "table": text}
         assert bool(pattern.search(text)) is accepted, text
         assert _shape_refused(json.dumps(doc).encode()) is not accepted, text

@@ -25,6 +25,7 @@ def test_exported_members() -> None:
         "NotUtf8Error",
         "UnreadableInputError",
         "decode_utf8",
+        "inflate",
         "open_regular",
         "parse_json",
         "parse_yaml",

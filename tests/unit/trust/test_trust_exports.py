@@ -6,14 +6,19 @@ import jointzone.trust
 def test_exported_members() -> None:
     assert set(jointzone.trust.__all__) == {
         "FORMAT",
-        "TRUST_EXTENSION",
+        "TABLE_FORMAT",
+        "VERIFIER_EXTENSION",
         "BundleError",
         "OpenedBundle",
-        "ProvedEntry",
+        "TableError",
+        "TablePlace",
         "TrustError",
+        "VerifierTable",
         "bundle_json",
+        "encode_verifier_table",
         "open_bundle",
-        "trust_extension",
+        "verifier_extension",
+        "verifier_table",
     }
     for name in jointzone.trust.__all__:
         assert getattr(jointzone.trust, name) is not None

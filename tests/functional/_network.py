@@ -286,6 +286,15 @@ def appoint(
     public_key = next(
         line.split()[-1] for line in public.splitlines() if line.startswith("public key:")
     )
+    appoint_key(node, official, role, public_key, runner=runner)
+
+
+def appoint_key(
+    node: NodeProcess, official: str, role: str, public_key: str, *, runner: Runner = run
+) -> str:
+    """Appoint an official of ``node``'s party whose key is ``public_key`` (unpadded base64url;
+    made wherever the official keeps it, e.g. their browser), as two root keys sign it; the
+    act's id."""
     act = node.root.with_name(f"{official}.json")
     act.write_text(
         json.dumps(
@@ -314,6 +323,7 @@ def appoint(
         "--as", f"{node.party}-root-2", "--key-file", roots / f"{node.party}-root-2.pem",
         "--passphrase-file", demo,
     )  # fmt: skip
+    return act_id
 
 
 def start_all(nodes: dict[str, NodeProcess]) -> None:

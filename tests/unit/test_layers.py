@@ -6,6 +6,7 @@ regime, acts, consent, neutrality, tlog, cose, credentials, trust  <- pure: no I
 store                                                       <- SQLAlchemy; imports tlog only
 node, publish, scenario                                     <- use cases
 cli, server                                                 <- interfaces
+web                                                         <- pages over a served node
 verify                                                      <- standalone: the published log in
 """
 
@@ -29,7 +30,7 @@ PURE = {
     "credentials",
     "trust",
 }
-OUTER = {"store", "node", "publish", "scenario", "cli", "server", "verify"}
+OUTER = {"store", "node", "publish", "scenario", "cli", "server", "web", "verify"}
 INFRASTRUCTURE = {"sqlalchemy", "psycopg", "typer", "rich"}
 
 # What each package may import from the project (besides itself).
@@ -65,6 +66,22 @@ ALLOWED: dict[str, set[str]] = {
     "scenario": {"node", "consent", "acts", "regime", "inputs"},
     # A node over HTTP: the node's use cases, and the log formats it serves and reads.
     "server": {"node", "tlog", "consent", "ed25519", "store"},
+    # The officials' pages over a served node. They show registries as the command line's
+    # tables do, in the same words (cli's registries and catalogue), and sign nothing themselves.
+    "web": {
+        "server",
+        "node",
+        "acts",
+        "consent",
+        "cose",
+        "ed25519",
+        "regime",
+        "neutrality",
+        "credentials",
+        "trust",
+        "tlog",
+        "cli",
+    },
 }
 
 

@@ -119,11 +119,14 @@ class _Network:
             set_clock(self.node_dir(party), when)
 
     def start(self) -> None:
+        # The officials' key files: their devices, and the demo officials the web app offers.
+        (self.root / "officials").mkdir(exist_ok=True)
         for party in self.parties:
             log = (self.root / f"{party}.log").open("ab")
             command = [sys.executable, "-m", "jointzone", "node", "serve"]
+            demo = ["--demo-keys", "--demo-officials", str(self.root / "officials")]
             self.processes[party] = subprocess.Popen(
-                [*command, str(self.node_dir(party)), "--demo-keys"],
+                [*command, str(self.node_dir(party)), *demo],
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
@@ -355,6 +358,10 @@ def network_demo(
         say("the nodes keep serving; Ctrl-C stops them:")
         for party, url in net.urls.items():
             say(f"  {party}: {url}/status  {url}/checkpoint  {url}/openapi.json")
+        say("the officials' web app of each node, in ja/ru/en (a demo: the node holds the demo")
+        say("officials' keys and signs for them; a real node never holds an official's key):")
+        for party, url in net.urls.items():
+            say(f"  {party}: {url}/login")
         try:
             while all(p.poll() is None for p in net.processes.values()):
                 time.sleep(0.5)

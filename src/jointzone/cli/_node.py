@@ -13,6 +13,7 @@ between the nodes as any proposal does. It then declares the node's certificate 
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from pathlib import Path
@@ -167,12 +168,26 @@ def serve_node(
         typer.Option("--peer-ca", metavar="FILE", help="CA bundle for peers' HTTPS certificates."),
     ] = None,
     demo_keys: DemoOpt = False,
+    demo_officials: Annotated[
+        Path | None,
+        typer.Option(
+            "--demo-officials",
+            metavar="DIR",
+            help="A demonstration only (with --demo-keys): the demo officials' key files, which "
+            "the web app then signs with for them, saying so on every page.",
+        ),
+    ] = None,
 ) -> None:
-    """Serve the node: the public log, the peer API and the officials' API, while it drives
-    its own rounds, delivers its outbox and catches up. Stops on Ctrl-C."""
+    """Serve the node: the public log, the peer API, the officials' API and their web app,
+    while it drives its own rounds, delivers its outbox and catches up. Stops on Ctrl-C."""
     # The web stack loads for this command alone: every other command starts without it.
     from jointzone.server import serve  # noqa: PLC0415
+    from jointzone.web import create_app_with_pages  # noqa: PLC0415
 
+    if demo_officials is not None and not demo_keys:
+        raise CliError("--demo-officials is for a demonstration: it needs --demo-keys")
+    if demo_officials is not None and not demo_officials.is_dir():
+        raise CliError(f"--demo-officials {demo_officials}: not a directory")
     party = NodeConfig.read(directory).party
     serve(
         directory,
@@ -182,6 +197,7 @@ def serve_node(
         tls_cert=tls_cert,
         tls_key=tls_key,
         peer_ca=peer_ca,
+        make_app=functools.partial(create_app_with_pages, demo_officials=demo_officials),
     )
 
 

@@ -133,6 +133,10 @@ class View:
 
         return show
 
+    def indicator(self, indicator_id: str) -> str | None:
+        """An indicator's name in the reader's language; None for an id the regime lacks."""
+        return self._indicators.get(indicator_id)
+
     def indicators(self, value: Value) -> str:
         """Shows a report's figures by the regime's names of its indicators."""
         if not isinstance(value, dict):

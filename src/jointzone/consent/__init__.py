@@ -13,12 +13,14 @@ from jointzone.consent._judge import (
 )
 from jointzone.consent._policy import (
     ConsentKind,
+    PartyConsent,
     Requirement,
     SignerKind,
     ValidSigner,
     Verdict,
     counts_for,
     evaluate,
+    party_consent,
 )
 from jointzone.consent._proposal import (
     CommittedEntry,
@@ -48,6 +50,7 @@ __all__ = [
     "InvalidSignatureError",
     "KeyDirectory",
     "MalformedProposalError",
+    "PartyConsent",
     "Proposal",
     "ProposalContent",
     "Rejection",
@@ -64,6 +67,7 @@ __all__ = [
     "format_time",
     "judge",
     "parse_time",
+    "party_consent",
     "proposal_sequence",
     "read_committed",
     "valid_signers",

@@ -60,6 +60,56 @@ def counts_for(req: Requirement, signer: ValidSigner) -> bool:
     return signer.kind == "official" and (not req.roles or bool(signer.roles & req.roles))
 
 
+@dataclass(frozen=True, slots=True)
+class PartyConsent:
+    """Where one party stands on one act: who of it signed, and whether that is enough.
+
+    ``need`` is 0 for a party whose signatures the act does not ask for (another party's
+    officials, under ``own-party-root``). ``signers`` are those whose signatures count."""
+
+    party: str
+    kind: SignerKind
+    have: int
+    need: int
+    signers: tuple[str, ...]
+
+    @property
+    def done(self) -> bool:
+        return self.have >= self.need
+
+
+def party_consent(
+    req: Requirement,
+    signers: Sequence[ValidSigner],
+    *,
+    parties: Sequence[str],
+    subject_party: str | None = None,
+    root_thresholds: Mapping[str, int] | None = None,
+) -> tuple[PartyConsent, ...]:
+    """Each party's standing on an act with requirement ``req``, in ``parties``' order."""
+    roots = root_thresholds or {}
+    kind: SignerKind = (
+        "root" if req.consent in ("own-party-root", "every-party-root") else "official"
+    )
+    out = []
+    for party in parties:
+        # One signer counts once however many times it signed.
+        counted = sorted(
+            {
+                s.signer
+                for s in signers
+                if s.party == party
+                and s.kind == kind
+                and (kind == "root" or not req.roles or s.roles & req.roles)
+            }
+        )
+        need = roots.get(party, 1) if kind == "root" else req.threshold_for(party)
+        if req.consent == "own-party-root" and party != subject_party:
+            need = 0
+        out.append(PartyConsent(party, kind, len(counted), need, tuple(counted)))
+    return tuple(out)
+
+
 def evaluate(
     req: Requirement,
     signers: Sequence[ValidSigner],
@@ -69,43 +119,25 @@ def evaluate(
     root_thresholds: Mapping[str, int] | None = None,
 ) -> Verdict:
     """Whether ``signers`` give the consent ``req`` asks for."""
-    roots = root_thresholds or {}
+    if req.consent == "own-party-root" and subject_party is None:
+        return Verdict(False, ("the act names no party whose root keys must sign",))
+    standing = party_consent(
+        req, signers, parties=parties, subject_party=subject_party, root_thresholds=root_thresholds
+    )
 
-    def count(party: str, kind: SignerKind) -> int:
-        # One signer counts once however many times it signed.
-        return len(
-            {
-                s.signer
-                for s in signers
-                if s.party == party
-                and s.kind == kind
-                and (kind == "root" or not req.roles or s.roles & req.roles)
-            }
-        )
-
-    def short(party: str, kind: SignerKind) -> str | None:
-        need = roots.get(party, 1) if kind == "root" else req.threshold_for(party)
-        have = count(party, kind)
-        if have >= need:
-            return None
+    def short(p: PartyConsent) -> str:
         who = (
             "root keys"
-            if kind == "root"
+            if p.kind == "root"
             else "officials" + (f" with role {'/'.join(sorted(req.roles))}" if req.roles else "")
         )
-        return f"{party}: {have} of {need} signatures of its {who}"
+        return f"{p.party}: {p.have} of {p.need} signatures of its {who}"
 
-    if req.consent == "every-party":
-        missing = [m for p in parties if (m := short(p, "official"))]
-    elif req.consent == "every-party-root":
-        missing = [m for p in parties if (m := short(p, "root"))]
-    elif req.consent == "any-party":
-        shortfalls = [short(p, "official") for p in parties]
-        missing = [] if any(m is None for m in shortfalls) else [m for m in shortfalls if m]
-        if missing:
-            missing = ["any one party: " + "; ".join(missing)]
-    else:  # own-party-root
-        if subject_party is None:
-            return Verdict(False, ("the act names no party whose root keys must sign",))
-        missing = [m for m in [short(subject_party, "root")] if m]
+    if req.consent == "own-party-root" and subject_party and subject_party not in parties:
+        need = (root_thresholds or {}).get(subject_party, 1)
+        missing = [f"{subject_party}: 0 of {need} signatures of its root keys"]
+    else:
+        missing = [short(p) for p in standing if not p.done]
+    if req.consent == "any-party" and missing:
+        missing = [] if any(p.done for p in standing) else ["any one party: " + "; ".join(missing)]
     return Verdict(not missing, tuple(missing))

@@ -62,8 +62,15 @@ class Rejection:
         at: datetime,
         signer: CoseSigner,
     ) -> Rejection:
+        payload = cls.payload(act_id=act_id, origin=origin, party=party, reason=reason, at=at)
+        message = sign(payload, [signer])
+        return cls(message, act_id, origin, party, reason, at)
+
+    @staticmethod
+    def payload(*, act_id: str, origin: str, party: str, reason: str, at: datetime) -> bytes:
+        """The bytes a rejection's one signature covers (an official's own client signs them)."""
         _check_reason(reason)
-        payload = encode_deterministic(
+        return encode_deterministic(
             {
                 "rejects": act_id,
                 "origin": origin,
@@ -72,8 +79,6 @@ class Rejection:
                 "at": format_time(at),
             }
         )
-        message = sign(payload, [signer])
-        return cls(message, act_id, origin, party, reason, at)
 
     def to_bytes(self) -> bytes:
         return self.raw if self.raw is not None else self.message.to_bytes()

@@ -463,14 +463,19 @@ class Proposals(NodeCore):
             status = "open"
         return ProposalStatus(proposal, status, verdict, rejections, index)
 
-    def proposals(self, status: str | None = None, *, judged: bool = True) -> list[ProposalStatus]:
-        """Proposals known here, oldest first; ``status`` filters (open, committed, ...)."""
+    def proposals(
+        self, status: str | None = None, *, judged: bool = True, since: datetime | None = None
+    ) -> list[ProposalStatus]:
+        """Proposals known here, oldest first; ``status`` filters (open, committed, ...), and
+        ``since`` keeps those that expire at or after it (an open one has not expired: the
+        officials' pages ask for what is recent, not for every act the log ever took)."""
+        query = select(t.proposals.c.act_id, t.proposals.c.data).order_by(
+            t.proposals.c.proposed_at, t.proposals.c.act_id
+        )
+        if since is not None:
+            query = query.where(t.proposals.c.expires_at >= format_time(since))
         with self._store.engine.connect() as conn:
-            rows = conn.execute(
-                select(t.proposals.c.act_id, t.proposals.c.data).order_by(
-                    t.proposals.c.proposed_at, t.proposals.c.act_id
-                )
-            ).all()
+            rows = conn.execute(query).all()
             rej = conn.execute(select(t.rejections.c.act_id, t.rejections.c.data)).all()
         by_act: dict[str, list[Rejection]] = {}
         for r in rej:

@@ -26,6 +26,7 @@ from jointzone.consent import (
     InvalidSignatureError,
     KeyDirectory,
     MalformedProposalError,
+    PartyConsent,
     Proposal,
     Rejection,
     Requirement,
@@ -36,6 +37,7 @@ from jointzone.consent import (
     consent_verdict,
     counts_for,
     judge,
+    party_consent,
     read_committed,
 )
 from jointzone.cose import verify_signatures
@@ -229,6 +231,19 @@ class Replica:
         except (ConsentError, acts.ActError, RegimeError) as e:
             return Verdict(False, (str(e),))
         return consent_verdict(req, signers, parties=parties, keys=keys, subject_party=subject)
+
+    def standing(self, proposal: Proposal) -> tuple[PartyConsent, ...]:
+        """Each party's standing on ``proposal``, in the regime's order, counted as
+        :meth:`verdict` counts; empty where the proposal cannot be judged at all."""
+        try:
+            req, parties, subject, keys, _ = self._requirement(proposal)
+            signers = claimed_signers(proposal, keys, self.size)
+        except (ConsentError, acts.ActError, RegimeError):
+            return ()
+        roots = {p: keys.root_threshold(p) for p in parties}
+        return party_consent(
+            req, signers, parties=parties, subject_party=subject, root_thresholds=roots
+        )
 
     def check_signatures(
         self, proposal: Proposal, kids: Sequence[bytes], *, party: str | None = None

@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 import socket
 import ssl
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import uvicorn
+from fastapi import FastAPI
 
 from jointzone.node import NodeError, StandaloneNode
 from jointzone.server._app import create_app
@@ -25,9 +27,12 @@ def serve(
     tls_cert: Path | None = None,
     tls_key: Path | None = None,
     peer_ca: Path | None = None,
+    make_app: Callable[[NodeService], FastAPI] = create_app,
 ) -> None:
     """Serve the node at ``root`` until interrupted (SIGINT or SIGTERM), then stop cleanly:
-    the driver finishes its tick, the server its requests, and the database is closed."""
+    the driver finishes its tick, the server its requests, and the database is closed.
+
+    ``make_app`` makes the ASGI app over the node (the officials' pages add to the API's)."""
     if (tls_cert is None) != (tls_key is None):
         raise NodeError("--tls-cert and --tls-key go together")
     standalone = StandaloneNode.open(root, passphrase=passphrase)
@@ -42,7 +47,7 @@ def serve(
     logging.getLogger("httpx").setLevel(logging.WARNING)  # a request per peer per tick
     driver = Driver(service)
     config = uvicorn.Config(
-        create_app(service),
+        make_app(service),
         host=host or url.host or "127.0.0.1",
         port=port or url.port or (443 if url.scheme == "https" else 80),
         ssl_certfile=str(tls_cert) if tls_cert else None,

@@ -49,6 +49,8 @@ class NodeService:
         self.standalone = standalone
         self.node: Node = standalone.node
         self.party = standalone.config.party
+        #: How this node checks its peers' TLS certificates.
+        self.tls_verify = tls_verify
         self.outbox = Outbox(self.node.store)
         self._lock = threading.RLock()
         #: Set when a proposal, signature or rejection arrives: the driver looks for a round.

@@ -639,6 +639,13 @@ class SqlLogStore(LogStore):
             note = conn.execute(query).scalar()
         return None if note is None else bytes(note)
 
+    def recent_checkpoints(self, below: int, limit: int) -> list[bytes]:
+        """The checkpoints of sizes below ``below``, newest first, at most ``limit``."""
+        c = log_checkpoints.c
+        query = select(c.note).where(c.size < below).order_by(c.size.desc()).limit(limit)
+        with self._reading("reading checkpoints") as conn:
+            return [bytes(note) for note in conn.execute(query).scalars()]
+
     # -- writes --------------------------------------------------------------------------------
 
     def append(self, entries: Sequence[bytes], *, expected_size: int | None = None) -> int:

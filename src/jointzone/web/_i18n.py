@@ -1,0 +1,111 @@
+"""The web app's languages: which one a request is answered in, its catalogue, its formats.
+
+English is the source language; ``locale/<lang>/LC_MESSAGES/*.po`` hold Japanese and Russian, a
+file per part of the app, read together as one catalogue.
+As for the command line, only the ``.po`` files are kept and each is compiled in memory the
+first time it is asked for, so no compiled catalogue can drift from its source.
+
+The language of a request is, in order: a ``lang`` query parameter (the switcher's links, which
+also set the cookie), the ``jz-lang`` cookie, the browser's ``Accept-Language``, then English.
+"""
+
+from __future__ import annotations
+
+import functools
+import gettext
+import io
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import format_datetime
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+
+DOMAIN = "web"
+LOCALE_DIR = Path(__file__).parent / "locale"
+LANGUAGES = ("ja", "ru", "en")
+SOURCE = "en"
+COOKIE = "jz-lang"
+
+
+@dataclass(frozen=True, slots=True)
+class Language:
+    """One language's catalogue and formats, as a page's template uses them."""
+
+    code: str
+    translations: gettext.NullTranslations
+
+    def gettext(self, message: str) -> str:
+        return self.translations.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.translations.ngettext(singular, plural, n)
+
+    def time(self, t: datetime) -> str:
+        """A moment in this locale's medium format, in UTC, saying so."""
+        return f"{format_datetime(t, 'medium', tzinfo=t.tzinfo, locale=self.code)} UTC"
+
+    def number(self, n: int | Decimal | float) -> str:
+        return format_decimal(n, locale=self.code)
+
+    @property
+    def name(self) -> str:
+        """The language's own name for itself (日本語, русский, English)."""
+        return Locale.parse(self.code).get_display_name(self.code) or self.code
+
+
+def catalogue_files(code: str) -> list[Path]:
+    """The ``.po`` files of ``code``: one per part of the app, read as one catalogue."""
+    return sorted((LOCALE_DIR / code / "LC_MESSAGES").glob("*.po"))
+
+
+@functools.cache
+def language(code: str) -> Language:
+    """The catalogue for ``code`` (one of :data:`LANGUAGES`)."""
+    if code not in LANGUAGES:
+        raise ValueError(f"language {code!r}: expected one of {', '.join(LANGUAGES)}")
+    if code == SOURCE:
+        return Language(code, gettext.NullTranslations())
+    catalog = Catalog(locale=code, domain=DOMAIN)
+    for path in catalogue_files(code):
+        with path.open("rb") as f:
+            for message in read_po(f, locale=code, domain=DOMAIN):
+                if message.id:
+                    catalog[message.id] = message
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return Language(code, gettext.GNUTranslations(compiled))
+
+
+def negotiate(query: str | None, cookie: str | None, accept: str | None) -> str:
+    """The language to answer in (see the module docstring)."""
+    for chosen in (query, cookie):
+        if chosen in LANGUAGES:
+            return chosen
+    for tag in _accepted(accept or ""):
+        primary = tag.split("-", 1)[0].lower()
+        if primary in LANGUAGES:
+            return primary
+    return SOURCE
+
+
+def _accepted(header: str) -> list[str]:
+    """The tags of an ``Accept-Language`` header, most wanted first (RFC 9110 §12.5.4)."""
+    weighted: list[tuple[float, int, str]] = []
+    for i, part in enumerate(header.split(",")[:32]):
+        tag, _, params = part.strip().partition(";")
+        weight = 1.0
+        if params.strip().startswith("q="):
+            try:
+                weight = float(params.strip()[2:])
+            except ValueError:
+                continue
+        if tag and tag != "*" and weight > 0:
+            weighted.append((-weight, i, tag))
+    return [tag for _, _, tag in sorted(weighted)]

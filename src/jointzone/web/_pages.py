@@ -60,6 +60,8 @@ MAX_CHECKED = 8000
 EXPIRY_WINDOW = timedelta(days=3)
 #: The inbox lists what is open, and what closed (committed, rejected, expired) this recently.
 RECENT = timedelta(days=7)
+#: At most this many of an official's own proposals, the latest: the registries hold the rest.
+MINE = 50
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
@@ -214,12 +216,18 @@ class Pages:
 
     # -- what the pages show --------------------------------------------------------------------
 
-    def rows(self, n: Node, statuses: list[ProposalStatus]) -> list[Row]:
+    def rows(
+        self, n: Node, statuses: list[ProposalStatus], *, every_standing: bool = False
+    ) -> list[Row]:
+        """Proposals as a page lists them; each party's standing is counted for open ones only
+        (a decided act's status says all a list needs), or for all with ``every_standing``."""
         out = []
         for s in statuses:
             kids = s.proposal.kids
             proposer = kids[0].decode("utf-8", "replace") if kids else ""
-            out.append(Row(s, n.replica.standing(s.proposal), proposer))
+            counted = every_standing or s.status == "open"
+            standing = n.replica.standing(s.proposal) if counted else ()
+            out.append(Row(s, standing, proposer))
         return out
 
     def awaits(self, n: Node, session: Session, row: Row) -> bool:
@@ -241,7 +249,7 @@ class Pages:
         proposals not expired more than :data:`RECENT` ago are read: the inbox is about now."""
         now = n.now()
         awaiting, mine, expiring = [], [], []
-        for row in self.rows(n, n.proposals(since=now - RECENT)):
+        for row in self.rows(n, n.proposals(since=now - RECENT, judged=False)):
             if self.awaits(n, session, row):
                 awaiting.append(row)
             if row.proposer == session.official:
@@ -250,7 +258,7 @@ class Pages:
                 row.status.proposal, now, EXPIRY_WINDOW
             ):
                 expiring.append(row)
-        return {"awaiting": awaiting, "mine": mine, "expiring": expiring}
+        return {"awaiting": awaiting, "mine": mine[-MINE:], "expiring": expiring}
 
 
 class SignInNeededError(Exception):
@@ -412,7 +420,7 @@ def _router(pages: Pages) -> APIRouter:
         lang = pages.language(request)
         with service.locked() as n:
             s = proposal_or_404(n, act_id)
-            (row,) = pages.rows(n, [s])
+            (row,) = pages.rows(n, [s], every_standing=True)
             mine = session.official.encode() in s.proposal.kids
             may_sign = pages.awaits(n, session, row)
             view = ActView(View(service.standalone.regime, lang.code), lang, n.replica.state)

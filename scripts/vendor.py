@@ -34,6 +34,12 @@ MANIFEST = VENDOR / "integrity.json"
 FILES: dict[str, list[tuple[str, str]]] = {
     # The accessibility checker the browser tests run on every page.
     "axe-core": [("axe.min.js", "tests/functional/web/vendor/axe.min.js")],
+    # The officer's verifier app reads QR codes with it (camera frames, image files): pure
+    # JavaScript, so the app's content security policy needs no 'wasm-unsafe-eval'.
+    "jsqr": [
+        ("dist/jsQR.js", "src/jointzone/web/verifier/vendor/jsQR.js"),
+        ("LICENSE", "src/jointzone/web/verifier/vendor/jsQR.LICENSE.txt"),
+    ],
 }
 
 

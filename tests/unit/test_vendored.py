@@ -26,15 +26,18 @@ def test_every_vendored_file_matches_its_recorded_hash_and_the_lock() -> None:
 
 def test_a_changed_file_is_caught(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     vendor = _vendor()
-    (dest,) = [d for files in vendor.FILES.values() for _, d in files][:1]
-    original = (ROOT / dest).read_bytes()
     copy = tmp_path / "repo"
-    (copy / dest).parent.mkdir(parents=True)
-    (copy / dest).write_bytes(original + b"\n// changed")
+    dests = [d for files in vendor.FILES.values() for _, d in files]
+    for dest in dests:
+        (copy / dest).parent.mkdir(parents=True, exist_ok=True)
+        (copy / dest).write_bytes((ROOT / dest).read_bytes())
+    changed = dests[0]
+    original = (ROOT / changed).read_bytes()
+    (copy / changed).write_bytes(original + b"\n// changed")
     (copy / "vendor").mkdir()
     for name in ("package-lock.json", "integrity.json"):
         (copy / "vendor" / name).write_bytes((ROOT / "vendor" / name).read_bytes())
     monkeypatch.setattr(vendor, "ROOT", copy)
     monkeypatch.setattr(vendor, "VENDOR", copy / "vendor")
     monkeypatch.setattr(vendor, "MANIFEST", copy / "vendor" / "integrity.json")
-    assert vendor.check() == [f"{dest}: its hash is not {vendor.sri(original)}"]
+    assert vendor.check() == [f"{changed}: its hash is not {vendor.sri(original)}"]

@@ -15,6 +15,7 @@ from jointzone.cli._log import log_app
 from jointzone.cli._network import network_demo_command
 from jointzone.cli._node import node_app
 from jointzone.cli._places import places
+from jointzone.cli._verifier import verifier_app
 from jointzone.cli._verify import verify_log
 from jointzone.cli._zone import act_app, audit_node, commit, init, registry, scenario
 
@@ -39,6 +40,7 @@ app.add_typer(key_app, name="key")
 log_app.command("demo")(demo)
 app.add_typer(node_app, name="node")
 app.command("network-demo")(network_demo_command)
+app.add_typer(verifier_app, name="verifier")
 
 
 def main() -> None:

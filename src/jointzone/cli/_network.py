@@ -362,6 +362,9 @@ def network_demo(
         say("officials' keys and signs for them; a real node never holds an official's key):")
         for party, url in net.urls.items():
             say(f"  {party}: {url}/login")
+        say("the officers' offline verifier (reads a certificate's QR code in the browser):")
+        for party, url in net.urls.items():
+            say(f"  {party}: {url}/verifier/")
         try:
             while all(p.poll() is None for p in net.processes.values()):
                 time.sleep(0.5)

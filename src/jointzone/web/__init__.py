@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from jointzone.server import NodeService, create_app
 from jointzone.web._pages import Pages, mount
+from jointzone.web._verifier import add_verifier_routes
 
 
 def create_app_with_pages(service: NodeService, *, demo_officials: Path | None = None) -> FastAPI:
@@ -17,6 +18,7 @@ def create_app_with_pages(service: NodeService, *, demo_officials: Path | None =
     :mod:`._demo`)."""
     app = create_app(service)
     mount(app, service, demo_officials=demo_officials)
+    add_verifier_routes(app, service)
     return app
 
 

@@ -1,0 +1,150 @@
+// The verifier's public face: a certificate checked against a trust bundle and the pinned node
+// keys (what ``jointzone cert verify`` does, jointzone.cli._offline.verify_offline), and the
+// holder as the officer reads it. Pure: no DOM, no storage; app.js draws what these return.
+
+import { BundleError, NoteError, openBundle, parseVkey } from "./bundle.js";
+import { hex } from "./cbor.js";
+import { DEFAULT_CLOCK_SKEW, verdict, verifyCertificate } from "./certificate.js";
+
+export { BundleError, openBundle, parseVkey, verdict, verifyCertificate };
+
+/** The pinned node keys, parsed; a key that does not parse is the report's one line. */
+export async function pinnedKeys(texts) {
+  try {
+    return { keys: await Promise.all(texts.map(parseVkey)), failure: null };
+  } catch (e) {
+    if (!(e instanceof NoteError)) throw e;
+    return {
+      keys: null,
+      failure: {
+        name: "node keys",
+        status: "FAIL",
+        cls: "node keys",
+        message: e.message,
+        params: {},
+      },
+    };
+  }
+}
+
+/** A bundle opened against the pinned keys, or the report line that refuses it. */
+export async function openedBundle(bundle, keyTexts) {
+  const pinned = await pinnedKeys(keyTexts);
+  if (pinned.failure !== null) return { opened: null, failure: pinned.failure };
+  try {
+    return { opened: await openBundle(bundle, pinned.keys), failure: null };
+  } catch (e) {
+    if (!(e instanceof BundleError)) throw e;
+    return {
+      opened: null,
+      failure: {
+        name: "trust bundle",
+        status: "FAIL",
+        cls: e.step,
+        message: e.message,
+        params: {},
+      },
+    };
+  }
+}
+
+/** The whole offline check of verify_offline: the bundle's lines, then the certificate's. */
+export async function verifyWithBundle(text, opened, now, clockSkew = DEFAULT_CLOCK_SKEW) {
+  const report = await verifyCertificate(text, opened.trust, now, clockSkew);
+  return {
+    checks: [...opened.checks, ...report.checks],
+    certificate: report.certificate,
+    table: opened.table,
+  };
+}
+
+export async function verifyOffline(text, bundle, keyTexts, now) {
+  const { opened, failure } = await openedBundle(bundle, keyTexts);
+  if (failure !== null) return { checks: [failure], certificate: null, table: null };
+  return verifyWithBundle(text, opened, now);
+}
+
+/** The trust object of the test vectors (docs/certificate.md §6) as verifyCertificate holds it. */
+export function trustFromObject(doc) {
+  const bytes = (h) => Uint8Array.from(h.match(/../g) ?? [], (b) => parseInt(b, 16));
+  return {
+    issuer: doc.issuer,
+    parties: doc.parties.map((p) => ({
+      party: p.party,
+      keys: new Map(p.keys.map((k) => [k.kid.toLowerCase(), bytes(k.public_key)])),
+    })),
+    issuedAt: Date.parse(doc.issued_at) / 1000,
+    revoked: new Set(doc.revoked.map((h) => h.toLowerCase())),
+    revocations: new Map(),
+    maxAge: doc.max_age,
+    skew: doc.skew,
+  };
+}
+
+// -- the holder ---------------------------------------------------------------------------------
+
+export function instant(seconds) {
+  return new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+function placeOf(table, carried) {
+  if (typeof carried === "number") return table.places.find((p) => p.code === carried) ?? null;
+  return table.places.find((p) => p.ref === carried) ?? null;
+}
+
+/** Every party's name for a place, in the language's name order; one where they agree. */
+export function placeName(table, place, language) {
+  const order = table.name_order.get(language) ?? [];
+  const names = order.map((party) => place.names.get(party)?.get(language) ?? place.ref);
+  if (new Set(names).size === 1) return names[0];
+  return [...new Set(names)].join("/");
+}
+
+/** The language the table names things in for a reader of ``language``. */
+export function tableLanguage(table, language) {
+  return table.languages.includes(language) ? language : table.languages[0];
+}
+
+/** The holder as jointzone.cli._offline.holder gives it: names in every script, party of
+ * origin, project, category, permitted places with every party's names, validity. */
+export function holder(certificate, table, language) {
+  const lang = tableLanguage(table, language);
+  const c = certificate.claims;
+  const party = table.parties.find((p) => p.id === c.party) ?? null;
+  const project = table.projects.find((p) => p.number === c.project || p.id === c.project) ?? null;
+  const category =
+    table.categories.find((k) => k.code === c.category || k.id === c.category) ?? null;
+  return {
+    names: c.names.map((n) => [n.script, n.name]),
+    party: party === null ? c.party : `${party.names.get(lang) ?? c.party} (${c.party})`,
+    project: String(c.project),
+    projectName:
+      project === null ? null : `${project.title.get(lang) ?? project.id} (${project.id})`,
+    category:
+      category === null
+        ? String(c.category)
+        : `${category.names.get(lang) ?? category.id} (${category.id})`,
+    places: c.places.map((carried) => {
+      const place = placeOf(table, carried);
+      return place === null ? String(carried) : placeName(table, place, lang);
+    }),
+    validFrom: instant(c.notBefore),
+    validTo: instant(c.expires),
+    issued: instant(c.issuedAt),
+    certificateId: hex(c.certificateId),
+    subject: c.subject,
+  };
+}
+
+/** The holder lines ``jointzone cert verify`` prints (English labels), for comparing. */
+export function holderLines(certificate, table, language) {
+  const h = holder(certificate, table, language);
+  return [
+    ...h.names.map(([script, name]) => `holder (${script}): ${name}`),
+    `party of origin: ${h.party}`,
+    `project: number ${h.project}${h.projectName ? `, ${h.projectName}` : ""}`,
+    `category: ${h.category}`,
+    ...h.places.map((p) => `permitted place: ${p}`),
+    `valid: ${h.validFrom} to ${h.validTo} (UTC), issued ${h.issued}`,
+  ];
+}

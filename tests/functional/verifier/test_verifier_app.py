@@ -1,0 +1,193 @@
+"""The officer's verifier as an officer uses it: a certificate pasted, or a picture of its QR code
+chosen, verified against the trust bundle beside the exported app, in Japanese, Russian and
+English; a newer bundle loaded from a file; what the page shows and in which language."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from playwright.sync_api import Browser, Page, expect
+
+from .conftest import LATER_DAY, Seed, Served, new_page
+
+ARTIFACTS_DIR = "build/test-artifacts/verifier"
+#: Words that may stand in Latin letters on a Japanese or Russian page: names of things that
+#: are the same in every language (formats, algorithms, time zone, the language buttons).
+LATIN_ALLOWED = {"UTC", "JZ1", "QR", "Base45", "zlib", "CBOR", "COSE", "Ed25519", "English"}
+
+
+def _verify(page: Page, text: str) -> str:
+    page.fill("#paste-text", text)
+    page.click("#paste-verify")
+    verdict = page.locator("#verdict[data-verdict]")
+    expect(verdict).to_be_visible()
+    return verdict.get_attribute("data-verdict") or ""
+
+
+def _lines(page: Page) -> list[tuple[str, str, str]]:
+    return [
+        (
+            li.get_attribute("data-check") or "",
+            li.get_attribute("data-status") or "",
+            li.get_attribute("data-class") or "",
+        )
+        for li in page.locator("#checks li").all()
+    ]
+
+
+def _latin_words(text: str, allowed: set[str]) -> set[str]:
+    return {w for w in re.findall(r"[A-Za-z][A-Za-z0-9]+", text) if w not in allowed}
+
+
+@pytest.mark.parametrize("language", ["ja", "ru", "en"])
+def test_a_pasted_certificate_is_verified_and_its_holder_shown(
+    browser: Browser, exported: Served, seed: Seed, language: str
+) -> None:
+    page = new_page(browser, exported, language=language)
+    try:
+        assert page.locator("html").get_attribute("lang") == language
+        expect(page.locator("#bundle-status")).to_have_class("good")
+        assert _verify(page, seed.certificates["tour19-01"]) == "VALID"
+        lines = _lines(page)
+        assert [name for name, _, _ in lines] == [
+            "checkpoint", "table", "parties", "bundle time", "trust", "decoding", "issuer",
+            "signature of japan", "signature of russia", "validity", "revocation", "trust bundle",
+        ]  # fmt: skip
+        assert {status for _, status, _ in lines} <= {"PASS", "INFO"}
+        holder = page.locator("#holder").inner_text()
+        assert (
+            "SATO" in holder or "AOKI" in holder or any("\u3040" <= ch <= "\u9fff" for ch in holder)
+        )
+        page.screenshot(path=f"{ARTIFACTS_DIR}/pasted-{language}.png", full_page=True)
+        text = page.locator("body").inner_text()
+        assert not re.search(r"\b(msg|check|status|holder|bundle|step|skip)\.[a-z_]", text), text
+        if language != "en":
+            # Nothing in English but what the certificate and the regime's refs spell so: the
+            # holder's Latin name, the party, category and project refs, key ids, the issuer.
+            own = set(re.findall(r"[A-Za-z][A-Za-z0-9]+", page.locator("#holder").inner_text())) | {
+                "seed"
+            }
+            without_kids = re.sub(r"\b[0-9a-f]{8}\b", "", text)
+            left = _latin_words(without_kids, LATIN_ALLOWED | own)
+            assert not left, f"English left on the {language} page: {sorted(left)}"
+        assert page.errors == []  # type: ignore[attr-defined]
+    finally:
+        page.context.close()
+
+
+def test_the_paste_path_reports_every_failure_by_name(
+    browser: Browser, exported: Served, seed: Seed
+) -> None:
+    page = new_page(browser, exported)
+    try:
+        text = seed.certificates["tour19-02"]
+        assert _verify(page, "  " + text + "\n") == "VALID"  # a paste's stray spaces and newline
+        assert _verify(page, text.replace("JZ1:", "jz1:")) == "INVALID"
+        assert ("decoding", "FAIL", "wrong prefix") in _lines(page)
+        assert ("issuer", "SKIP", "") in _lines(page)
+        assert _verify(page, text[:-3]) == "INVALID"
+        assert _lines(page)[5][0:2] == ("decoding", "FAIL")
+    finally:
+        page.context.close()
+
+
+def test_a_newer_bundle_file_is_loaded_and_knows_the_revocation(
+    browser: Browser, exported: Served, seed: Seed, tmp_path: Path
+) -> None:
+    page = new_page(browser, exported, now="2019-11-02T12:00:00Z")
+    try:
+        # The bundle beside the app (26 October) is stale by now: nothing verifies against it.
+        assert _verify(page, seed.certificates["tour19-12"]) == "INVALID"
+        assert ("trust bundle", "STALE", "too old") in _lines(page)
+        bundle = tmp_path / "later.json"
+        bundle.write_bytes(seed.bundles[LATER_DAY])
+        page.set_input_files("#bundle-file", str(bundle))
+        expect(page.locator("#bundle-status")).to_have_class("good")
+        assert _verify(page, seed.certificates["tour19-12"]) == "INVALID"
+        assert ("revocation", "FAIL", "revoked") in _lines(page)
+        assert _verify(page, seed.certificates["tour19-13"]) == "VALID"
+        # A file that is not a bundle is refused, and the bundle held is kept.
+        junk = tmp_path / "junk.json"
+        junk.write_text('{"format": "jointzone-trust-bundle/2"}')
+        page.set_input_files("#bundle-file", str(junk))
+        expect(page.locator("#bundle-notice")).to_be_visible()
+        assert _verify(page, seed.certificates["tour19-13"]) == "VALID"
+    finally:
+        page.context.close()
+
+
+def _png(image: Image.Image) -> bytes:
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_a_picture_of_the_qr_code_is_read(
+    browser: Browser, exported: Served, seed: Seed, tmp_path: Path
+) -> None:
+    page = new_page(browser, exported)
+    try:
+        one = tmp_path / "one.png"
+        one.write_bytes(seed.qr_png["tour19-03"])
+        page.set_input_files("#image-file", str(one))
+        expect(page.locator("#verdict")).to_have_attribute("data-verdict", "VALID")
+        assert _lines(page)[5] == ("QR image", "PASS", "")
+        # Two certificates in one picture: the verifier must find exactly one (§3.4).
+        a = Image.open(io.BytesIO(seed.qr_png["tour19-03"]))
+        b = Image.open(io.BytesIO(seed.qr_png["tour19-04"]))
+        both = Image.new("L", (a.width + b.width + 40, max(a.height, b.height)), 255)
+        both.paste(a, (0, 0))
+        both.paste(b, (a.width + 40, 0))
+        two = tmp_path / "two.png"
+        two.write_bytes(_png(both))
+        page.set_input_files("#image-file", str(two))
+        # jsQR, confused by six finder patterns, may find none; either way no certificate is
+        # read from a picture of two, and none verifies.
+        expect(page.locator("#checks li[data-check='QR image']")).to_have_attribute(
+            "data-status", "FAIL"
+        )
+        assert page.locator("#checks li[data-check='QR image']").get_attribute("data-class") in (
+            "many",
+            "none",
+        )
+        assert ("decoding", "SKIP", "") in _lines(page)
+        assert page.locator("#verdict").get_attribute("data-verdict") == "INVALID"
+        blank = tmp_path / "blank.png"
+        blank.write_bytes(_png(Image.new("L", (300, 300), 255)))
+        page.set_input_files("#image-file", str(blank))
+        expect(page.locator("#checks li[data-check='QR image']")).to_have_attribute(
+            "data-class", "none"
+        )
+        assert page.locator("#verdict").get_attribute("data-verdict") == "INVALID"
+    finally:
+        page.context.close()
+
+
+AXE = Path(__file__).parents[1] / "web" / "vendor" / "axe.min.js"
+
+
+@pytest.mark.parametrize("language", ["ja", "ru", "en"])
+def test_the_page_has_no_accessibility_violations(
+    browser: Browser, exported: Served, seed: Seed, language: str
+) -> None:
+    """axe-core's WCAG 2 A and AA findings, with a verdict and the holder on the page. The
+    checker is served as if from the app's origin: the app's policy runs no other script."""
+    page = new_page(browser, exported, language=language)
+    try:
+        _verify(page, seed.certificates["tour19-01"])
+        page.route(f"{exported.url}/axe.min.js", lambda r: r.fulfill(path=AXE))
+        page.add_script_tag(url="/axe.min.js")
+        found = page.evaluate(
+            """async () => {
+              const only = {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa"]}};
+              const r = await axe.run(document, only);
+              return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(" ")}`);
+            }"""
+        )
+        assert found == []
+    finally:
+        page.context.close()

@@ -433,22 +433,31 @@ def _extend(net: _Nodes, size: int) -> None:
                 batch = []
         if batch:
             store.append(batch)
-        text = Checkpoint(
-            origin=regime.origin,
-            size=store.size(),
-            root=store.root(),
-            extensions=registrations_extensions(
-                node.replica.state, store.size(), NOW if appended else None
-            ),
-        ).to_text()
-        signers = [
-            Signer.from_seed(
-                node_key_name(regime.origin, s.config.party),
-                s.node.keystore.private_key("node", "node").private_bytes_raw(),
-            )
-            for s in (japan, russia)
-        ]
-        node.accept_final(sign_note(text, signers).to_bytes())
+        finalise(japan, russia, NOW if appended else None)
+
+
+def finalise(japan: StandaloneNode, russia: StandaloneNode, last: datetime | None) -> None:
+    """Keep a final checkpoint over japan's whole log, signed with both nodes' keys as a round
+    would have signed it, for registrations appended straight into the log (the last dated
+    ``last``; None: none was)."""
+    node = japan.node
+    regime = node.replica.regime
+    assert regime is not None
+    store = node.store
+    text = Checkpoint(
+        origin=regime.origin,
+        size=store.size(),
+        root=store.root(),
+        extensions=registrations_extensions(node.replica.state, store.size(), last),
+    ).to_text()
+    signers = [
+        Signer.from_seed(
+            node_key_name(regime.origin, s.config.party),
+            s.node.keystore.private_key("node", "node").private_bytes_raw(),
+        )
+        for s in (japan, russia)
+    ]
+    node.accept_final(sign_note(text, signers).to_bytes())
 
 
 def _read_some(url: str, size: int) -> int:

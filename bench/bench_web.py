@@ -36,13 +36,21 @@ from pathlib import Path
 import httpx
 from sqlalchemy import insert
 
-from bench.bench_core import _act, registrations_extensions
-from bench.bench_network import NOW, REGISTRARS, _met, _network, _Nodes, _quantile, _signers
+from bench.bench_core import _act
+from bench.bench_network import (
+    NOW,
+    REGISTRARS,
+    _met,
+    _network,
+    _Nodes,
+    _quantile,
+    _signers,
+    finalise,
+)
 from jointzone.cli._deployment import DEMO_PASSPHRASE
 from jointzone.consent import Entry, format_time
-from jointzone.node import StandaloneNode, new_proposal, node_key_name
+from jointzone.node import StandaloneNode, new_proposal
 from jointzone.node import _tables as tables
-from jointzone.tlog import Checkpoint, Signer, sign_note
 from jointzone.web._pages import SESSION_COOKIE
 
 P99_TARGET = 0.050
@@ -101,20 +109,7 @@ def build(net: _Nodes, acts: int) -> None:
             store.append(entries)
             with store.engine.begin() as conn:
                 conn.execute(insert(tables.proposals), rows)
-        text = Checkpoint(
-            origin=regime.origin,
-            size=store.size(),
-            root=store.root(),
-            extensions=registrations_extensions(node.replica.state, store.size(), last),
-        ).to_text()
-        signers = [
-            Signer.from_seed(
-                node_key_name(regime.origin, s.config.party),
-                s.node.keystore.private_key("node", "node").private_bytes_raw(),
-            )
-            for s in (japan, russia)
-        ]
-        node.accept_final(sign_note(text, signers).to_bytes())
+        finalise(japan, russia, last)
 
 
 def sign_in(net: _Nodes, url: str) -> str:

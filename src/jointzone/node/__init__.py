@@ -19,7 +19,7 @@ from jointzone.node._keystore import KeyEntry, Keystore, passphrase_from_env, pa
 from jointzone.node._node import Node, NodeState
 from jointzone.node._outbox import Message, Outbox
 from jointzone.node._pins import genesis_node_keys, pinned_verifiers
-from jointzone.node._proposals import ProposalStatus, Signed, new_proposal
+from jointzone.node._proposals import ProposalStatus, Signed, new_proposal, proposal_content
 from jointzone.node._replica import Replica
 from jointzone.node._sequencer import Batch
 from jointzone.node._standalone import (
@@ -85,6 +85,7 @@ __all__ = [
     "passphrase_from_env",
     "passphrase_from_file",
     "pinned_verifiers",
+    "proposal_content",
     "read_key_file",
     "regime_checker",
     "regime_gate",

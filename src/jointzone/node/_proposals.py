@@ -67,8 +67,24 @@ def new_proposal(
 ) -> Proposal:
     """A proposal of ``act`` under ``regime``, by ``party``, signed by its proposer: what a node
     makes for an official whose key it holds, and what an official's own client makes."""
+    content = proposal_content(act, regime=regime, party=party, now=now, expires_in=expires_in)
+    if nonce is not None:
+        content = replace(content, nonce=nonce)
+    return Proposal.create(content, signer)
+
+
+def proposal_content(
+    act: Mapping[str, Any],
+    *,
+    regime: Regime,
+    party: str,
+    now: datetime,
+    expires_in: timedelta | None = None,
+) -> ProposalContent:
+    """What a new proposal of ``act`` by ``party`` signs, made ``now`` (a fresh nonce): for a
+    signer at hand, :func:`new_proposal`; for an official's browser, the bytes it is sent."""
     # Proposals carry the act's canonical form only, so every node signs the same bytes.
-    content = ProposalContent.new(
+    return ProposalContent.new(
         acts.parse_act(act).to_data(),
         regime_id=regime.id,
         regime_version=regime.version,
@@ -77,9 +93,6 @@ def new_proposal(
         proposed_at=now,
         expires_at=now + (expires_in or regime.proposal_expiry),
     )
-    if nonce is not None:
-        content = replace(content, nonce=nonce)
-    return Proposal.create(content, signer)
 
 
 class Proposals(NodeCore):

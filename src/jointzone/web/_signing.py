@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from jointzone import acts
-from jointzone.consent import Proposal, ProposalContent, Rejection
+from jointzone.consent import Proposal, Rejection
 from jointzone.cose import (
     EDDSA,
     CoseSignature,
@@ -26,6 +25,7 @@ from jointzone.cose import (
     encode_header,
     sig_structure,
 )
+from jointzone.node import proposal_content
 from jointzone.regime import Regime
 
 SIGNATURE_SIZE = 64
@@ -70,16 +70,7 @@ def new_proposal(
     """A new proposal of ``act`` by ``official`` of ``party``, made now, for them to sign.
 
     The act is parsed, so only its canonical form is ever offered for signature."""
-    when = now.replace(microsecond=0)
-    content = ProposalContent.new(
-        acts.parse_act(act).to_data(),
-        regime_id=regime.id,
-        regime_version=regime.version,
-        origin=regime.origin,
-        proposed_by=party,
-        proposed_at=when,
-        expires_at=when + regime.proposal_expiry,
-    )
+    content = proposal_content(act, regime=regime, party=party, now=now.replace(microsecond=0))
     return ToSign.by(official, content.encode())
 
 

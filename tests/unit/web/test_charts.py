@@ -6,16 +6,14 @@ builds, so they are the record's own figures.
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
 import re
-import sys
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from types import ModuleType
 
+import acts_factory
 import pytest
 
 from jointzone.consent import CommittedEntry
@@ -43,20 +41,6 @@ ROWS: list[Row] = [
     ("2019-08", {"report": 1, "certificate": 10}),
 ]
 LABELS = {"enterprise": "企業", "project": "事業", "report": "報告", "certificate": "証明書"}
-
-
-def acts_factory() -> ModuleType:
-    """The acts tests' one factory, loaded by path (see test_map)."""
-    name = "acts_factory"
-    if name not in sys.modules:
-        path = Path(__file__).resolve().parents[1] / "acts" / f"{name}.py"
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec is not None
-        assert spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
 
 
 def bars(rows: list[Row] = ROWS, **kwargs: object) -> Chart:
@@ -271,7 +255,7 @@ def test_nice_ticks() -> None:
 
 
 def test_acts_per_month_counts_each_months_acts_by_family() -> None:
-    factory = acts_factory()
+    factory = acts_factory
     log = factory.adopted()  # regime.adopt and two official.appoint in June 2019
     log.time = datetime(2019, 8, 31, 23, 59, tzinfo=UTC)
     log.apply(factory.enterprise("jp-aqua", "japan"))
@@ -291,7 +275,7 @@ def test_acts_per_month_counts_each_months_acts_by_family() -> None:
 
 
 def test_people_per_month_counts_enrolments_and_the_people_who_crossed() -> None:
-    factory = acts_factory()
+    factory = acts_factory
     log = factory.world()  # two participants enrolled in June 2019
     log.apply(factory.key_act("japan", "cert-japan"))
     log.apply(factory.key_act("russia", "cert-russia"))
@@ -307,7 +291,7 @@ def test_people_per_month_counts_enrolments_and_the_people_who_crossed() -> None
 
 
 def test_a_projects_indicators_over_time_total_their_breakdowns() -> None:
-    factory = acts_factory()
+    factory = acts_factory
     log = factory.world()
     log.apply(factory.report("r1"))
     log.apply(

@@ -7,15 +7,13 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import importlib.util
 import itertools
 import math
 import re
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from types import ModuleType
 
+import acts_factory
 import pytest
 
 from jointzone.neutrality import RenderError
@@ -59,21 +57,6 @@ WORDS = MapWords(
 )
 
 
-def acts_factory() -> ModuleType:
-    """The acts tests' one factory, loaded by path: pytest puts its directory on ``sys.path``
-    only for the acts tests, and a second copy of it would be a twin to keep in step."""
-    name = "acts_factory"
-    if name not in sys.modules:
-        path = Path(__file__).resolve().parents[1] / "acts" / f"{name}.py"
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec is not None
-        assert spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
 @functools.cache
 def seed() -> Regime:
     return Regime.from_dir(SEED)
@@ -82,7 +65,7 @@ def seed() -> Regime:
 @functools.cache
 def seed_markers() -> tuple[Marker, ...]:
     """The seed regime's crossing points and the acts factory's project on Shikotan."""
-    return markers_of(seed(), acts_factory().world().state, "en")
+    return markers_of(seed(), acts_factory.world().state, "en")
 
 
 def parse(svg: str) -> ET.Element:
@@ -282,7 +265,7 @@ def test_markers_at_one_point_are_spread_so_none_hides_another() -> None:
 
 
 def test_a_closed_project_has_no_marker() -> None:
-    factory = acts_factory()
+    factory = acts_factory
     log = factory.world()
     log.apply({"type": "project.close", "project": "shikotan-scallops", "reason": None})
     assert [m.kind for m in markers_of(seed(), log.state, "en")].count("project") == 0

@@ -105,6 +105,9 @@ COMMANDS: dict[str, list[str]] = {
     "network-demo": [
         "network-demo", "{NEWDIR}", "--scenario", "{FILE}", "--no-serve", "--base-port", "9"
     ],
+    "verifier export": [
+        "verifier", "export", "{NEWDIR}", "--bundle", "{FILE}", "--descriptor", "{FILE}"
+    ],
 }  # fmt: skip
 
 VKEY = "jointzone.example/seed-regime/japan+00000000+AQ" + "A" * 42 + "="

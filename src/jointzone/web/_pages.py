@@ -12,6 +12,7 @@ import base64
 import binascii
 import functools
 import hashlib
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -286,8 +287,6 @@ def _ngettext(lang: _i18n.Language) -> Callable[..., str]:
 
 
 async def _json_body(request: Request) -> dict[str, Any]:
-    import json  # noqa: PLC0415 - only here
-
     data = bytearray()
     async for chunk in request.stream():
         data += chunk
@@ -639,7 +638,6 @@ def _router(pages: Pages) -> APIRouter:
     add_picture_routes(router, pages)
     add_registry_routes(router, pages)
     add_propose_routes(router, pages)
-    pages.proposal_or_404 = proposal_or_404  # type: ignore[attr-defined]
     return router
 
 

@@ -21,11 +21,15 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from fastapi import FastAPI
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
 from jointzone.cli._network import network_demo
+from jointzone.node import EmbeddedDeployment, NodeConfig, StandaloneNode
 from jointzone.node._standalone import set_clock
 from jointzone.regime import Regime
+from jointzone.server import NodeService, create_app
+from jointzone.web import Pages, mount
 
 from .._network import REGIME, ROOT, NodeProcess, appoint_key, free_port, serving, wait_final
 
@@ -160,3 +164,27 @@ def registrars(browser: Browser, nodes: dict[str, NodeProcess]) -> Iterator[dict
     yield out
     for context in contexts:
         context.close()
+
+
+def serve_in_process(
+    deployment: EmbeddedDeployment, party: str, *, demo_officials: Path | None = None
+) -> tuple[FastAPI, Pages]:
+    """``party``'s node of an embedded deployment served in this process as ``node serve``
+    serves it (API and pages), with no HTTP server: an ASGI app to call."""
+    node = deployment.nodes[party]
+    regime = node.replica.regime
+    assert regime is not None
+    root = deployment.root / party
+    if not (root / "regime").exists():  # the neutrality lexicon, as a node directory holds it
+        shutil.copytree(REGIME, root / "regime")
+    config = NodeConfig(
+        party=party,
+        url="https://testserver",
+        db=f"sqlite:///{root / 'node.db'}",
+        root_keys=(),
+        threshold=2,
+        clock="simulated",
+    )
+    service = NodeService(StandaloneNode(root, config, node, regime))
+    app = create_app(service)
+    return app, mount(app, service, demo_officials=demo_officials)

@@ -20,14 +20,12 @@ from fastapi import FastAPI
 from jointzone import ed25519
 from jointzone.cli._deployment import DEMO_PASSPHRASE
 from jointzone.consent import Proposal
-from jointzone.node import EmbeddedDeployment, Node, NodeConfig, StandaloneNode, write_key_file
+from jointzone.node import EmbeddedDeployment, Node, write_key_file
 from jointzone.scenario import ScenarioClock
-from jointzone.server import NodeService, create_app
-from jointzone.web import mount
 from jointzone.web._signing import cosigning
 
 from ..conftest import KEYS
-from .conftest import run_async
+from .conftest import run_async, serve_in_process
 
 PARTY = "russia"
 DEMO = "ru-registrar"
@@ -76,19 +74,7 @@ def demo(seeded_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
             key = d.nodes[party].keystore.private_key("official", official)
             write_key_file(officials / f"{official}.pem", key, DEMO_PASSPHRASE, demo=True)
         (officials / "ru-projects.pem").write_text("not a key\n", encoding="utf-8")
-        regime = node.replica.regime
-        assert regime is not None
-        config = NodeConfig(
-            party=PARTY,
-            url="https://testserver",
-            db=f"sqlite:///{root / PARTY / 'node.db'}",
-            root_keys=(),
-            threshold=2,
-            clock="simulated",
-        )
-        service = NodeService(StandaloneNode(root / PARTY, config, node, regime))
-        app = create_app(service)
-        mount(app, service, demo_officials=officials)
+        app, _ = serve_in_process(d, PARTY, demo_officials=officials)
         yield Demo(app, node)
 
 

@@ -20,16 +20,15 @@ from fastapi import FastAPI
 from playwright.sync_api import Browser, Page, Route, expect
 
 from jointzone.consent import ProposalContent
-from jointzone.node import EmbeddedDeployment, NodeConfig, StandaloneNode
+from jointzone.node import EmbeddedDeployment
 from jointzone.regime import Regime
 from jointzone.scenario import ScenarioClock
-from jointzone.server import NodeService, create_app
-from jointzone.web import _i18n, _propose, _signing, mount
+from jointzone.web import _i18n, _propose, _signing
 from jointzone.web._pages import SESSION_COOKIE
 
 from .._network import REGIME, NodeProcess, appoint_key, wait_final
 from ..conftest import KEYS
-from .conftest import Official, enrol, official_context, run_async, sign_in
+from .conftest import Official, enrol, official_context, run_async, serve_in_process, sign_in
 from .test_consent import status_shows, until
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
@@ -77,22 +76,7 @@ def served(seeded_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     shutil.copytree(seeded_dir, root)
     clock = ScenarioClock(datetime(2020, 1, 15, tzinfo=UTC))
     with EmbeddedDeployment.open(root, passphrases=KEYS, clock=clock, recover=False) as d:
-        node = d.nodes["japan"]
-        regime = node.replica.regime
-        assert regime is not None
-        if not (root / "japan" / "regime").exists():  # the neutrality lexicon, as a node has it
-            shutil.copytree(REGIME, root / "japan" / "regime")
-        config = NodeConfig(
-            party="japan",
-            url="https://testserver",
-            db=f"sqlite:///{root / 'japan' / 'node.db'}",
-            root_keys=(),
-            threshold=2,
-            clock="simulated",
-        )
-        service = NodeService(StandaloneNode(root / "japan", config, node, regime))
-        app = create_app(service)
-        pages = mount(app, service)
+        app, pages = serve_in_process(d, "japan")
         token, session = pages.sessions.open("jp-registrar", "japan")
         yield Served(app, token, session.csrf, "jp-registrar")
 

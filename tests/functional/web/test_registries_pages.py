@@ -26,15 +26,14 @@ from PIL import Image
 
 from jointzone.cli._registries import REGISTRIES, registry_rows
 from jointzone.credentials import read_qr
-from jointzone.node import EmbeddedDeployment, Node, NodeConfig, StandaloneNode
+from jointzone.node import EmbeddedDeployment, Node
 from jointzone.scenario import ScenarioClock
-from jointzone.server import NodeService, create_app
-from jointzone.web import Pages, mount
+from jointzone.web import Pages
 from jointzone.web._pages import SESSION_COOKIE
 from jointzone.web._registries import MAX_PER, MAX_QUERY
 
 from ..conftest import KEYS
-from .conftest import run_async
+from .conftest import run_async, serve_in_process
 
 PARTY = "russia"
 #: After the scenario: every certificate's validity has ended.
@@ -69,19 +68,7 @@ def served(seeded_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     clock = ScenarioClock(AFTER)
     with EmbeddedDeployment.open(root, passphrases=KEYS, clock=clock, recover=False) as d:
         node = d.nodes[PARTY]
-        regime = node.replica.regime
-        assert regime is not None
-        config = NodeConfig(
-            party=PARTY,
-            url="https://testserver",
-            db=f"sqlite:///{root / PARTY / 'node.db'}",
-            root_keys=(),
-            threshold=2,
-            clock="simulated",
-        )
-        service = NodeService(StandaloneNode(root / PARTY, config, node, regime))
-        app = create_app(service)
-        pages = mount(app, service)
+        app, pages = serve_in_process(d, PARTY)
         official = next(o.id for o in node.replica.state.officials.values() if o.party == PARTY)
         token, _ = pages.sessions.open(official, PARTY)
         yield Served(app, pages, node, token)

@@ -33,6 +33,7 @@ from jointzone.node._standalone import (
 from jointzone.node._trust import checkpoint_extensions, export_trust_bundle
 from jointzone.node.errors import (
     AuditError,
+    BackupError,
     KeystoreError,
     NodeError,
     ProposalError,
@@ -46,6 +47,7 @@ __all__ = [
     "DEPLOYMENT_FILE",
     "AuditError",
     "AuditReport",
+    "BackupError",
     "Batch",
     "Clock",
     "Descriptor",

@@ -4,7 +4,8 @@ NodeError                every error this package raises
 ├── KeystoreError        a keystore that is missing, locked, or asked for a key it must not hold
 ├── ProposalError        a proposal that cannot be made, signed, rejected or committed
 ├── WitnessError         a witness refusing to cosign: bad entries, inconsistency, equivocation
-└── SyncError            nodes whose logs disagree (a fork) or cannot be reconciled
+├── SyncError            nodes whose logs disagree (a fork) or cannot be reconciled
+└── BackupError          a backup that cannot be made, or an archive refused on restore
 """
 
 
@@ -26,6 +27,11 @@ class WitnessError(NodeError):
 
 class SyncError(NodeError):
     """Two nodes' logs disagree, or one cannot catch up with another."""
+
+
+class BackupError(NodeError):
+    """A backup cannot be made, or an archive is refused (not this node's, altered, or under
+    another passphrase); the message names the archive and what was wrong."""
 
 
 class AuditError(NodeError):

@@ -42,7 +42,7 @@ debian-deps:
 	fi
 
 unit: $(STAMP) debian-deps
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto --dist loadgroup
 
 test: lint typecheck unit
 

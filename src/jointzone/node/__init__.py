@@ -4,6 +4,7 @@ Layer: node imports the pure packages and the store; interfaces (cli, api, sync)
 """
 
 from jointzone.node._audit import AuditReport, audit
+from jointzone.node._backup import ArchiveManifest, Restored, backup, hold_directory, restore
 from jointzone.node._core import Clock, node_key_name
 from jointzone.node._documents import verify_document as check_certificate
 from jointzone.node._embedded import (
@@ -45,6 +46,7 @@ from jointzone.node.errors import (
 
 __all__ = [
     "DEPLOYMENT_FILE",
+    "ArchiveManifest",
     "AuditError",
     "AuditReport",
     "BackupError",
@@ -67,6 +69,7 @@ __all__ = [
     "ProposalError",
     "ProposalStatus",
     "Replica",
+    "Restored",
     "Round",
     "Signed",
     "StandaloneNode",
@@ -75,6 +78,7 @@ __all__ = [
     "UnreachableError",
     "WitnessError",
     "audit",
+    "backup",
     "check_certificate",
     "check_url",
     "checkpoint_extensions",
@@ -82,6 +86,7 @@ __all__ = [
     "export_trust_bundle",
     "fingerprint",
     "genesis_node_keys",
+    "hold_directory",
     "new_proposal",
     "node_key_name",
     "passphrase_from_env",
@@ -91,6 +96,7 @@ __all__ = [
     "read_key_file",
     "regime_checker",
     "regime_gate",
+    "restore",
     "root_key_file",
     "root_key_ids",
     "write_key_file",

@@ -4,7 +4,12 @@ A node signs the checkpoint its own log and state give at a size, and never a se
 one at that size: each signature is remembered, with the time it was made, before it leaves the
 node. What it last signed and last held final is also kept beside its keystore, out of reach of
 a database restore, so an audit can tell a log rolled back below what this node vouched for
-(see :mod:`._audit`).
+(see :mod:`._audit`), and so that the node itself signs nothing until its log extends both
+again: a node restored from an old backup lacks the record, kept in its database, of what it
+signed since, and would otherwise sign a second checkpoint of a size it signed before. A restore
+(see :mod:`._backup`) also leaves a mark beside the keystore: until the node has caught up with
+every peer's final checkpoint (``Witnessing.rejoin``), it signs nothing at all, which
+covers a node restored on a new machine, where the record beside the keystore is the archive's.
 
 Vouching is how a trust bundle stays fresh: asked to, a node adds a C2SP tlog-cosignature/v1
 timestamp to its latest final checkpoint, saying "at this time this was my latest state". It
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import insert, select
@@ -41,6 +47,8 @@ from jointzone.tlog import (
 )
 
 SIGNED_STATE_FILE = "signed-state.json"
+#: Left beside the keystore by a restore, removed once the node has caught up with its peers.
+RESTORED_FILE = "restored.json"
 
 
 def read_signed_state(path: Path) -> dict[str, bytes]:
@@ -89,6 +97,10 @@ class Checkpoints(NodeCore):
                 f"from its own log: offered {existing.text!r}, derived {text!r}"
             )
         signer = self._node_signer()  # a locked keystore stops here, before anything is kept
+        held = self._store.size()
+        self.check_extends_kept(
+            size, lambda at: root if at == size else self._store.root(at) if at <= held else None
+        )
         self._remember_cosigned(size, text)
         return sign_note(text, [signer], existing=existing).to_bytes()
 
@@ -154,6 +166,43 @@ class Checkpoints(NodeCore):
         if cp.size >= self.final_size():
             self._save_signed_state(final=checkpoint)
 
+    def check_extends_kept(self, size: int, root_at: Callable[[int], bytes | None]) -> None:
+        """Refuse to sign a tree of ``size`` (whose root at each smaller size ``root_at``
+        gives; None: not known here) unless this node has rejoined its peers since a restore,
+        and the tree extends every checkpoint it signed or held final as kept beside its
+        keystore (see the module docstring)."""
+        if self.restored:
+            raise WitnessError(
+                f"the node of {self._party!r} was restored from a backup and signs nothing "
+                "until it has caught up with every peer's final checkpoint"
+            )
+        for what, note in self.signed_state().items():
+            kept = Checkpoint.from_text(Note.from_bytes(note).text)
+            who = "signed" if what == "signed" else "held final"
+            if kept.size > size:
+                raise WitnessError(
+                    f"rolled back: the node of {self._party!r} {who} a checkpoint of size "
+                    f"{kept.size:,} (kept beside its keystore) and is asked to sign one of size "
+                    f"{size:,}; it catches up from its peers first"
+                )
+            root = root_at(kept.size)
+            if root is None:
+                raise WitnessError(
+                    f"the node of {self._party!r} {who} a checkpoint of size {kept.size:,} beyond "
+                    f"the {self._store.size():,} entries it holds; it catches up from its peers "
+                    "first"
+                )
+            if root != kept.root:
+                raise WitnessError(
+                    f"refusing to sign a fork: the tree offered has another root at size "
+                    f"{kept.size:,} than the checkpoint the node of {self._party!r} {who} there"
+                )
+
+    @property
+    def restored(self) -> bool:
+        """Restored from a backup and not yet caught up with its peers (see ``rejoin``)."""
+        return (self._keys.path / RESTORED_FILE).exists()
+
     def vouch(self, checkpoint: bytes) -> bytes:
         """``checkpoint`` with this node's cosignature/v1 timestamp, if it is this node's latest
         final checkpoint and this node holds nothing beyond it (see the module docstring)."""
@@ -173,6 +222,7 @@ class Checkpoints(NodeCore):
                 f"the node of {self._party!r} vouches only for its latest state: it holds "
                 f"{size} entries, final up to {held}; the checkpoint offered is of size {cp.size}"
             )
+        self.check_extends_kept(size, self._store.root)
         key = self._keys.private_key("node", "node")
         cosigner = CosignatureSigner.from_seed(
             node_key_name(self._replica.origin, self._party), key.private_bytes_raw()

@@ -29,7 +29,7 @@ from sqlalchemy import delete
 
 from jointzone.consent import Entry
 from jointzone.node import _tables as t
-from jointzone.node._checkpoints import Checkpoints
+from jointzone.node._checkpoints import RESTORED_FILE, Checkpoints
 from jointzone.node._core import REFUSALS
 from jointzone.node._interface import NodeInterface
 from jointzone.node.errors import SyncError, UnreachableError, WitnessError
@@ -98,6 +98,9 @@ class Witnessing(Checkpoints):
                 f"checkpoint root {cp.root.hex()} is not the root of these entries "
                 f"({edge.root().hex()})"
             )
+        # Before anything is appended: a node restored from a backup takes no fork of what it
+        # signed since, even one whose entries it would judge sound.
+        self.check_extends_kept(cp.size, lambda at: self._root_with(old_size, entries, at))
         # An entry's time and turn were judged already if this node signed this very checkpoint
         # before (a round cut short after it signed, offered again on recovery).
         judged = self.signed_text(cp.size) == note.text
@@ -174,6 +177,14 @@ class Witnessing(Checkpoints):
             if (v.name, v.key_hash) in signed and party in self.peers:
                 return self.peers[party]
         return None
+
+    def _root_with(self, size: int, entries: Sequence[bytes], at: int) -> bytes:
+        """The root at ``at`` of this node's log of ``size`` followed by ``entries``."""
+        if at <= size:
+            return self._store.root(at)
+        edge = self._edge(size)
+        edge.extend(leaf_hashes(entries[: at - size]))
+        return edge.root()
 
     def _edge(self, size: int) -> CompactRange:
         if not size:
@@ -252,6 +263,27 @@ class Witnessing(Checkpoints):
         if target.size <= self._store.size():
             self.accept_final(final)
         return added
+
+    def rejoin(self, peers: Iterable[NodeInterface]) -> None:
+        """After a restore: catch up with each peer's final checkpoint and check that this
+        node's log holds it, then sign again. Every peer must answer: one that is down leaves
+        the node restored (and signing nothing) until it can be asked."""
+        for peer in peers:
+            final = peer.latest_checkpoint()
+            if final is None:
+                continue
+            try:
+                cp = Checkpoint.from_text(Note.from_bytes(final).text)
+            except MalformedError as e:
+                raise SyncError(f"the final checkpoint of {peer.party!r} is malformed: {e}") from e
+            if cp.size > self._store.size():
+                self.catch_up(peer)
+            if cp.size > self._store.size() or self._store.root(cp.size) != cp.root:
+                raise SyncError(
+                    f"after a restore, the log of {self._party!r} does not hold the final "
+                    f"checkpoint of size {cp.size:,} of {peer.party!r}: a fork"
+                )
+        (self._keys.path / RESTORED_FILE).unlink(missing_ok=True)
 
     def _check_final(self, final: bytes, target: Checkpoint, root: bytes) -> None:
         if root != target.root:

@@ -4,7 +4,8 @@ Each tick, in order:
 
 1. **Deliver the outbox** to each peer, oldest first, with backoff for a peer that is down.
 2. **Catch up.** A peer that holds more entries is asked for them up to its final checkpoint,
-   each judged as in a round (:meth:`~jointzone.node.Node.catch_up`).
+   each judged as in a round (:meth:`~jointzone.node.Node.catch_up`). A node restored from a
+   backup catches up with every peer before it signs again (:meth:`~jointzone.node.Node.rejoin`).
 3. **Finish a round cut short.** Entries this node has held beyond its final checkpoint for a
    few seconds (a round whose sequencer, or a witness, died midway) are offered to every peer
    again and made final (:meth:`~jointzone.node.Node.finalise`).
@@ -113,6 +114,9 @@ class Driver:
             if ahead is not None:
                 self._sizes = None
                 node.catch_up(ahead)
+            if node.restored:  # from a backup: it signs nothing until it has caught up
+                node.rejoin(peers)
+                log.info("restored from a backup: caught up with every peer, signing again")
             if self._cut_short(node):
                 self._sizes = None
                 node.finalise(peers)

@@ -244,7 +244,7 @@ class Header:
             )
         except InvalidTag:
             raise BackupError(
-                "wrong passphrase: it does not decrypt the archive's file key"
+                "wrong passphrase (or an altered header): it does not decrypt the file key"
             ) from None
 
     def check_mac(self, file_key: bytes) -> None:

@@ -95,7 +95,6 @@ from jointzone.tlog import (
 ARCHIVE_FORMAT = "jointzone-backup/1"
 MANIFEST = "manifest"
 DATABASE = "database.sqlite"
-LOCK_FILE = ".lock"
 _REGIME = "regime"
 _KEYS = "keys"
 _ROOT_KEYS = "root-keys"
@@ -212,19 +211,22 @@ class Restored:
 
 @contextmanager
 def hold_directory(root: Path, doing: str) -> Iterator[None]:
-    """An exclusive lock on a node directory for as long as ``doing`` lasts: ``node serve``
-    holds it while it serves, and a restore refuses a directory whose node is serving."""
+    """An exclusive lock on a node directory (flock on the directory itself, released when
+    the process ends) for as long as ``doing`` lasts: ``node serve`` holds it while it
+    serves, and a restore refuses a directory whose node is serving."""
     try:
-        fd = os.open(root / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+        fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
     except FileNotFoundError:
         raise NodeError(f"no node at {root}") from None
+    except NotADirectoryError:
+        raise NodeError(f"{root} is not a node directory") from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise NodeError(
-                f"the node at {root} is in use ({root / LOCK_FILE} is locked: it is serving, or "
-                f"being restored); stop it before {doing}"
+                f"the node at {root} is in use (it is serving, or being restored): stop it "
+                f"before {doing}"
             ) from None
         yield
     finally:

@@ -8,6 +8,7 @@ verified, and checks only that they are keys of the parties they signed for.
 
 from jointzone.acts._apply import ACT_TYPES, apply, check, parse_act
 from jointzone.acts._certificates import (
+    CertificateCompromise,
     CertificateIssue,
     CertificateKeyAct,
     CertificateRevoke,
@@ -29,6 +30,7 @@ from jointzone.acts._projects import (
 )
 from jointzone.acts._regime import PartyRoot, RegimeAdopt, RegimeAmend, RootKeySpec
 from jointzone.acts._reports import Period, ReportSubmit
+from jointzone.acts._roots import PartyRotateRoot
 from jointzone.acts._state import (
     CertificateKey,
     CertificateRecord,
@@ -57,6 +59,7 @@ __all__ = [
     "ActError",
     "ActRejected",
     "ActSchemaError",
+    "CertificateCompromise",
     "CertificateIssue",
     "CertificateKey",
     "CertificateKeyAct",
@@ -87,6 +90,7 @@ __all__ = [
     "ParticipantWithdraw",
     "PartyKeys",
     "PartyRoot",
+    "PartyRotateRoot",
     "Period",
     "PlaceRef",
     "Project",

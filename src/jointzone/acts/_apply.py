@@ -26,9 +26,11 @@ from jointzone.acts import (
     _projects,
     _regime,
     _reports,
+    _roots,
 )
 from jointzone.acts._checks import Context, Rule, regime_of, rejected
 from jointzone.acts._regime import RegimeAdopt
+from jointzone.acts._roots import PartyRotateRoot
 from jointzone.acts._state import Event, State
 from jointzone.acts._types import Act
 from jointzone.acts.errors import ActRejected, ActSchemaError
@@ -37,6 +39,7 @@ from jointzone.regime._validation import problems, short
 _RULES: dict[type[Act], Rule] = {
     **_regime.RULES,
     **_officials.RULES,
+    **_roots.RULES,
     **_enterprises.RULES,
     **_participants.RULES,
     **_projects.RULES,
@@ -186,11 +189,12 @@ def _check_signers(
     from recording an act under parties or keys that do not exist.
     """
     genesis = isinstance(act, RegimeAdopt)
-    declared = (
-        {k.id: party for party, spec in act.parties.items() for k in spec.root_keys}
-        if isinstance(act, RegimeAdopt)
-        else {}
-    )
+    # Root keys an act declares sign the act itself: the genesis's, and a rotation's new ones.
+    declared: dict[str, str] = {}
+    if isinstance(act, RegimeAdopt):
+        declared = {k.id: party for party, spec in act.parties.items() for k in spec.root_keys}
+    elif isinstance(act, PartyRotateRoot):
+        declared = {key_id: act.party for key_id in act.new_key_ids()}
     parties = () if genesis else regime_of(state, act).party_ids
     for party, ids in signers.items():
         at = f"signers.{party}"
@@ -204,6 +208,8 @@ def _check_signers(
             owner = declared.get(key_id) if genesis else state._key_party(key_id, position)
             if owner is None and genesis:
                 raise rejected(act, f"{at}: {key_id!r} is not a root key this act declares")
+            if owner is None:
+                owner = declared.get(key_id)
             if owner is None:
                 raise rejected(
                     act, f"{at}: {key_id!r} is no key that may sign at position {position}"

@@ -10,6 +10,14 @@ holds everything a document says, and the document can say nothing the log does 
   the hex of the key's COSE kid — the first 4 bytes of SHA-256 of the raw public key, as
   :func:`jointzone.cose.key_id` computes with ``size=4`` — so a kid read from a QR code names one
   declared key, and a clash between two keys is refused here rather than discovered at a border.
+  A key is rotated by declaring the next one and retiring the old: the old key signs the
+  certificates of entries up to its retirement, and those stay valid until they expire. Retired
+  with ``compromised``, it is declared compromised instead: none of its certificates is valid
+  any more, whenever it was issued.
+- ``certificate.compromise`` declares a key compromised by an act every party signs (the
+  regime's policy says whose signatures), retiring it too if it was not retired yet: a key that
+  was retired in the ordinary way and later found compromised, or one whose party's root keys
+  are out of reach when it must stop.
 - ``certificate.issue`` takes the participant's names and party of origin from the participant
   registry, and its issue time is the entry's. Permitted places must be places of the zone that
   are one of the project's sites or lie under one (by the gazetteer's ``parent`` links), and each
@@ -50,6 +58,7 @@ from jointzone.acts._types import (
     check_validity,
     instant_text,
 )
+from jointzone.regime._validation import ProblemsError
 
 #: Bytes of the key's SHA-256 that make its kid (see the module docstring).
 CERTIFICATE_KID_SIZE = 4
@@ -69,6 +78,33 @@ class CertificateKeyAct(Act):
     key_id: Ref
     public_key: PublicKey
     retire: bool = False
+    #: With ``retire``: the key is retired because it is compromised, and every certificate it
+    #: signed stops being valid (retired without it, they stay valid until they expire).
+    compromised: bool = False
+
+    @property
+    def own_party(self) -> str | None:
+        return self.party
+
+    @model_validator(mode="after")
+    def _compromise_retires(self) -> CertificateKeyAct:
+        if self.compromised and not self.retire:
+            raise ProblemsError(
+                ["compromised: expected retire: true with it (a compromised key is retired)"]
+            )
+        return self
+
+
+class CertificateCompromise(Act):
+    """Declare a party's certificate key compromised: none of its certificates is valid any
+    more."""
+
+    TYPE = "certificate.compromise"
+    TEXT_FIELDS = ("reason",)
+
+    party: Ref
+    key_id: Ref
+    reason: Texts
 
     @property
     def own_party(self) -> str | None:
@@ -129,9 +165,15 @@ def declare_key(state: State, act: CertificateKeyAct, ctx: Context) -> Commit:
                 act, f"key_id: {act.key_id!r} is a key of {existing.party!r}, not of {act.party!r}"
             )
         if existing.retired is not None:
+            hint = " (certificate.compromise declares a retired key compromised)"
             raise rejected(
-                act, f"key_id: {act.key_id!r} was retired at position {existing.retired.position}"
+                act,
+                f"key_id: {act.key_id!r} was retired at position {existing.retired.position}"
+                + (hint if act.compromised else ""),
             )
+
+        if existing.public_key != act.public_key:
+            raise rejected(act, f"public_key: expected the public key declared for {act.key_id!r}")
 
         def retire() -> None:
             period = KeyPeriod(existing.public_key, existing.period.valid_from, ctx.position + 1)
@@ -142,6 +184,7 @@ def declare_key(state: State, act: CertificateKeyAct, ctx: Context) -> Commit:
                 period,
                 existing.declared,
                 retired=ctx.event,
+                compromised=ctx.event if act.compromised else None,
             )
 
         return retire
@@ -166,6 +209,41 @@ def declare_key(state: State, act: CertificateKeyAct, ctx: Context) -> Commit:
         state._key_owner[act.public_key] = act.key_id
 
     return declare
+
+
+def compromise(state: State, act: CertificateCompromise, ctx: Context) -> Commit:
+    regime = regime_of(state, act)
+    check_party(regime, act, act.party, "party")
+    existing = state._certificate_keys.get(act.key_id)
+    if existing is None:
+        raise rejected(act, f"key_id: no certificate key {act.key_id!r} has been declared")
+    if existing.party != act.party:
+        raise rejected(
+            act, f"key_id: {act.key_id!r} is a key of {existing.party!r}, not of {act.party!r}"
+        )
+    if existing.compromised is not None:
+        raise rejected(
+            act,
+            f"key_id: {act.key_id!r} was declared compromised at position "
+            f"{existing.compromised.position}",
+        )
+    check_languages(regime, act, act.reason, "reason")
+
+    def commit() -> None:
+        period = existing.period
+        if existing.retired is None:
+            period = KeyPeriod(existing.public_key, period.valid_from, ctx.position + 1)
+        state._certificate_keys[act.key_id] = CertificateKey(
+            existing.key_id,
+            existing.party,
+            existing.public_key,
+            period,
+            existing.declared,
+            retired=existing.retired or ctx.event,
+            compromised=ctx.event,
+        )
+
+    return commit
 
 
 def issue(state: State, act: CertificateIssue, ctx: Context) -> Commit:
@@ -286,6 +364,7 @@ def revoke(state: State, act: CertificateRevoke, ctx: Context) -> Commit:
 
 RULES: RuleTable = {
     CertificateKeyAct: declare_key,
+    CertificateCompromise: compromise,
     CertificateIssue: issue,
     CertificateRevoke: revoke,
 }

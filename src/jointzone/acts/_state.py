@@ -8,8 +8,10 @@ read-only mappings.
 
 Keys are judged by position. An entry at position ``p`` is judged by what entries ``0 .. p-1``
 established: a key appointed at ``p`` is valid from ``p + 1``; a key rotated away or removed at
-``p`` is valid up to and including ``p``. Root keys declared in ``regime.adopt`` are valid from the
-adoption's own position, because the genesis is signed by the keys it declares.
+``p`` is valid up to and including ``p``. Root keys declared in ``regime.adopt`` or
+``party.rotate-root`` are valid from that act's own position, because the act is signed by the
+keys it declares (as TUF's first root, and each new root, sign themselves); the root keys a
+rotation removes sign up to and including it.
 """
 
 from __future__ import annotations
@@ -66,16 +68,25 @@ class Signer:
 
 @dataclass(frozen=True, slots=True)
 class RootKey:
-    """One of a party's root keys, which appoint and remove that party's officials."""
+    """One of a party's root keys, which appoint and remove that party's officials.
+
+    ``compromised`` is the ``party.rotate-root`` that removed the key declaring it compromised:
+    the key signs nothing after that entry, as any removed key, and the record says why.
+    """
 
     id: str
     party: str
     key: KeyPeriod
+    compromised: Event | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class PartyKeys:
-    """A party's root keys, how many of them must sign, and its node's note verifier key."""
+    """A party's root keys, how many of them must sign, and its node's note verifier key.
+
+    ``root_keys`` holds every root key the party ever had, each with the positions it signs
+    for; ``threshold`` is the one in force (a ``party.rotate-root`` sets it anew).
+    """
 
     party: str
     root_keys: tuple[RootKey, ...]
@@ -220,6 +231,11 @@ class CertificateKey:
     period: KeyPeriod
     declared: Event
     retired: Event | None = None
+    #: The entry that declared the key compromised (``certificate.compromise``, or the
+    #: ``certificate.key`` that retired it with ``compromised``): from then on no certificate
+    #: it signed is valid, whenever it was issued. A key retired without it keeps its
+    #: certificates valid until they expire.
+    compromised: Event | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -407,6 +423,27 @@ class State:
         if root is not None and root.key.valid_at(position):
             return root.party
         return None
+
+    def signer_refusal(self, key_id: str, position: int) -> str:
+        """Why ``key_id`` may not sign at ``position``, in a few words, for a refusal's message."""
+        official = self._officials.get(key_id)
+        if official is not None:
+            if position < official.keys[0].valid_from:
+                return f"official {key_id!r} signs from position {official.keys[0].valid_from}"
+            if official.removed_at is not None:
+                return f"official {key_id!r} was removed at position {official.removed_at}"
+            return f"official {key_id!r} has no key valid there"
+        root = self._root_keys.get(key_id)
+        if root is None:
+            return "unknown"
+        if position < root.key.valid_from:
+            return f"root key {key_id!r} signs from position {root.key.valid_from}"
+        last = None if root.key.valid_until is None else root.key.valid_until - 1
+        if root.compromised is not None:
+            return f"root key {key_id!r} was declared compromised at position {last}"
+        if last is not None and position > last:
+            return f"root key {key_id!r} was removed at position {last}"
+        return f"root key {key_id!r} is not valid there"
 
     def key_valid(self, key_id: str, public_key: bytes, position: int) -> bool:
         """Whether ``public_key`` is ``key_id``'s key, valid to sign an entry at ``position``."""

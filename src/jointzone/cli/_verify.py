@@ -10,9 +10,9 @@ import typer
 
 from jointzone.cli._console import progress_bar, say
 from jointzone.cli.errors import CliError
-from jointzone.node import genesis_node_keys, pinned_verifiers
+from jointzone.node import AuditError, EntryJudge, genesis_node_keys, pinned_verifiers
 from jointzone.tlog import leaf_hash
-from jointzone.verify import read_first_entry, verify_tiles
+from jointzone.verify import EntryRefusedError, Judge, read_first_entry, verify_tiles
 
 
 def verify_log(
@@ -41,6 +41,14 @@ def verify_log(
             help="An older signed checkpoint this log must be consistent with; repeatable.",
         ),
     ] = None,
+    judge: Annotated[
+        bool,
+        typer.Option(
+            "--judge",
+            help="Also judge every entry as a witness does: each signature against the keys "
+            "valid at its position, the consent its act type needs, its state transition.",
+        ),
+    ] = False,
 ) -> None:
     """Verify a published log: signatures, every entry and tile, the root, older checkpoints.
 
@@ -49,12 +57,34 @@ def verify_log(
 
     The checkpoint must carry a valid signature from every party the log's genesis names, made
     with the node key the genesis declares, and those keys must be the ones given with --key.
-    Exits 0 with a one-line summary, or 1 naming the first discrepancy found.
+    With --judge, every entry must also be an act its signers could make at its position: an
+    entry signed by a key removed or declared compromised before it is refused, while entries
+    signed before the key went keep verifying. Exits 0 with a one-line summary, or 1 naming the
+    first discrepancy found.
     """
     genesis = read_first_entry(location)
     verifiers = pinned_verifiers(genesis_node_keys(genesis), keys)
     with progress_bar("verifying") as progress:
-        report = verify_tiles(location, verifiers, older_checkpoints=older or (), progress=progress)
+        report = verify_tiles(
+            location,
+            verifiers,
+            older_checkpoints=older or (),
+            progress=progress,
+            judge=_judge() if judge else None,
+        )
     if report.first_leaf != leaf_hash(genesis):
         raise CliError(f"{location}: entry 0 changed while it was being verified")
     say(report.summary())
+
+
+def _judge() -> Judge:
+    """Each entry judged in turn by a replica of the log built from the entries before it."""
+    entries = EntryJudge()
+
+    def judge(index: int, data: bytes) -> None:
+        try:
+            entries(index, data)
+        except AuditError as e:
+            raise EntryRefusedError(f"{e} (judged at its position in the log)", entry=index) from e
+
+    return judge

@@ -42,6 +42,11 @@ class KeyDirectory(Protocol):
         """How many of ``party``'s root keys must sign its own-party root acts."""
         ...
 
+    def refusal(self, kid: bytes, position: int) -> str:
+        """Why the key with ``kid`` is not valid at ``position``, in a few words (unknown,
+        removed, declared compromised...), for the message refusing its signature."""
+        ...
+
 
 def _signer_keys(proposal: Proposal, keys: KeyDirectory, position: int) -> dict[bytes, SignerKey]:
     """Each signature's key as the record knows it at ``position``, or
@@ -52,7 +57,7 @@ def _signer_keys(proposal: Proposal, keys: KeyDirectory, position: int) -> dict[
         if key is None:
             raise InvalidSignatureError(
                 f"act {proposal.id}: key {kid.hex()} is not a key of the record valid at "
-                f"position {position} (unknown, rotated or removed)"
+                f"position {position} ({keys.refusal(kid, position)})"
             )
         lookup[kid] = key
     return lookup

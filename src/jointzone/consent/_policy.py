@@ -9,25 +9,44 @@ Kinds:
     any-party          at least one party does so (reporting an incident, revoking a certificate)
     own-party-root     the subject party's root keys, to its root threshold (its officials)
     every-party-root   each party's root keys, to each party's root threshold (the regime itself)
+
+A root rotation (``party.rotate-root``) asks for more than its policy, whatever the regime says:
+the party's new root keys must sign too, to the new threshold (:class:`RootRotation`), as TUF
+asks of a new root; and a key the rotation declares compromised counts for nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 ConsentKind = Literal["every-party", "any-party", "own-party-root", "every-party-root"]
-SignerKind = Literal["official", "root"]
+#: ``new-root``: a root key that the act being judged declares, not yet one of the record.
+SignerKind = Literal["official", "root", "new-root"]
+
+
+@dataclass(frozen=True, slots=True)
+class RootRotation:
+    """A party's root keys being replaced: besides its policy, the act needs ``threshold`` of
+    the new set ``keys`` (kept keys count for both sets), and the keys it declares
+    ``compromised`` count towards nothing."""
+
+    party: str
+    keys: frozenset[str]
+    threshold: int
+    compromised: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
 class Requirement:
-    """What one act type needs: the policy as the consent layer reads it."""
+    """What one act needs: its type's policy as the consent layer reads it, and for a root
+    rotation what the act itself asks besides."""
 
     consent: ConsentKind
     thresholds: Mapping[str, int] = field(default_factory=dict)  # per party; 1 where absent
     roles: frozenset[str] = field(default_factory=frozenset)
+    rotation: RootRotation | None = None
 
     def threshold_for(self, party: str) -> int:
         return self.thresholds.get(party, 1)
@@ -65,17 +84,21 @@ class PartyConsent:
     """Where one party stands on one act: who of it signed, and whether that is enough.
 
     ``need`` is 0 for a party whose signatures the act does not ask for (another party's
-    officials, under ``own-party-root``). ``signers`` are those whose signatures count."""
+    officials, under ``own-party-root``). ``signers`` are those whose signatures count. For the
+    party whose root keys a rotation replaces, ``new_have`` of ``new_need`` counts its new keys.
+    """
 
     party: str
     kind: SignerKind
     have: int
     need: int
     signers: tuple[str, ...]
+    new_have: int = 0
+    new_need: int = 0
 
     @property
     def done(self) -> bool:
-        return self.have >= self.need
+        return self.have >= self.need and self.new_have >= self.new_need
 
 
 def party_consent(
@@ -91,8 +114,11 @@ def party_consent(
     kind: SignerKind = (
         "root" if req.consent in ("own-party-root", "every-party-root") else "official"
     )
+    rotation = req.rotation
     out = []
     for party in parties:
+        rotating = rotation is not None and rotation.party == party
+        barred = rotation.compromised if rotation is not None and rotating else frozenset()
         # One signer counts once however many times it signed.
         counted = sorted(
             {
@@ -101,12 +127,24 @@ def party_consent(
                 if s.party == party
                 and s.kind == kind
                 and (kind == "root" or not req.roles or s.roles & req.roles)
+                and s.signer not in barred
             }
         )
         need = roots.get(party, 1) if kind == "root" else req.threshold_for(party)
         if req.consent == "own-party-root" and party != subject_party:
             need = 0
-        out.append(PartyConsent(party, kind, len(counted), need, tuple(counted)))
+        standing = PartyConsent(party, kind, len(counted), need, tuple(counted))
+        if rotation is not None and rotating:
+            fresh = {
+                s.signer
+                for s in signers
+                if s.party == party
+                and s.kind in ("root", "new-root")
+                and s.signer in rotation.keys
+                and s.signer not in barred
+            }
+            standing = replace(standing, new_have=len(fresh), new_need=rotation.threshold)
+        out.append(standing)
     return tuple(out)
 
 
@@ -125,19 +163,22 @@ def evaluate(
         req, signers, parties=parties, subject_party=subject_party, root_thresholds=root_thresholds
     )
 
-    def short(p: PartyConsent) -> str:
+    def short(p: PartyConsent) -> list[str]:
         who = (
             "root keys"
             if p.kind == "root"
             else "officials" + (f" with role {'/'.join(sorted(req.roles))}" if req.roles else "")
         )
-        return f"{p.party}: {p.have} of {p.need} signatures of its {who}"
+        lines = [f"{p.party}: {p.have} of {p.need} signatures of its {who}"]
+        if p.new_have < p.new_need:
+            lines.append(f"{p.party}: {p.new_have} of {p.new_need} signatures of its new root keys")
+        return lines if p.have < p.need else lines[1:]
 
     if req.consent == "own-party-root" and subject_party and subject_party not in parties:
         need = (root_thresholds or {}).get(subject_party, 1)
         missing = [f"{subject_party}: 0 of {need} signatures of its root keys"]
     else:
-        missing = [short(p) for p in standing if not p.done]
+        missing = [line for p in standing if not p.done for line in short(p)]
     if req.consent == "any-party" and missing:
         missing = [] if any(p.done for p in standing) else ["any one party: " + "; ".join(missing)]
     return Verdict(not missing, tuple(missing))

@@ -3,7 +3,7 @@
 Layer: node imports the pure packages and the store; interfaces (cli, api, sync) import node.
 """
 
-from jointzone.node._audit import AuditReport, audit
+from jointzone.node._audit import AuditReport, EntryJudge, audit
 from jointzone.node._backup import ArchiveManifest, Restored, backup, hold_directory, restore
 from jointzone.node._core import Clock, node_key_name
 from jointzone.node._documents import verify_document as check_certificate
@@ -54,6 +54,7 @@ __all__ = [
     "Clock",
     "Descriptor",
     "EmbeddedDeployment",
+    "EntryJudge",
     "Gate",
     "KeyEntry",
     "Keystore",

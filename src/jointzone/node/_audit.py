@@ -37,6 +37,23 @@ from jointzone.tlog import (
 )
 
 
+class EntryJudge:
+    """A log's entries judged again, fed one by one in log order from entry 0, as the log's
+    witnesses judged them: each signature against the keys valid at its position, the consent
+    its act type needs, its state transition. What an audit does to a node's database and
+    ``jointzone verify-log --judge`` to a published log; ``replica`` is the state so far."""
+
+    def __init__(self) -> None:
+        self.replica = Replica()
+
+    def __call__(self, index: int, data: bytes) -> None:
+        """Judge and apply entry ``index``; :class:`AuditError` naming it if it is refused."""
+        try:
+            self.replica.admit(Entry.decode(data, index=index), index)
+        except REFUSALS as e:
+            raise AuditError(f"entry {index}: {e}") from e
+
+
 @dataclass(frozen=True, slots=True)
 class AuditReport:
     size: int
@@ -67,7 +84,8 @@ def audit(
         declared = genesis_node_keys(genesis)
         if pins:
             pinned_verifiers(declared, pins)
-    replica = Replica()
+    judge = EntryJudge()
+    replica = judge.replica
     edge = CompactRange()
     stored: list[bytes] = []
     for i, data in enumerate(store.iter_entries(0, size)):
@@ -85,10 +103,7 @@ def audit(
                 f"entry {i}: its bytes do not hash to the leaf hash stored for it "
                 f"(stored {stored[i % TILE_WIDTH].hex()[:16]}..., entry gives {h.hex()[:16]}...)"
             )
-        try:
-            replica.admit(Entry.decode(data, index=i), i)
-        except REFUSALS as e:
-            raise AuditError(f"entry {i}: {e}") from e
+        judge(i, data)
         edge.append_hash(h)
         if progress is not None and i % 1024 == 0:
             progress(i, size)

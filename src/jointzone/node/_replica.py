@@ -7,13 +7,16 @@ which checks the act itself; the state changes only if all of that holds.
 
 A signature's COSE ``kid`` is the signer's key id as the record knows it: an official id or a
 root key id. The state says which public key that id has at a position, so a rotated or removed
-key signs nothing after its rotation or removal.
+key signs nothing after its rotation or removal. Two acts are also signed by keys they declare
+themselves: the genesis, by every party's first root keys, and a ``party.rotate-root``, by the
+party's new root keys beside a threshold of its old ones.
 """
 
 from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -30,6 +33,7 @@ from jointzone.consent import (
     Proposal,
     Rejection,
     Requirement,
+    RootRotation,
     SignerKey,
     ValidSigner,
     Verdict,
@@ -63,6 +67,9 @@ class _GenesisKeys:
     def root_threshold(self, party: str) -> int:
         return self._thresholds.get(party, 1)
 
+    def refusal(self, kid: bytes, position: int) -> str:
+        return "not a root key the genesis declares"
+
 
 class _StateKeys:
     """The keys of the record, as the state knows them at a position."""
@@ -94,6 +101,48 @@ class _StateKeys:
 
     def root_threshold(self, party: str) -> int:
         return self._state.party_keys(party).threshold
+
+    def refusal(self, kid: bytes, position: int) -> str:
+        try:
+            return self._state.signer_refusal(kid.decode("utf-8"), position)
+        except UnicodeDecodeError:
+            return "unknown"
+
+
+class _RotationKeys:
+    """The keys of the record, and the new root keys a ``party.rotate-root`` declares: they
+    sign the act that declares them, as TUF's new root signs its own rotation. A key of the
+    record keeps its kind; a new one is a ``new-root``, which counts only towards the new set."""
+
+    def __init__(self, keys: _StateKeys, act: acts.PartyRotateRoot) -> None:
+        self._keys = keys
+        self._party = act.party
+        self._new = {k.id: k.public_key for k in act.root_keys}
+
+    def signer_key(self, kid: bytes, position: int) -> SignerKey | None:
+        found = self._keys.signer_key(kid, position)
+        if found is not None:
+            return found
+        try:
+            key_id = kid.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        public = self._new.get(key_id)
+        if public is None:
+            return None
+        return SignerKey(
+            party=self._party,
+            kind="new-root",
+            signer=key_id,
+            roles=frozenset(),
+            public_key=Ed25519PublicKey.from_public_bytes(public),
+        )
+
+    def root_threshold(self, party: str) -> int:
+        return self._keys.root_threshold(party)
+
+    def refusal(self, kid: bytes, position: int) -> str:
+        return self._keys.refusal(kid, position)
 
 
 #: How many parsed acts of open proposals a replica keeps (see ``Replica._parsed``).
@@ -218,7 +267,15 @@ class Replica:
             thresholds=dict(policy.threshold),
             roles=frozenset(policy.roles),
         )
-        keys: KeyDirectory = _GenesisKeys(act) if isinstance(act, acts.RegimeAdopt) else self._keys
+        keys: KeyDirectory = self._keys
+        if isinstance(act, acts.RegimeAdopt):
+            keys = _GenesisKeys(act)
+        elif isinstance(act, acts.PartyRotateRoot):
+            keys = _RotationKeys(self._keys, act)
+            rotation = RootRotation(
+                act.party, act.new_key_ids(), act.threshold, frozenset(act.compromised)
+            )
+            req = replace(req, rotation=rotation)
         return req, regime.party_ids, act.own_party, keys, act
 
     def verdict(self, proposal: Proposal) -> Verdict:
@@ -260,7 +317,7 @@ class Replica:
             if key is None:
                 raise InvalidSignatureError(
                     f"key {kid.decode('utf-8', 'replace')!r} is not a key of the record valid at "
-                    f"position {self.size} (unknown, rotated or removed)"
+                    f"position {self.size} ({keys.refusal(kid, self.size)})"
                 )
             if party is not None and key.party != party:
                 raise InvalidSignatureError(
@@ -290,7 +347,7 @@ class Replica:
         if key is None:
             raise InvalidSignatureError(
                 f"key {rejection.official!r} is not a key of the record valid at position "
-                f"{self.size} (unknown, rotated or removed)"
+                f"{self.size} ({keys.refusal(rejection.kid, self.size)})"
             )
         if key.party != rejection.party:
             raise InvalidSignatureError(

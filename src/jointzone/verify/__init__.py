@@ -8,9 +8,10 @@ trusting the other's servers.
 """
 
 from jointzone.verify._report import Report
-from jointzone.verify._tiles import Progress, read_first_entry, verify_tiles
+from jointzone.verify._tiles import Judge, Progress, read_first_entry, verify_tiles
 from jointzone.verify.errors import (
     CheckpointSignatureError,
+    EntryRefusedError,
     HashMismatchError,
     InconsistentCheckpointError,
     MalformedFileError,
@@ -23,8 +24,10 @@ from jointzone.verify.errors import (
 
 __all__ = [
     "CheckpointSignatureError",
+    "EntryRefusedError",
     "HashMismatchError",
     "InconsistentCheckpointError",
+    "Judge",
     "MalformedFileError",
     "MissingFileError",
     "Progress",

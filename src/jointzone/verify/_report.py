@@ -23,6 +23,8 @@ class Report:
     hashes: int = 0
     #: The leaf hash of entry 0, so a caller that read the genesis can tie it to what verified.
     first_leaf: bytes | None = None
+    #: Whether every entry was also judged (by the judge the caller gave) and passed.
+    judged: bool = False
 
     def summary(self) -> str:
         """``ok: 1,000 entries, root <b64>, signed by a, b; consistent with 1 older checkpoint``."""
@@ -34,4 +36,6 @@ class Report:
         if self.older:
             count = len(self.older)
             line += f"; consistent with {count} older checkpoint{'s' * (count != 1)}"
+        if self.judged:
+            line += "; every entry judged: signatures, consent, state transitions"
         return line

@@ -8,6 +8,11 @@ kept, at most 255 hashes a level, so memory is O(256 x levels) however long the 
 
 The root of any prefix the caller asks about (older checkpoints) is folded from that edge at
 the moment the stream passes the prefix's size, so consistency costs no second pass.
+
+What the entries say is not this module's to know. A caller that knows (``jointzone verify-log
+--judge``, which replays the acts as a witness does) passes a :data:`Judge`, and every entry is
+handed to it in log order once its bundle's hashes are checked: memory is then whatever the
+judge keeps.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ from jointzone.verify._http import TileURL, is_url
 from jointzone.verify._report import Report
 from jointzone.verify.errors import (
     CheckpointSignatureError,
+    EntryRefusedError,
     HashMismatchError,
     InconsistentCheckpointError,
     MalformedFileError,
@@ -49,6 +55,12 @@ from jointzone.verify.errors import (
 
 Progress = Callable[[int, int], None]
 """Called as ``progress(entries_verified, entries_total)`` while the entries stream."""
+
+Judge = Callable[[int, bytes], None]
+"""Called as ``judge(index, entry)`` for every entry, in log order from entry 0, once the
+entry's bundle agrees with its hash tile; raises
+:class:`~jointzone.verify.errors.EntryRefusedError` to refuse the entry. After a refusal it is
+called no more."""
 
 _PROGRESS_EVERY = 64
 """Bundles between progress calls: often enough for a smooth bar, rare enough to cost nothing."""
@@ -106,6 +118,7 @@ def verify_tiles(
     older_checkpoints: Sequence[bytes | Path] = (),
     require: Literal["any", "all"] = "all",
     progress: Progress | None = None,
+    judge: Judge | None = None,
 ) -> Report:
     """Verify a published log against the keys given, or raise naming the first discrepancy.
 
@@ -117,7 +130,9 @@ def verify_tiles(
     bundle and hash tile its size requires must be present and agree with the entries, and the
     entries' root must be the checkpoint's. Each older checkpoint (note bytes, or a file to read
     them from) must be signed the same way, be of the same origin and no larger, and its root
-    must be the root of that many first entries.
+    must be the root of that many first entries. With ``judge``, every entry must also pass it
+    (see :data:`Judge`); a refusal is raised once the tree has verified, so a damaged file is
+    reported as that.
 
     Raises :class:`~jointzone.verify.errors.VerificationError` (a subclass names the kind) for
     the first discrepancy found and :class:`~jointzone.verify.errors.UsageError` when it cannot
@@ -140,7 +155,7 @@ def verify_tiles(
         ]
         for older in olders:
             _check_older_fits(older, checkpoint)
-        rebuild = _Rebuild(files, checkpoint.size, olders, progress)
+        rebuild = _Rebuild(files, checkpoint.size, olders, progress, judge)
         root = rebuild.run()
     if root != checkpoint.root:
         raise RootMismatchError(
@@ -148,6 +163,8 @@ def verify_tiles(
             f"their root is {root.hex()} while the checkpoint signs {checkpoint.root.hex()}",
             path=CHECKPOINT_PATH,
         )
+    if rebuild.refused is not None:
+        raise rebuild.refused
     return Report(
         origin=checkpoint.origin,
         size=checkpoint.size,
@@ -156,6 +173,7 @@ def verify_tiles(
         older=tuple(o.checkpoint.size for o in olders),
         hashes=rebuild.hashes,
         first_leaf=rebuild.first_leaf,
+        judged=judge is not None,
     )
 
 
@@ -250,10 +268,13 @@ class _Rebuild:
         size: int,
         olders: Iterable[_Older],
         progress: Progress | None,
+        judge: Judge | None = None,
     ) -> None:
         self.files = files
         self.size = size
         self.progress = progress
+        self.judge = judge
+        self.refused: EntryRefusedError | None = None
         self.hashes = 0
         self.first_leaf: bytes | None = None
         # rows[L]: the hashes of tree level 8L not yet gathered into a full level-L tile.
@@ -308,7 +329,28 @@ class _Rebuild:
                 expected=leaves[position],
                 found=found,
             )
+        if self.judge is not None and self.refused is None:
+            self._judge(index << TILE_HEIGHT, data, width, bundle_path)
         return leaves
+
+    def _judge(self, first: int, data: bytes, width: int, path: str) -> None:
+        """Hand the bundle's ``width`` entries to the judge, in order, until one is refused
+        (the bundle parsed already, so its lengths hold)."""
+        assert self.judge is not None
+        pos = 0
+        for index in range(first, first + width):
+            n = (data[pos] << 8) | data[pos + 1]
+            pos += 2
+            try:
+                self.judge(index, data[pos : pos + n])
+            except EntryRefusedError as e:
+                if e.path is None:
+                    e.path = path
+                if e.entry is None:
+                    e.entry = index
+                self.refused = e
+                return
+            pos += n
 
     def _push(self, level: int, h: bytes) -> None:
         """Add a hash of tree level 8*level; check and climb when it completes a tile."""

@@ -11,7 +11,10 @@
         ├── CheckpointSignatureError   a checkpoint lacks a signature from a given key, or one fails
         ├── HashMismatchError          a hash tile disagrees with what the entries imply
         ├── RootMismatchError          the entries' root is not the checkpoint's root
-        └── InconsistentCheckpointError  an older checkpoint is not a prefix of this log
+        ├── InconsistentCheckpointError  an older checkpoint is not a prefix of this log
+        └── EntryRefusedError          an entry the caller's judge refuses (a signature by a key
+                                       not valid at its position, consent missing, an act the
+                                       state refuses), though the tree holds it
 
 A verifier's answer is a verdict, so every way a directory can be wrong is a
 :class:`VerificationError`; an error in how the verifier was called is not. Each message says
@@ -81,3 +84,13 @@ class RootMismatchError(VerificationError):
 
 class InconsistentCheckpointError(VerificationError):
     """An older checkpoint's root is not the root of the log's first entries: a fork."""
+
+
+class EntryRefusedError(VerificationError):
+    """An entry that is in the tree but that the judge given to the verifier refuses.
+
+    The verifier reads entries as bytes and judges nothing of what they say; a caller that
+    knows what they are (``jointzone verify-log --judge``) passes a judge, which raises this
+    for the first entry it refuses. It is reported only once the tree itself has verified, so a
+    damaged file is named as such rather than as an entry refused.
+    """

@@ -89,6 +89,13 @@ ACT_TYPE_TEXTS: Mapping[str, ActTypeText] = {
     "official.remove": ActTypeText(
         N_("Remove an official"), N_("The official's key signs nothing after this act.")
     ),
+    "party.rotate-root": ActTypeText(
+        N_("Replace a party's root keys"),
+        N_(
+            "A threshold of the old root keys and of the new ones sign; a key removed signs "
+            "nothing after this act."
+        ),
+    ),
     "enterprise.register": ActTypeText(
         N_("Register an enterprise"),
         N_("Register an enterprise of a party for one or more categories of activity."),
@@ -144,6 +151,10 @@ ACT_TYPE_TEXTS: Mapping[str, ActTypeText] = {
     ),
     "certificate.key": ActTypeText(
         N_("Declare a certificate key"), N_("Declare or retire a party's certificate-signing key.")
+    ),
+    "certificate.compromise": ActTypeText(
+        N_("Declare a certificate key compromised"),
+        N_("Every party declares it; no certificate the key signed is valid any more."),
     ),
     "certificate.issue": ActTypeText(
         N_("Issue a certificate"),
@@ -419,11 +430,12 @@ _SOURCES: Mapping[str, str] = {
     "incident": "incident",
     "official": "official",
     "place": "place",
+    "compromised": "root-key",
 }
 # Registries of the record, whose options are names as written and ids: shown untranslated.
 _RECORDS = {
     "enterprise", "participant", "project", "certificate", "movement", "incident", "official",
-    "report", "decision",
+    "report", "decision", "root-key",
 }  # fmt: skip
 # A place under these is a crossing point; under these, a place of the zone (the rules say so).
 _CROSSINGS = {"crossing_point"}
@@ -1302,6 +1314,13 @@ def _options(
         )
     if source == "party":
         return flat((p, view.party()(p)) for p in regime.party_ids)
+    if source == "root-key":
+        return flat(
+            (key_id, key_id)
+            for party in regime.party_ids
+            if owner is None or party == owner
+            for key_id in state.root_keys_at(party, state.size)
+        )
     if source == "category":
         return flat((c.id, view.category()(c.id)) for c in regime.categories)
     if source == "role":

@@ -22,6 +22,7 @@ LABELS: dict[str, str] = {
     "certificates": N_("Certificates"),
     "clock": N_("Clock"),
     "concerns": N_("Concerns"),
+    "compromised": N_("Compromised"),
     "conditions": N_("Conditions"),
     "crossing_point": N_("Crossing point"),
     "decision": N_("Decision"),

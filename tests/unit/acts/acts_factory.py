@@ -58,9 +58,7 @@ def adopt(regime: Regime | None = None, **changes: Any) -> Data:
         "regime": (regime or seed_regime()).canonical(),
         "parties": {
             p: {
-                "root_keys": [
-                    {"id": f"{p}-root-1", "public_key": b64url(public_key(p + " root 1"))}
-                ],
+                "root_keys": [root_key(f"{p}-root-1")],
                 "threshold": 1,
                 "node_verifier": note_verifier(f"{p}.jointzone.example"),
             }
@@ -173,6 +171,40 @@ def key_act(party: str = "japan", label: str = "cert-japan", **changes: Any) -> 
         "key_id": certificate_key_id(pk),
         "public_key": b64url(pk),
         "retire": False,
+        "compromised": False,
+        **changes,
+    }
+
+
+def compromise(party: str = "japan", label: str = "cert-japan", **changes: Any) -> Data:
+    return {
+        "type": "certificate.compromise",
+        "party": party,
+        "key_id": certificate_key_id(public_key(label)),
+        "reason": {"en": "The key's device was lost at sea."},
+        **changes,
+    }
+
+
+def root_key(key_id: str) -> Data:
+    """A root key as regime.adopt and party.rotate-root declare it; the key is the label's."""
+    party = key_id.split("-root-", maxsplit=1)[0]
+    return {"id": key_id, "public_key": b64url(public_key(f"{party} root {key_id[-1]}"))}
+
+
+def rotate_root(
+    party: str = "japan",
+    keys: Sequence[str] = ("japan-root-2",),
+    threshold: int = 1,
+    **changes: Any,
+) -> Data:
+    """A party.rotate-root to the root keys ``keys`` (``<party>-root-<n>``: :func:`root_key`)."""
+    return {
+        "type": "party.rotate-root",
+        "party": party,
+        "root_keys": [root_key(k) for k in keys],
+        "threshold": threshold,
+        "compromised": [],
         **changes,
     }
 

@@ -5,7 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from acts_factory import OFFICERS, Log, crossing, issue, key_act, public_key, world
+from acts_factory import (
+    OFFICERS,
+    Log,
+    compromise,
+    crossing,
+    issue,
+    key_act,
+    public_key,
+    world,
+)
+
+from jointzone.acts import ActSchemaError, certificate_key_id, parse_act
 
 
 def keyed() -> Log:
@@ -64,6 +75,65 @@ def test_key_of_another_party_cannot_be_retired() -> None:
     log = keyed()
     data = key_act("japan", "cert-russia", retire=True)
     log.rejects(data, "is a key of 'russia'")
+
+
+def test_a_key_retired_as_compromised_is_recorded_so() -> None:
+    log = keyed()
+    log.apply(key_act(retire=True, compromised=True))
+    key = log.state.certificate_keys[certificate_key_id(public_key("cert-japan"))]
+    assert key.retired is not None
+    assert key.compromised == key.retired
+    with pytest.raises(ActSchemaError, match="compromised: expected retire: true"):
+        parse_act(key_act(compromised=True))
+
+
+def test_compromise_by_every_party_retires_a_key_in_force() -> None:
+    log = keyed()
+    at = log.state.size
+    log.apply(compromise(), signers=OFFICERS)
+    key = log.state.certificate_keys[certificate_key_id(public_key("cert-japan"))]
+    assert key.compromised is not None
+    assert key.compromised.position == at
+    assert key.retired == key.compromised
+    assert key.period.valid_until == at + 1
+    assert log.state.certificate_key_at("japan", at + 1) is None
+    log.rejects(issue(), "party 'japan' has no certificate key valid")
+
+
+def test_compromise_of_a_retired_key_keeps_its_retirement() -> None:
+    log = keyed()
+    log.apply(key_act("japan", "cert-japan-2"))
+    retired_at = log.state.size
+    log.apply(key_act(retire=True))
+    log.rejects(key_act(retire=True, compromised=True), "certificate.compromise declares")
+    log.apply(compromise(), signers=OFFICERS)
+    key = log.state.certificate_keys[certificate_key_id(public_key("cert-japan"))]
+    assert key.retired is not None
+    assert key.retired.position == retired_at
+    assert key.period.valid_until == retired_at + 1
+    assert key.compromised is not None
+    assert key.compromised.position == retired_at + 1
+    # The next key signs on.
+    assert log.state.certificate_key_at("japan", log.state.size) is not None
+
+
+@pytest.mark.parametrize(
+    ("change", "match"),
+    [
+        ({"key_id": "00000000"}, "no certificate key '00000000'"),
+        ({"party": "russia"}, "is a key of 'japan', not of 'russia'"),
+        ({"party": "france"}, "not a party"),
+        ({"reason": {"fr": "Perdue."}}, r"reason.fr: 'fr' is not a language"),
+    ],
+)
+def test_compromise_rejections(change: dict[str, Any], match: str) -> None:
+    keyed().rejects(compromise(**change), match, signers=OFFICERS)
+
+
+def test_a_key_is_declared_compromised_once() -> None:
+    log = keyed()
+    log.apply(compromise(), signers=OFFICERS)
+    log.rejects(compromise(), "was declared compromised at position", signers=OFFICERS)
 
 
 # -- certificate.issue ------------------------------------------------------------------------

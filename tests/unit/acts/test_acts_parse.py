@@ -15,6 +15,7 @@ from acts_factory import (
     amend,
     appoint,
     b64url,
+    compromise,
     crossing,
     decision,
     enterprise,
@@ -26,6 +27,7 @@ from acts_factory import (
     project,
     public_key,
     report,
+    rotate_root,
 )
 from hypothesis import given
 from hypothesis import strategies as st
@@ -53,6 +55,7 @@ EXAMPLES: list[dict[str, Any]] = [
         "public_key": b64url(public_key("k2")),
     },
     {"type": "official.remove", "party": "japan", "official": "jo", "reason": {"en": "Retired."}},
+    rotate_root(keys=("japan-root-2", "japan-root-3"), compromised=["japan-root-1"]),
     {**enterprise(), "registered_address": {"place": "shikotan", "point": ["146.75", "43.8"]}},
     {
         "type": "enterprise.amend",
@@ -76,6 +79,8 @@ EXAMPLES: list[dict[str, Any]] = [
     {"type": "incident.resolve", "incident": "i-1", "resolution": {"en": "Repaired jointly."}},
     key_act(),
     {**key_act(), "retire": True},
+    {**key_act(), "retire": True, "compromised": True},
+    compromise(),
     issue(),
     {"type": "certificate.revoke", "certificate": "c-1", "reason": {"en": "Lost."}},
     crossing("record"),

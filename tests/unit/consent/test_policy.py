@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from jointzone.consent import Requirement, ValidSigner, evaluate
+from jointzone.consent import Requirement, RootRotation, ValidSigner, evaluate, party_consent
 
 PARTIES = ["japan", "russia"]
 
@@ -76,3 +76,65 @@ def test_every_party_root() -> None:
     # Officials are not root keys.
     signers = [root("japan", "j"), official("russia", "r", "registrar")]
     assert not evaluate(req, signers, parties=PARTIES, root_thresholds=roots).satisfied
+
+
+# -- a root rotation: the old keys' threshold and the new keys' -----------------------------------
+
+
+def new_root(party: str, name: str) -> ValidSigner:
+    return ValidSigner(party=party, kind="new-root", signer=name)
+
+
+ROTATION = Requirement(
+    "own-party-root",
+    rotation=RootRotation(
+        "japan",
+        keys=frozenset({"japan-root-2", "japan-root-4", "japan-root-5"}),
+        threshold=2,
+        compromised=frozenset({"japan-root-3"}),
+    ),
+)
+ROOTS = {"japan": 2, "russia": 2}
+
+
+def _rotation(signers: list[ValidSigner]) -> tuple[bool, tuple[str, ...]]:
+    verdict = evaluate(
+        ROTATION, signers, parties=PARTIES, subject_party="japan", root_thresholds=ROOTS
+    )
+    return verdict.satisfied, verdict.missing
+
+
+def test_a_rotation_needs_the_old_threshold_and_the_new() -> None:
+    old = [root("japan", "japan-root-1"), root("japan", "japan-root-2")]
+    new = [new_root("japan", "japan-root-4"), new_root("japan", "japan-root-5")]
+    assert _rotation([*old, *new]) == (True, ())
+    assert _rotation(old) == (False, ("japan: 1 of 2 signatures of its new root keys",))
+    # A kept key (japan-root-2) counts for both sets; the new keys alone are no old threshold.
+    assert _rotation([*old, new[0]])[0]
+    assert _rotation(new) == (False, ("japan: 0 of 2 signatures of its root keys",))
+
+
+def test_a_key_the_rotation_declares_compromised_counts_for_nothing() -> None:
+    signers = [
+        root("japan", "japan-root-1"),
+        root("japan", "japan-root-3"),
+        new_root("japan", "japan-root-4"),
+        new_root("japan", "japan-root-5"),
+    ]
+    assert _rotation(signers) == (False, ("japan: 1 of 2 signatures of its root keys",))
+    assert _rotation([*signers, root("japan", "japan-root-2")])[0]
+
+
+def test_a_rotations_standing_shows_both_counts_and_only_for_its_party() -> None:
+    signers = [root("japan", "japan-root-1"), new_root("japan", "japan-root-4")]
+    japan, russia = party_consent(
+        ROTATION, signers, parties=PARTIES, subject_party="japan", root_thresholds=ROOTS
+    )
+    assert (japan.have, japan.need, japan.new_have, japan.new_need) == (1, 2, 1, 2)
+    assert not japan.done
+    assert (russia.need, russia.new_need) == (0, 0)
+    assert russia.done
+    # A signature claiming one of japan's new keys for another party counts for neither.
+    both_old = [*signers, root("japan", "japan-root-6")]
+    assert not _rotation([*both_old, new_root("russia", "japan-root-5")])[0]
+    assert _rotation([*both_old, new_root("japan", "japan-root-5")])[0]

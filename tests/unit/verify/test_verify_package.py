@@ -24,8 +24,10 @@ def test_public_names() -> None:
 
     assert jointzone.verify.__all__ == [
         "CheckpointSignatureError",
+        "EntryRefusedError",
         "HashMismatchError",
         "InconsistentCheckpointError",
+        "Judge",
         "MalformedFileError",
         "MissingFileError",
         "Progress",

@@ -34,6 +34,7 @@ from jointzone.tlog import (
 )
 from jointzone.verify import (
     CheckpointSignatureError,
+    EntryRefusedError,
     HashMismatchError,
     InconsistentCheckpointError,
     MalformedFileError,
@@ -181,6 +182,45 @@ def test_memory_stays_flat_as_the_log_grows(big_log: tuple[Path, list[bytes]]) -
         tracemalloc.stop()
     # One bundle, its hashes and 255 pending hashes a level: tens of kilobytes, not megabytes.
     assert peak < 512 * 1024
+
+
+# -- a judge of the entries ---------------------------------------------------------------------
+
+
+def test_a_judge_sees_every_entry_once_in_order(tmp_path: Path) -> None:
+    entries = entries_of(600)
+    write_tiles_from_tree(tmp_path, entries)
+    seen: list[tuple[int, bytes]] = []
+    report = verify_tiles(tmp_path, VERIFIERS, judge=lambda i, e: seen.append((i, e)))
+    assert seen == list(enumerate(entries))
+    assert report.judged
+    assert report.summary().endswith("; every entry judged: signatures, consent, state transitions")
+    assert not verify_tiles(tmp_path, VERIFIERS).judged
+
+
+def test_an_entry_the_judge_refuses_is_named_and_judging_stops(tmp_path: Path) -> None:
+    write_tiles_from_tree(tmp_path, entries_of(600))
+    seen: list[int] = []
+
+    def judge(index: int, entry: bytes) -> None:
+        seen.append(index)
+        if index == 300:
+            raise EntryRefusedError(f"entry {index}: signed by a removed key")
+
+    with pytest.raises(EntryRefusedError, match=r"^entry 300: signed by a removed key$") as e:
+        verify_tiles(tmp_path, VERIFIERS, judge=judge)
+    assert (e.value.entry, e.value.path) == (300, "tile/entries/001")
+    assert seen == list(range(301))
+
+
+def test_a_damaged_tree_is_reported_before_a_refused_entry(small: Path) -> None:
+    flip(small / entries_path(2, 600 - 512), 10)
+
+    def judge(index: int, entry: bytes) -> None:
+        raise EntryRefusedError("refused")
+
+    with pytest.raises(HashMismatchError):
+        verify_tiles(small, VERIFIERS, judge=judge)
 
 
 # -- entries and tiles that do not match ---------------------------------------------------------

@@ -19,6 +19,7 @@ BENCHES = [
     "bench.bench_inputs",
     "bench.bench_keystore",
     "bench.bench_network",
+    "bench.bench_backup",
     "bench.bench_verifier",
 ]
 

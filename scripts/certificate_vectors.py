@@ -69,7 +69,7 @@ from jointzone.tlog import Checkpoint, CosignatureSigner, Signer, sign_note
 from jointzone.trust import TABLE_FORMAT, VerifierTable, bundle_json, verifier_extension
 
 OUT = Path(__file__).resolve().parents[1] / "tests" / "data" / "certificates" / "vectors.json"
-FORMAT = "jointzone-certificate-vectors/2"
+FORMAT = "jointzone-certificate-vectors/3"
 
 
 def _signer(seed: int) -> CoseSigner:
@@ -81,6 +81,8 @@ JAPAN = _signer(1)
 RUSSIA = _signer(2)
 OUTSIDER = _signer(3)  # a key of no party
 JAPAN_NEXT = _signer(4)  # japan's next key, declared while the first is still in use
+RETIRED = _signer(7)  # a key of japan's, retired: its certificates stay valid until they expire
+COMPROMISED = _signer(9)  # a key of japan's, declared compromised: none of its certificates holds
 
 ISSUER = "jz-seed"
 NOT_BEFORE = datetime(2019, 10, 27, tzinfo=UTC)
@@ -170,11 +172,28 @@ def _raw_claims(cwt: dict[int, Any]) -> bytes:
 # -- the vectors ------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Held:
+    """A key in a trust, with when it was retired or declared compromised, if it was."""
+
+    signer: CoseSigner
+    retired: datetime | None = None
+    compromised: datetime | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kid": self.signer.kid.hex(),
+            "public_key": self.signer.public_key.public_bytes_raw().hex(),
+            "retired": None if self.retired is None else _when(self.retired),
+            "compromised": None if self.compromised is None else _when(self.compromised),
+        }
+
+
 @dataclass(frozen=True, kw_only=True)
 class Trust:
     """The verifier's TrustBundle values, as a vector states them."""
 
-    parties: tuple[tuple[str, tuple[CoseSigner, ...]], ...] = (
+    parties: tuple[tuple[str, tuple[CoseSigner | Held, ...]], ...] = (
         ("japan", (JAPAN,)),
         ("russia", (RUSSIA,)),
     )
@@ -190,10 +209,7 @@ class Trust:
             "parties": [
                 {
                     "party": party,
-                    "keys": [
-                        {"kid": s.kid.hex(), "public_key": s.public_key.public_bytes_raw().hex()}
-                        for s in signers
-                    ],
+                    "keys": [(k if isinstance(k, Held) else Held(k)).to_json() for k in signers],
                 }
                 for party, signers in self.parties
             ],
@@ -238,6 +254,18 @@ def _with_zlib(data: bytes) -> str:
     return PREFIX + b45encode(data)
 
 
+def _retired(at: datetime) -> Trust:
+    """japan's RETIRED key, retired ``at``, beside its current key; russia's key."""
+    return Trust(parties=(("japan", (Held(RETIRED, retired=at), JAPAN)), ("russia", (RUSSIA,))))
+
+
+def _compromised() -> Trust:
+    """japan's COMPROMISED key, declared compromised two days after the certificates' iat."""
+    when = ISSUED_AT + timedelta(days=2)
+    held = Held(COMPROMISED, retired=when, compromised=when)
+    return Trust(parties=(("japan", (held, JAPAN)), ("russia", (RUSSIA,))))
+
+
 def _valid() -> list[Vector]:
     refs = _claims(
         certificate_id=b"pilot19-0042",
@@ -275,6 +303,20 @@ def _valid() -> list[Vector]:
             "signs with the new one.",
             text=encode_text(_cose(_claims(), (JAPAN_NEXT, RUSSIA))),
             trust=Trust(parties=(("japan", (JAPAN, JAPAN_NEXT)), ("russia", (RUSSIA,)))),
+        ),
+        Vector(
+            name="valid-retired-key",
+            description="japan signed with a key that was retired two days after the "
+            "certificate was issued: a retired key's certificates stay valid until they expire.",
+            text=encode_text(_cose(_claims(), (RETIRED, RUSSIA))),
+            trust=_retired(ISSUED_AT + timedelta(days=2)),
+        ),
+        Vector(
+            name="valid-key-retired-as-issued",
+            description="japan's key was retired at the very second the certificate was "
+            "issued (iat): still the key's certificate.",
+            text=encode_text(_cose(_claims(), (RETIRED, RUSSIA))),
+            trust=_retired(ISSUED_AT),
         ),
         Vector(
             name="valid-at-earliest",
@@ -486,6 +528,13 @@ def _check_failures() -> list[Vector]:
         ],
     ).to_bytes()
     rotating = Trust(parties=(("japan", (JAPAN, JAPAN_NEXT)), ("russia", (RUSSIA,))))
+    by_compromised = _signature(COMPROMISED, payload)
+    flipped = CoseSignature(
+        protected=by_compromised.protected,
+        unprotected={},
+        signature=bytes([by_compromised.signature[0] ^ 0x01]) + by_compromised.signature[1:],
+    )
+    compromised_tampered = _message(payload, [flipped, _signature(RUSSIA, payload)]).to_bytes()
     return [
         Vector(
             name="missing-signature",
@@ -530,6 +579,31 @@ def _check_failures() -> list[Vector]:
             text=encode_text(_cose(_claims(), (JAPAN, JAPAN_NEXT, RUSSIA))),
             trust=rotating,
             failures=_fail("signature of japan", "more than one"),
+        ),
+        Vector(
+            name="key-retired-before-issue",
+            description="japan signed with a key retired one second before the certificate was "
+            "issued: a retired key signs no new certificate.",
+            text=encode_text(_cose(_claims(), (RETIRED, RUSSIA))),
+            trust=_retired(ISSUED_AT - SECOND),
+            failures=_fail("signature of japan", "key retired"),
+        ),
+        Vector(
+            name="key-compromised",
+            description="japan signed with a key declared compromised (and so retired) two days "
+            "after the certificate was issued: none of the key's certificates is valid, "
+            "whenever it was issued.",
+            text=encode_text(_cose(_claims(), (COMPROMISED, RUSSIA))),
+            trust=_compromised(),
+            failures=_fail("signature of japan", "key compromised"),
+        ),
+        Vector(
+            name="key-compromised-bad-signature",
+            description="As key-compromised, with one bit of that signature flipped too: a "
+            "compromised key is reported as such before its signature is checked.",
+            text=encode_text(compromised_tampered),
+            trust=_compromised(),
+            failures=_fail("signature of japan", "key compromised"),
         ),
         Vector(
             name="unsupported-algorithm",
@@ -680,7 +754,6 @@ def vectors() -> list[Vector]:
 ORIGIN = "jointzone.example/vectors"
 BUNDLE_SIZE = 42
 LAST_ENTRY = BUNDLE_AT - timedelta(hours=3)
-RETIRED = _signer(7)  # a key of japan's, retired before the bundle
 NODE_SEEDS = {"japan": 5, "russia": 6}
 OTHER_NODE_SEED = 8  # a node key that no table names
 
@@ -693,14 +766,26 @@ def _event(position: int, moment: datetime) -> dict[str, int]:
     return {"position": position, "time": _seconds(moment)}
 
 
-def _key(party: str, signer: CoseSigner, declared: int, retired: int | None = None) -> Any:
+def _key(
+    party: str,
+    signer: CoseSigner,
+    declared: int,
+    retired: int | None = None,
+    *,
+    compromised: int | None = None,
+) -> Any:
     day = LAST_ENTRY - timedelta(days=90)
+
+    def at(position: int | None) -> dict[str, int] | None:
+        return None if position is None else _event(position, day + timedelta(days=position))
+
     return {
         "kid": signer.kid,
         "party": party,
         "public_key": signer.public_key.public_bytes_raw(),
-        "declared": _event(declared, day + timedelta(days=declared)),
-        "retired": None if retired is None else _event(retired, day + timedelta(days=retired)),
+        "declared": at(declared),
+        "retired": at(retired),
+        "compromised": at(compromised),
     }
 
 
@@ -713,9 +798,9 @@ def _names(ja: str, ru: str, en: str) -> dict[str, str]:
 
 
 def _table(**changes: Any) -> dict[str, Any]:
-    """The verifier table of the vectors' log at size 42: japan's retired key, its current one
-    and the next, russia's key, one revocation; the places, category and project the
-    certificate vectors carry as codes (2, 1, 11; 3; 17)."""
+    """The verifier table of the vectors' log at size 42: japan's retired key, its current one,
+    one declared compromised and the next, russia's key, one revocation; the places, category
+    and project the certificate vectors carry as codes (2, 1, 11; 3; 17)."""
     same = _names("色丹島", "Шикотан", "Shikotan")
     table: dict[str, Any] = {
         "format": TABLE_FORMAT,
@@ -742,6 +827,7 @@ def _table(**changes: Any) -> dict[str, Any]:
             _key("japan", RETIRED, 2, retired=5),
             _key("japan", JAPAN, 3),
             _key("russia", RUSSIA, 4),
+            _key("japan", COMPROMISED, 6, retired=20, compromised=20),
             _key("japan", JAPAN_NEXT, 30),
         ],
         "revoked": [
@@ -889,20 +975,63 @@ def bundle_vectors() -> list[BundleVector]:
         {**p, "node_key": _node_key("russia", OTHER_NODE_SEED)} if p["id"] == "russia" else p
         for p in everything["parties"]
     ]
-    russia_retired = [
-        {**k, "retired": _event(41, LAST_ENTRY)} if k["party"] == "russia" else k for k in keys
+    russia_compromised = [
+        {**k, "retired": _event(41, LAST_ENTRY), "compromised": _event(41, LAST_ENTRY)}
+        if k["party"] == "russia"
+        else k
+        for k in keys
     ]
+    compromise_dropped = [
+        {**k, "compromised": None} if k["kid"] == COMPROMISED.kid else k for k in keys
+    ]
+    # A table breaking the rule that a compromised key is retired too, committed to as it is.
+    unretired = encode_deterministic(
+        _table(keys=[{**k, "retired": None} if k["kid"] == COMPROMISED.kid else k for k in keys])
+    )
+    day = LAST_ENTRY - timedelta(days=90)
     return [
         BundleVector(
             name="file-valid",
-            description="A bundle that opens: japan's current and next keys (its first was "
-            "retired, so it is not trusted), russia's key, one revocation; made when the "
-            "older of the two nodes' timestamps says.",
+            description="A bundle that opens: japan's first key (retired: its certificates "
+            "stay valid until they expire), its current key, a key declared compromised and "
+            "its next key; russia's key; one revocation; made when the older of the two nodes' "
+            "timestamps says.",
             bundle=good,
             trust=Trust(
-                parties=(("japan", (JAPAN, JAPAN_NEXT)), ("russia", (RUSSIA,))),
+                parties=(
+                    (
+                        "japan",
+                        (
+                            Held(RETIRED, retired=day + timedelta(days=5)),
+                            JAPAN,
+                            Held(
+                                COMPROMISED,
+                                retired=day + timedelta(days=20),
+                                compromised=day + timedelta(days=20),
+                            ),
+                            JAPAN_NEXT,
+                        ),
+                    ),
+                    ("russia", (RUSSIA,)),
+                ),
                 revoked=(revocation_hash(b"tour19-07"),),
             ),
+        ),
+        BundleVector(
+            name="file-compromise-dropped",
+            description="The compromise of japan's compromised key left out of the table "
+            "(compromised null), the checkpoint as signed.",
+            bundle=_bundle(
+                _table_bytes(keys=compromise_dropped), _note([verifier_extension(table)])
+            ),
+            refused="table",
+        ),
+        BundleVector(
+            name="file-compromised-key-not-retired",
+            description="A table, committed to by the checkpoint, in which a key declared "
+            "compromised is not retired: every compromised key is retired too.",
+            bundle=_bundle(unretired),
+            refused="table",
         ),
         BundleVector(
             name="file-table-not-committed",
@@ -1003,9 +1132,9 @@ def bundle_vectors() -> list[BundleVector]:
         ),
         BundleVector(
             name="file-party-without-key",
-            description="russia's only key was retired: a certificate cannot carry every "
-            "party's signature, so the bundle trusts nothing.",
-            bundle=_bundle(_table_bytes(keys=russia_retired)),
+            description="russia's only key was declared compromised: no certificate can carry "
+            "every party's signature, so the bundle trusts nothing.",
+            bundle=_bundle(_table_bytes(keys=russia_compromised)),
             refused="trust",
         ),
         BundleVector(

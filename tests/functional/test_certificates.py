@@ -20,10 +20,12 @@ from pycose.headers import KID
 from pycose.keys.okp import OKPKey
 from pycose.messages.signmessage import SignMessage
 
+from jointzone.acts import certificate_key_id
 from jointzone.cose import CoseSigner
 from jointzone.credentials import CERTIFICATE_AAD, Certificate, sign_certificate
 from jointzone.node import EmbeddedDeployment, NodeError, export_trust_bundle
 from jointzone.node._documents import assemble, claims_of
+from jointzone.node._standalone import b64url
 from jointzone.scenario import ScenarioClock
 from jointzone.tlog import Checkpoint, Note
 from jointzone.trust import (
@@ -305,6 +307,70 @@ def test_a_wrong_node_key_is_refused(opened_seed: EmbeddedDeployment, bundle: by
     japan = _vkeys(opened_seed)[0]
     with pytest.raises(BundleError, match="checkpoint"):
         open_bundle(bundle, [japan, wrong])
+
+
+def _signature_of_japan(d: EmbeddedDeployment, certificate: str) -> tuple[str, list[str]]:
+    """How a bundle exported now judges japan's signature on ``certificate``, and which lines
+    fail."""
+    from jointzone.credentials import verify_certificate
+
+    japan = d.nodes["japan"]
+    trust = open_bundle(export_trust_bundle(japan), _vkeys(d)).trust
+    doc = japan.certificate(certificate)
+    assert doc is not None
+    report = verify_certificate(doc.to_text(), trust, now=japan.now())
+    (line,) = [c.line() for c in report.checks if c.name == "signature of japan"]
+    return line, [c.name for c in report.failures()]
+
+
+def test_a_rotated_keys_certificates_verify_until_the_key_is_declared_compromised(
+    seeded: Seeded,
+) -> None:
+    d, _ = seeded
+    japan = d.nodes["japan"]
+    old = japan.replica.state.certificate_key_at("japan", japan.log_size())
+    assert old is not None
+    private = Ed25519PrivateKey.generate()
+    key_id = certificate_key_id(private.public_key().public_bytes_raw())
+    japan.keystore.add("certificate", key_id, private, party="japan")
+    declare = {
+        "type": "certificate.key",
+        "party": "japan",
+        "key_id": key_id,
+        "public_key": b64url(private.public_key().public_bytes_raw()),
+    }
+    retire = {
+        "type": "certificate.key",
+        "party": "japan",
+        "key_id": old.key_id,
+        "public_key": b64url(old.public_key),
+        "retire": True,
+    }
+    for act in (declare, retire):
+        p = japan.propose(act, official="japan-root-1")
+        japan.sign(p.id, official="japan-root-2")
+        assert d.commit().final is not None
+        assert japan.replica.committed_index(p.id) is not None
+    # tour19-01 was issued under the old key: its signature holds (the certificate itself has
+    # long expired by now, which is all that fails).
+    line, failing = _signature_of_japan(d, "tour19-01")
+    assert line.startswith("PASS signature of japan: "), line
+    assert "after the certificate was issued: it stays valid until it expires" in line
+    assert failing == ["validity"]
+    assert japan.replica.state.certificate_key_at("japan", japan.log_size()).key_id == key_id  # type: ignore[union-attr]
+    # Every party declares the old key compromised: none of its certificates holds any more.
+    compromise = {
+        "type": "certificate.compromise",
+        "party": "japan",
+        "key_id": old.key_id,
+        "reason": {"en": "The signing device was stolen."},
+    }
+    p = japan.propose(compromise, official="jp-certs")
+    d.nodes["russia"].sign(p.id, official="ru-certs")
+    assert d.commit().final is not None
+    line, failing = _signature_of_japan(d, "tour19-01")
+    assert line.startswith(f"FAIL signature of japan: key compromised: kid {old.key_id}"), line
+    assert failing == ["signature of japan", "validity"]
 
 
 # -- movements --------------------------------------------------------------------------------

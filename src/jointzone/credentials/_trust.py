@@ -1,4 +1,5 @@
-"""What an offline verifier trusts: each party's certificate-signing keys and the revocation list.
+"""What an offline verifier trusts: each party's certificate-signing keys, when any of them was
+retired or declared compromised, and the revocation list.
 
 Only the values. Filling a bundle from the log, and carrying the checkpoint and proofs that let a
 verifier check it against the parties' node keys, belong to the node and the verifier: this
@@ -19,10 +20,18 @@ from jointzone.credentials._claims import REVOCATION_HASH_SIZE, revocation_hash
 
 @dataclass(frozen=True)
 class PartyKeys:
-    """One party's certificate-signing keys, by kid (several while a key is being rotated)."""
+    """One party's certificate-signing keys, by kid (several while a key is being rotated).
+
+    ``retired`` says, for the keys that were retired, when: a retired key's signature holds on
+    a certificate issued no later than that (its certificates stay valid until they expire), and
+    on none issued after. ``compromised`` says, for the keys declared compromised, when: their
+    signature holds on no certificate at all. Both are keyed by kid, and name keys of ``keys``.
+    """
 
     party: str
     keys: Mapping[bytes, Ed25519PublicKey]
+    retired: Mapping[bytes, datetime] = field(default_factory=dict)
+    compromised: Mapping[bytes, datetime] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not isinstance(self.party, str) or not self.party:
@@ -39,6 +48,20 @@ class PartyKeys:
                     f"found {type(key).__name__}"
                 )
         object.__setattr__(self, "keys", MappingProxyType(keys))
+        for name in ("retired", "compromised"):
+            times = dict(getattr(self, name))
+            for kid, moment in times.items():
+                if kid not in keys:
+                    raise ValueError(
+                        f"party {self.party}, {name}: kid {kid!r} is not one of its keys"
+                    )
+                if not isinstance(moment, datetime) or moment.tzinfo is None:
+                    raise ValueError(
+                        f"party {self.party}, {name}, kid {kid.hex()}: expected an aware "
+                        f"datetime, found {moment!r}"
+                    )
+                times[kid] = moment.astimezone(UTC)
+            object.__setattr__(self, name, MappingProxyType(times))
 
 
 @dataclass(frozen=True)
@@ -70,6 +93,8 @@ class TrustBundle:
     skew: timedelta = timedelta(minutes=5)
     _party_of: Mapping[bytes, str] = field(init=False, repr=False, compare=False)
     _keys: Mapping[bytes, Ed25519PublicKey] = field(init=False, repr=False, compare=False)
+    _retired: Mapping[bytes, datetime] = field(init=False, repr=False, compare=False)
+    _compromised: Mapping[bytes, datetime] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.issuer, str) or not self.issuer:
@@ -82,6 +107,8 @@ class TrustBundle:
             raise ValueError(f"parties: expected each party once, found {names}")
         party_of: dict[bytes, str] = {}
         keys: dict[bytes, Ed25519PublicKey] = {}
+        retired: dict[bytes, datetime] = {}
+        compromised: dict[bytes, datetime] = {}
         for p in parties:
             for kid, key in p.keys.items():
                 if kid in party_of:
@@ -91,6 +118,8 @@ class TrustBundle:
                     )
                 party_of[kid] = p.party
                 keys[kid] = key
+            retired.update(p.retired)
+            compromised.update(p.compromised)
         revoked = frozenset(self.revoked)
         for entry in revoked:
             if not isinstance(entry, bytes) or len(entry) != REVOCATION_HASH_SIZE:
@@ -108,6 +137,8 @@ class TrustBundle:
         object.__setattr__(self, "issued_at", self.issued_at.astimezone(UTC))
         object.__setattr__(self, "_party_of", MappingProxyType(party_of))
         object.__setattr__(self, "_keys", MappingProxyType(keys))
+        object.__setattr__(self, "_retired", MappingProxyType(retired))
+        object.__setattr__(self, "_compromised", MappingProxyType(compromised))
 
     @property
     def keys(self) -> Mapping[bytes, Ed25519PublicKey]:
@@ -116,6 +147,14 @@ class TrustBundle:
 
     def party_of(self, kid: bytes) -> str | None:
         return self._party_of.get(kid)
+
+    def retired_at(self, kid: bytes) -> datetime | None:
+        """When the key ``kid`` was retired, if it was."""
+        return self._retired.get(kid)
+
+    def compromised_at(self, kid: bytes) -> datetime | None:
+        """When the key ``kid`` was declared compromised, if it was."""
+        return self._compromised.get(kid)
 
     def is_revoked(self, certificate_id: bytes) -> bool:
         return revocation_hash(certificate_id) in self.revoked

@@ -12,7 +12,7 @@ import enum
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from jointzone.cose import SignatureCheck, verify_signatures
+from jointzone.cose import SignatureCheck, SignatureStatus, verify_signatures
 from jointzone.credentials._certificate import (
     CERTIFICATE_AAD,
     PREFIX,
@@ -197,13 +197,49 @@ def _signature_checks(certificate: Certificate, trust: TrustBundle) -> list[Chec
             party_checks.append(
                 Check(name, CheckStatus.FAIL, f"expected one signature, found {len(mine)} ({kids})")
             )
-        elif mine[0].valid:
-            party_checks.append(Check(name, CheckStatus.PASS, mine[0].message))
         else:
-            party_checks.append(
-                Check(name, CheckStatus.FAIL, f"{mine[0].status.value}: {mine[0].message}")
-            )
+            party_checks.append(_one_signature(name, mine[0], certificate, trust))
     return party_checks + checks
+
+
+def _one_signature(
+    name: str, result: SignatureCheck, certificate: Certificate, trust: TrustBundle
+) -> Check:
+    """A party's one signature: its algorithm, then whether its key was declared compromised
+    (then no certificate it signed is valid), the signature, and whether the key was retired
+    before the certificate was issued (a retired key's certificates stay valid until they
+    expire, and it signs no new one)."""
+    kid = result.kid
+    assert kid is not None  # a signature of a party names one of its kids
+    if result.status is SignatureStatus.UNSUPPORTED_ALGORITHM:
+        return Check(name, CheckStatus.FAIL, f"{result.status.value}: {result.message}")
+    compromised = trust.compromised_at(kid)
+    if compromised is not None:
+        return Check(
+            name,
+            CheckStatus.FAIL,
+            f"key compromised: kid {kid.hex()} was declared compromised at "
+            f"{_when(compromised)}; no certificate it signed is valid",
+        )
+    if not result.valid:
+        return Check(name, CheckStatus.FAIL, f"{result.status.value}: {result.message}")
+    retired = trust.retired_at(kid)
+    issued = certificate.claims.issued_at
+    if retired is None:
+        return Check(name, CheckStatus.PASS, result.message)
+    if issued > retired:
+        return Check(
+            name,
+            CheckStatus.FAIL,
+            f"key retired: kid {kid.hex()} was retired at {_when(retired)}, before the "
+            f"certificate was issued ({_when(issued)}); a retired key signs no new certificate",
+        )
+    return Check(
+        name,
+        CheckStatus.PASS,
+        f"{result.message}; the key was retired at {_when(retired)}, after the certificate was "
+        "issued: it stays valid until it expires",
+    )
 
 
 def _validity_check(certificate: Certificate, now: datetime, skew: timedelta) -> Check:

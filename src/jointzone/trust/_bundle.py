@@ -281,7 +281,9 @@ def open_bundle(data: bytes, node_keys: Sequence[Verifier]) -> OpenedBundle:
             "trust",
             CheckStatus.INFO,
             f"{sum(len(p.keys) for p in trust.parties)} certificate key(s) of "
-            f"{len(trust.parties)} parties, {len(trust.revoked)} revoked certificate(s)",
+            f"{len(trust.parties)} parties ({sum(len(p.retired) for p in trust.parties)} "
+            f"retired, {sum(len(p.compromised) for p in trust.parties)} declared compromised), "
+            f"{len(trust.revoked)} revoked certificate(s)",
         )
     )
     return OpenedBundle(trust=trust, checks=tuple(checks), checkpoint=checkpoint, table=table)
@@ -294,16 +296,23 @@ def _reason(texts: Mapping[str, str], languages: Sequence[str]) -> str:
 
 
 def _trust(table: VerifierTable, issued_at: datetime) -> TrustBundle:
-    """What the verifier holds: each party's keys not retired, and the revocation list."""
+    """What the verifier holds: each party's keys with when any was retired or declared
+    compromised, and the revocation list."""
     keys: dict[str, dict[bytes, Ed25519PublicKey]] = {p.id: {} for p in table.parties}
+    retired: dict[str, dict[bytes, datetime]] = {p.id: {} for p in table.parties}
+    compromised: dict[str, dict[bytes, datetime]] = {p.id: {} for p in table.parties}
     for k in table.keys:
-        if k.retired is None:
-            keys[k.party][k.kid] = Ed25519PublicKey.from_public_bytes(k.public_key)
-    missing = [party for party, held in keys.items() if not held]
+        keys[k.party][k.kid] = Ed25519PublicKey.from_public_bytes(k.public_key)
+        if k.retired is not None:
+            retired[k.party][k.kid] = k.retired.moment
+        if k.compromised is not None:
+            compromised[k.party][k.kid] = k.compromised.moment
+    missing = [party for party, held in keys.items() if not set(held) - set(compromised[party])]
     if missing:
         raise BundleError(
-            f"trust: no certificate key of {missing} in the table: expected every party's, "
-            "since a certificate is valid only with every party's signature"
+            f"trust: no certificate key of {missing} in the table that is not declared "
+            "compromised: expected every party's, since a certificate is valid only with every "
+            "party's signature"
         )
     revocations = {
         r.hash: Revocation(r.revoked.moment, _reason(r.reason, table.languages))
@@ -311,7 +320,10 @@ def _trust(table: VerifierTable, issued_at: datetime) -> TrustBundle:
     }
     return TrustBundle(
         issuer=table.issuer,
-        parties=tuple(PartyKeys(party, held) for party, held in keys.items()),
+        parties=tuple(
+            PartyKeys(party, held, retired[party], compromised[party])
+            for party, held in keys.items()
+        ),
         issued_at=issued_at,
         revoked=frozenset(revocations),
         revocations=revocations,

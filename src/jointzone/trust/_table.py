@@ -13,9 +13,11 @@ A witness signs no checkpoint whose text differs from the one its own log and st
 line is as trustworthy as the checkpoint: a bundle carrying the table in place of the log's
 entries is checked by hashing it, and an exporter cannot leave out a key or a revocation, or
 rename a place, without the hash failing. The table holds every ``certificate.key`` (declared
-and, when retired, retired) and every ``certificate.revoke``, each with its log position, so it
-says all that the positions line of ``jointzone-trust-bundle/1`` committed to, and that line is
-gone.
+and, when retired, retired; when declared compromised, by ``certificate.compromise`` or the
+``certificate.key`` that retired it, compromised) and every ``certificate.revoke``, each with its
+log position, so it says all that the positions line of ``jointzone-trust-bundle/1`` committed
+to, and that line is gone. A retired key's certificates stay valid until they expire, so the
+table keeps it, with when it was retired; a compromised key's are valid no more.
 
 **Encoding: deterministic CBOR (RFC 8949 §4.2.1), not RFC 8785 JSON.** A verifier already
 decodes CBOR, since the certificate it checks is a COSE_Sign in it; the project signs every act
@@ -30,7 +32,7 @@ the digest is of the uncompressed table, since deflate output differs between zl
 The table, in CDDL (RFC 8610); every key is required, arrays keep the order given::
 
     VerifierTable = {
-      "format": "jointzone-verifier-table/1",
+      "format": "jointzone-verifier-table/2",
       "origin": tstr,                 ; the log's origin, as the checkpoint's first line
       "size": uint,                   ; the checkpoint's tree size
       "time": NumericDate,            ; the time of the entry at size - 1
@@ -48,7 +50,8 @@ The table, in CDDL (RFC 8610); every key is required, arrays keep the order give
     }
     Party = {"id": ref, "names": Names, "node_key": tstr}   ; node_key: a C2SP note verifier key
     Key = {"kid": bstr .size 4, "party": ref, "public_key": bstr .size 32,
-           "declared": Event, "retired": Event / null}
+           "declared": Event, "retired": Event / null,
+           "compromised": Event / null}          ; a compromised key is retired too
     Revocation = {"hash": bstr .size 16, "revoked": Event, "reason": Names}
     Place = {"ref": ref, "code": uint / null, "parent": ref / null,
              "names": {+ ref => Names}, "aliases": {* ref => {* language => [* tstr]}}}
@@ -82,7 +85,7 @@ from jointzone.regime._model import Frozen, Language, Ref
 from jointzone.regime._validation import ProblemsError, problems
 from jointzone.trust.errors import TableError
 
-TABLE_FORMAT = "jointzone-verifier-table/1"
+TABLE_FORMAT = "jointzone-verifier-table/2"
 VERIFIER_EXTENSION = "jointzone-verifier"
 #: The largest table a reader inflates: far beyond any zone's gazetteer and revocation list,
 #: and a bound on what a zlib bomb can cost.
@@ -124,13 +127,15 @@ class TableParty(Frozen):
 
 
 class TableKey(Frozen):
-    """A certificate-signing key as the log declared it, and retired it if it did."""
+    """A certificate-signing key as the log declared it, and retired it and declared it
+    compromised if it did."""
 
     kid: Annotated[bytes, Field(min_length=CERTIFICATE_KID_SIZE, max_length=CERTIFICATE_KID_SIZE)]
     party: Ref
     public_key: Annotated[bytes, Field(min_length=_ED25519_KEY_SIZE, max_length=_ED25519_KEY_SIZE)]
     declared: TableEvent
     retired: TableEvent | None
+    compromised: TableEvent | None
 
 
 class TableRevocation(Frozen):
@@ -184,7 +189,7 @@ class VerifierTable(Frozen):
     """The table the module docstring sets out; read it with :func:`verifier_table` or
     :meth:`from_cbor`, and encode it with :meth:`to_cbor` (which gives the bytes read)."""
 
-    format: Literal["jointzone-verifier-table/1"]  # TABLE_FORMAT, spelt out for Literal
+    format: Literal["jointzone-verifier-table/2"]  # TABLE_FORMAT, spelt out for Literal
     origin: _Text
     size: Annotated[int, Field(ge=1, lt=2**63)]
     time: _Date
@@ -317,6 +322,7 @@ def encode_verifier_table(state: acts.State) -> bytes:
                 "public_key": k.public_key,
                 "declared": event(k.declared),
                 "retired": None if k.retired is None else event(k.retired),
+                "compromised": None if k.compromised is None else event(k.compromised),
             }
             for k in state.certificate_keys.values()
         ],
@@ -401,6 +407,8 @@ def _cross_check(t: VerifierTable) -> list[str]:
             found.append(f"keys[{i}].party: expected one of {parties}, found {k.party!r}")
         if hashlib.sha256(k.public_key).digest()[:CERTIFICATE_KID_SIZE] != k.kid:
             found.append(f"keys[{i}].kid: {k.kid.hex()} is not the kid of its public key")
+        if k.compromised is not None and k.retired is None:
+            found.append(f"keys[{i}].retired: expected the retirement of a compromised key")
     found += _repeated((r.hash for r in t.revoked), "revoked[{}].hash")
     refs = [p.ref for p in t.places]
     found += _repeated(refs, "places[{}].ref")

@@ -78,6 +78,16 @@ def _trust(doc: dict[str, Any]) -> TrustBundle:
                     )
                     for k in p["keys"]
                 },
+                retired={
+                    bytes.fromhex(k["kid"]): _time(k["retired"])
+                    for k in p["keys"]
+                    if k["retired"] is not None
+                },
+                compromised={
+                    bytes.fromhex(k["kid"]): _time(k["compromised"])
+                    for k in p["keys"]
+                    if k["compromised"] is not None
+                },
             )
             for p in doc["parties"]
         ),

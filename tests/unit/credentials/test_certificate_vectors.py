@@ -80,6 +80,16 @@ def _trust(doc: dict[str, Any]) -> TrustBundle:
                     )
                     for k in p["keys"]
                 },
+                retired={
+                    bytes.fromhex(k["kid"]): _time(k["retired"])
+                    for k in p["keys"]
+                    if k["retired"] is not None
+                },
+                compromised={
+                    bytes.fromhex(k["kid"]): _time(k["compromised"])
+                    for k in p["keys"]
+                    if k["compromised"] is not None
+                },
             )
             for p in doc["parties"]
         ),
@@ -113,7 +123,13 @@ def failure_class(check: Check) -> str:
     if name.startswith("signature of "):
         if message.startswith("expected one signature, found "):
             return "more than one"
-        assert head in {"missing", "bad signature", "unsupported algorithm"}, message
+        assert head in {
+            "missing",
+            "bad signature",
+            "unsupported algorithm",
+            "key compromised",
+            "key retired",
+        }, message
         return head
     if _UNKNOWN_SIGNER.fullmatch(name):
         assert head == "unknown signer", message
@@ -277,6 +293,10 @@ def _same_trust(found: TrustBundle, expected: TrustBundle) -> None:
         for p in expected.parties
     }
     assert [p.party for p in found.parties] == [p.party for p in expected.parties]
+    for mine, theirs in zip(found.parties, expected.parties, strict=True):
+        assert list(mine.keys) == list(theirs.keys), mine.party
+        assert dict(mine.retired) == dict(theirs.retired), mine.party
+        assert dict(mine.compromised) == dict(theirs.compromised), mine.party
     assert (found.issuer, found.issued_at, found.revoked, found.max_age, found.skew) == (
         expected.issuer,
         expected.issued_at,

@@ -10,6 +10,7 @@ import pytest
 from cert_factory import (
     DURING,
     EXPIRES,
+    ISSUED_AT,
     JAPAN,
     NOT_BEFORE,
     OUTSIDER,
@@ -172,6 +173,74 @@ def test_two_signatures_of_one_party() -> None:
         "signature of japan",
         f"expected one signature, found 2 ({JAPAN.kid.hex()}, {second.kid.hex()})",
     )
+
+
+def _rotated(
+    *, retired: datetime | None = None, compromised: datetime | None = None
+) -> TrustBundle:
+    """japan's key retired or declared compromised as given, beside a current key of japan's."""
+    current = signer(4)
+    return dataclasses.replace(
+        trust(),
+        parties=(
+            PartyKeys(
+                "japan",
+                {JAPAN.kid: JAPAN.public_key, current.kid: current.public_key},
+                retired={JAPAN.kid: retired} if retired else {},
+                compromised={JAPAN.kid: compromised} if compromised else {},
+            ),
+            PartyKeys("russia", {RUSSIA.kid: RUSSIA.public_key}),
+        ),
+    )
+
+
+def test_a_retired_keys_certificate_is_valid_until_it_expires() -> None:
+    bundle = _rotated(retired=ISSUED_AT + timedelta(days=1))
+    report = _verify(TEXT, bundle=bundle)
+    assert report.valid, str(report)
+    assert "the key was retired at 2019-10-21T09:30:00Z, after the certificate was issued" in (
+        _line(report, "signature of japan")
+    )
+    assert _verify(TEXT, bundle=_rotated(retired=ISSUED_AT)).valid
+    expired = _verify(TEXT, bundle=bundle, now=EXPIRES + timedelta(hours=1))
+    _fails(expired, "validity", "expired")
+    assert _line(expired, "signature of japan").startswith("PASS")
+
+
+def test_a_retired_key_signs_no_new_certificate() -> None:
+    report = _verify(TEXT, bundle=_rotated(retired=ISSUED_AT - timedelta(seconds=1)))
+    _fails(
+        report,
+        "signature of japan",
+        f"key retired: kid {JAPAN.kid.hex()} was retired at 2019-10-20T09:29:59Z, before the "
+        "certificate was issued (2019-10-20T09:30:00Z)",
+    )
+
+
+def test_no_certificate_of_a_compromised_key_is_valid() -> None:
+    # Declared compromised long after the certificate was issued, and retired too: refused.
+    later = ISSUED_AT + timedelta(days=30)
+    report = _verify(TEXT, bundle=_rotated(retired=later, compromised=later))
+    _fails(
+        report,
+        "signature of japan",
+        f"key compromised: kid {JAPAN.kid.hex()} was declared compromised at "
+        "2019-11-19T09:30:00Z; no certificate it signed is valid",
+    )
+    assert [c.name for c in report.failures()] == ["signature of japan"]
+
+
+def test_retirement_and_compromise_name_keys_of_the_party() -> None:
+    when = datetime(2019, 10, 1, tzinfo=UTC)
+    keys = {JAPAN.kid: JAPAN.public_key}
+    with pytest.raises(ValueError, match=r"party japan, retired: kid .* is not one of its keys"):
+        PartyKeys("japan", keys, retired={RUSSIA.kid: when})
+    with pytest.raises(ValueError, match=r"party japan, compromised, kid .*: expected an aware"):
+        PartyKeys("japan", keys, compromised={JAPAN.kid: datetime(2019, 10, 1)})
+    bundle = _rotated(retired=when, compromised=when)
+    assert bundle.retired_at(JAPAN.kid) == bundle.compromised_at(JAPAN.kid) == when
+    assert bundle.retired_at(RUSSIA.kid) is None
+    assert bundle.compromised_at(RUSSIA.kid) is None
 
 
 def test_tampered_signature() -> None:

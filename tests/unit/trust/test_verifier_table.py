@@ -42,6 +42,7 @@ def _table(**changes: Any) -> dict[str, Any]:
                 "public_key": KEY,
                 "declared": {"position": 1, "time": 1_560_000_000},
                 "retired": None,
+                "compromised": None,
             }
         ],
         "revoked": [
@@ -161,6 +162,11 @@ def _key(**changes: Any) -> list[dict[str, Any]]:
         ({"keys": _key(party="c")}, "keys[0].party: expected one of ['a', 'b'], found 'c'"),
         ({"keys": _key(public_key=b"\x01")}, "keys[0].public_key: "),
         ({"keys": _key(retired=7)}, "keys[0].retired: "),
+        (
+            {"keys": _key(compromised={"position": 5, "time": 1_565_000_000})},
+            "keys[0].retired: expected the retirement of a compromised key",
+        ),
+        ({"keys": [{k: v for k, v in _key()[0].items() if k != "compromised"}]}, "compromised"),
         ({"keys": _key() * 2}, "keys[1].kid: expected each once"),
         ({"places": _place(code=1)}, "places[1].code: expected each once, found 1 again"),
         ({"places": _place(parent="sea")}, "places[1].parent: no place 'sea' in the table"),

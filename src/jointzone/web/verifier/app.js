@@ -315,10 +315,13 @@ function checkTitle(c) {
   return t(`check.${slug(c.name)}`);
 }
 
+// The parameters that are moments (seconds since 1970), shown as the reader's dates.
+const MOMENTS = ["from", "to", "now", "made", "last", "revokedAt", "at"];
+
 function formatted(params) {
   const out = {};
   for (const [k, v] of Object.entries(params ?? {})) {
-    if (["from", "to", "now", "made", "last", "revokedAt"].includes(k) && typeof v === "number") {
+    if (MOMENTS.includes(k) && typeof v === "number") {
       out[k] = moment(v);
     } else if (["maxAge", "skew"].includes(k)) out[k] = span(v);
     else if (k === "age") out[k] = t(v >= 0 ? "age.old" : "age.ahead", { span: span(v) });

@@ -18,7 +18,7 @@ import {
 } from "./encodings.js";
 
 export const FORMAT = "jointzone-trust-bundle/2";
-export const TABLE_FORMAT = "jointzone-verifier-table/1";
+export const TABLE_FORMAT = "jointzone-verifier-table/2";
 export const VERIFIER_EXTENSION = "jointzone-verifier";
 const MAX_BUNDLE_SIZE = 16_000_000;
 const MAX_TABLE_SIZE = 16_000_000;
@@ -283,6 +283,7 @@ const TABLE = model({
       public_key: bytes(32),
       declared: Event,
       retired: nullable(Event),
+      compromised: nullable(Event),
     }),
   ),
   revoked: list(model({ hash: bytes(16), revoked: Event, reason: Names })),
@@ -341,6 +342,9 @@ async function crossCheck(t) {
     if (!parties.includes(k.party)) found.push(`keys[${i}].party: not a party`);
     const kid = (await sha256(k.public_key)).subarray(0, 4);
     if (hex(kid) !== hex(k.kid)) found.push(`keys[${i}].kid: not the kid of its public key`);
+    if (k.compromised !== null && k.retired === null) {
+      found.push(`keys[${i}].retired: expected the retirement of a compromised key`);
+    }
   }
   repeated(
     t.revoked.map((r) => r.hash),
@@ -467,16 +471,26 @@ async function cosignatureTime(note, key) {
   return timestamp;
 }
 
+/** Each party's keys by kid, with when a key was retired or declared compromised (seconds). */
 function trustOf(table, issuedAt) {
-  const keys = new Map(table.parties.map((p) => [p.id, new Map()]));
-  for (const k of table.keys)
-    if (k.retired === null) keys.get(k.party).set(hex(k.kid), k.public_key);
-  const missing = [...keys].filter(([, held]) => !held.size).map(([party]) => party);
+  const held = () => ({ keys: new Map(), retired: new Map(), compromised: new Map() });
+  const parties = new Map(table.parties.map((p) => [p.id, held()]));
+  for (const k of table.keys) {
+    const party = parties.get(k.party);
+    const kid = hex(k.kid);
+    party.keys.set(kid, k.public_key);
+    if (k.retired !== null) party.retired.set(kid, Number(k.retired.time));
+    if (k.compromised !== null) party.compromised.set(kid, Number(k.compromised.time));
+  }
+  const missing = [...parties]
+    .filter(([, p]) => p.keys.size === p.compromised.size)
+    .map(([party]) => party);
   if (missing.length) {
     throw new BundleError(
       "trust",
-      `no certificate key of ${missing.join(", ")} in the table: expected every party's, ` +
-        "since a certificate is valid only with every party's signature",
+      `no certificate key of ${missing.join(", ")} in the table that is not declared ` +
+        "compromised: expected every party's, since a certificate is valid only with every " +
+        "party's signature",
     );
   }
   const revocations = new Map(
@@ -487,7 +501,7 @@ function trustOf(table, issuedAt) {
   );
   return {
     issuer: table.issuer,
-    parties: [...keys].map(([party, held]) => ({ party, keys: held })),
+    parties: [...parties].map(([party, p]) => ({ party, ...p })),
     issuedAt,
     revoked: new Set(revocations.keys()),
     revocations,
@@ -611,13 +625,23 @@ export async function openBundle(data, nodeKeys) {
     message: `made ${new Date(issuedAt * 1000).toISOString()}: every party's node vouched then that the checkpoint was its latest`,
     params: { made: issuedAt, last: Number(table.time), keys: nodeKeys.length },
   });
-  const keyCount = trust.parties.reduce((n, p) => n + p.keys.size, 0);
+  const count = (what) => trust.parties.reduce((n, p) => n + p[what].size, 0);
+  const keyCount = count("keys");
   checks.push({
     name: "trust",
     status: "INFO",
     cls: null,
-    message: `${keyCount} certificate key(s) of ${trust.parties.length} parties, ${trust.revoked.size} revoked certificate(s)`,
-    params: { keys: keyCount, parties: trust.parties.length, revoked: trust.revoked.size },
+    message:
+      `${keyCount} certificate key(s) of ${trust.parties.length} parties ` +
+      `(${count("retired")} retired, ${count("compromised")} declared compromised), ` +
+      `${trust.revoked.size} revoked certificate(s)`,
+    params: {
+      keys: keyCount,
+      parties: trust.parties.length,
+      retired: count("retired"),
+      compromised: count("compromised"),
+      revoked: trust.revoked.size,
+    },
   });
   return { trust, checks, checkpoint, table };
 }

@@ -513,6 +513,57 @@ function partyOf(trust, kidHex) {
   return null;
 }
 
+/** A party's one signature, in §5's order: its algorithm, whether its key was declared
+ * compromised (then no certificate it signed holds), the signature, and whether its key was
+ * retired before the certificate was issued (a retired key signs no new certificate). */
+function oneSignature(name, r, party, issuedAt, extra) {
+  extra.params = { kid: r.kid };
+  if (r.status === "unsupported algorithm") {
+    return check(name, "FAIL", "unsupported algorithm: expected alg -8 (EdDSA)", {
+      ...extra,
+      cls: "unsupported algorithm",
+    });
+  }
+  const compromised = party.compromised?.get(r.kid);
+  if (compromised !== undefined) {
+    extra.params.at = compromised;
+    return check(
+      name,
+      "FAIL",
+      `key compromised: kid ${r.kid} was declared compromised at ${when(compromised)}; no ` +
+        "certificate it signed is valid",
+      { ...extra, cls: "key compromised" },
+    );
+  }
+  if (r.status !== "valid") {
+    return check(name, "FAIL", `bad signature: Ed25519 signature by kid ${r.kid} does not verify`, {
+      ...extra,
+      cls: "bad signature",
+    });
+  }
+  const retired = party.retired?.get(r.kid);
+  if (retired === undefined) {
+    return check(name, "PASS", `valid Ed25519 signature by kid ${r.kid}`, extra);
+  }
+  extra.params.at = retired;
+  if (issuedAt > retired) {
+    return check(
+      name,
+      "FAIL",
+      `key retired: kid ${r.kid} was retired at ${when(retired)}, before the certificate was ` +
+        `issued (${when(issuedAt)}); a retired key signs no new certificate`,
+      { ...extra, cls: "key retired" },
+    );
+  }
+  return check(
+    name,
+    "PASS",
+    `valid Ed25519 signature by kid ${r.kid}; the key was retired at ${when(retired)}, after ` +
+      "the certificate was issued: it stays valid until it expires",
+    extra,
+  );
+}
+
 async function signatureChecks(certificate, trust) {
   const { message } = certificate;
   const results = await Promise.all(
@@ -568,21 +619,7 @@ async function signatureChecks(certificate, trust) {
         { ...extra, cls: "more than one", params: { count: mine.length } },
       );
     }
-    const [r] = mine;
-    extra.params = { kid: r.kid };
-    if (r.status === "valid") {
-      return check(name, "PASS", `valid Ed25519 signature by kid ${r.kid}`, extra);
-    }
-    if (r.status === "unsupported algorithm") {
-      return check(name, "FAIL", "unsupported algorithm: expected alg -8 (EdDSA)", {
-        ...extra,
-        cls: "unsupported algorithm",
-      });
-    }
-    return check(name, "FAIL", `bad signature: Ed25519 signature by kid ${r.kid} does not verify`, {
-      ...extra,
-      cls: "bad signature",
-    });
+    return oneSignature(name, mine[0], p, certificate.claims.issuedAt, { party: p.party });
   });
   return [...checks, ...unknown];
 }

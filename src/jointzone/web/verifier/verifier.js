@@ -69,10 +69,20 @@ export function trustFromObject(doc) {
   const bytes = (h) => Uint8Array.from(h.match(/../g) ?? [], (b) => parseInt(b, 16));
   return {
     issuer: doc.issuer,
-    parties: doc.parties.map((p) => ({
-      party: p.party,
-      keys: new Map(p.keys.map((k) => [k.kid.toLowerCase(), bytes(k.public_key)])),
-    })),
+    parties: doc.parties.map((p) => {
+      const at = (what) =>
+        new Map(
+          p.keys
+            .filter((k) => k[what] != null)
+            .map((k) => [k.kid.toLowerCase(), Date.parse(k[what]) / 1000]),
+        );
+      return {
+        party: p.party,
+        keys: new Map(p.keys.map((k) => [k.kid.toLowerCase(), bytes(k.public_key)])),
+        retired: at("retired"),
+        compromised: at("compromised"),
+      };
+    }),
     issuedAt: Date.parse(doc.issued_at) / 1000,
     revoked: new Set(doc.revoked.map((h) => h.toLowerCase())),
     revocations: new Map(),

@@ -102,6 +102,11 @@ COMMANDS: dict[str, list[str]] = {
         "node", "genesis", "--node", "http://127.0.0.1:9", "--root-key", "{FILE}",
         "--passphrase-file", "{FILE}",
     ],
+    "node backup": [
+        "node", "backup", "{DIR}", "--out", "{OUT}", "--archive-passphrase-file", "{FILE}",
+        "--demo-keys",
+    ],
+    "node restore": ["node", "restore", "{FILE}", "{DIR}", "--demo-keys"],
     "network-demo": [
         "network-demo", "{NEWDIR}", "--scenario", "{FILE}", "--no-serve", "--base-port", "9"
     ],

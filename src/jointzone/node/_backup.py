@@ -489,6 +489,8 @@ def restore(
     node's verifier key, from its descriptor) for a directory that holds no node yet; both
     when both are there.
     """
+    if root.exists() and not root.is_dir():
+        raise BackupError(f"{root} is not a directory to restore the node in")
     existing = root.exists() and any(root.iterdir())
     expected = _expected(root, pin, existing)
     if not root.parent.is_dir():

@@ -41,6 +41,9 @@ OPERATIONS = [
     ("GET", "/tile/{path}"),
     ("HEAD", "/tile/{path}"),
     ("GET", "/status"),
+    ("GET", "/healthz"),
+    ("GET", "/readyz"),
+    ("GET", "/metrics"),
     ("POST", "/peer/v1/proposals"),
     ("POST", "/peer/v1/rejections"),
     ("POST", "/peer/v1/entries"),
@@ -61,6 +64,7 @@ OPERATIONS = [
     ("POST", "/api/v1/proposals"),
     ("GET", "/api/v1/proposals/{act_id}"),
     ("POST", "/api/v1/rejections"),
+    ("GET", "/api/v1/health"),
 ]
 
 #: The operations with query parameters: the ones with inputs that can be made invalid (a path

@@ -16,6 +16,7 @@ from jointzone.cli._log import log_app
 from jointzone.cli._network import network_demo_command
 from jointzone.cli._node import node_app
 from jointzone.cli._places import places
+from jointzone.cli._status import node_status
 from jointzone.cli._verifier import verifier_app
 from jointzone.cli._verify import verify_log
 from jointzone.cli._zone import act_app, audit_node, commit, init, registry, scenario
@@ -42,6 +43,7 @@ log_app.command("demo")(demo)
 app.add_typer(node_app, name="node")
 node_app.command("backup")(backup_node)
 node_app.command("restore")(restore_node)
+node_app.command("status")(node_status)
 app.command("network-demo")(network_demo_command)
 app.add_typer(verifier_app, name="verifier")
 

@@ -97,6 +97,10 @@ class NodeApi:
     def context(self) -> dict[str, Any]:
         return cast(dict[str, Any], self._json("/api/v1/context"))
 
+    def health(self) -> Any:
+        """The node's health report (``/api/v1/health``), as it sent it: unchecked."""
+        return self._json("/api/v1/health")
+
     def genesis(self) -> dict[str, Any]:
         return cast(dict[str, Any], self._json("/api/v1/genesis"))
 

@@ -178,6 +178,10 @@ def serve_node(
             "the web app then signs with for them, saying so on every page.",
         ),
     ] = None,
+    log_format: Annotated[
+        str,
+        typer.Option("--log-format", help="The log on stderr: json (an object a line) or text."),
+    ] = "json",
 ) -> None:
     """Serve the node: the public log, the peer API, the officials' API and their web app,
     while it drives its own rounds, delivers its outbox and catches up. Stops on Ctrl-C."""
@@ -200,6 +204,7 @@ def serve_node(
             tls_key=tls_key,
             peer_ca=peer_ca,
             make_app=functools.partial(create_app_with_pages, demo_officials=demo_officials),
+            log_format=log_format,
         )
 
 

@@ -5,6 +5,7 @@ Layer: node imports the pure packages and the store; interfaces (cli, api, sync)
 
 from jointzone.node._audit import AuditReport, EntryJudge, audit
 from jointzone.node._backup import ArchiveManifest, Restored, backup, hold_directory, restore
+from jointzone.node._contact import PeerContact, PeerContacts
 from jointzone.node._core import Clock, node_key_name
 from jointzone.node._documents import verify_document as check_certificate
 from jointzone.node._embedded import (
@@ -14,6 +15,16 @@ from jointzone.node._embedded import (
     deployment_parties,
 )
 from jointzone.node._gate import Gate, NeutralityBlockedError, regime_checker, regime_gate
+from jointzone.node._health import (
+    Finding,
+    HealthReport,
+    ReadyCheck,
+    directory_health,
+    duration_parts,
+    final_checkpoint_time,
+    health_report,
+    readiness,
+)
 from jointzone.node._interface import NodeInterface
 from jointzone.node._keyfile import fingerprint, read_key_file, write_key_file
 from jointzone.node._keystore import KeyEntry, Keystore, passphrase_from_env, passphrase_from_file
@@ -55,7 +66,9 @@ __all__ = [
     "Descriptor",
     "EmbeddedDeployment",
     "EntryJudge",
+    "Finding",
     "Gate",
+    "HealthReport",
     "KeyEntry",
     "Keystore",
     "KeystoreError",
@@ -67,8 +80,11 @@ __all__ = [
     "NodeInterface",
     "NodeState",
     "Outbox",
+    "PeerContact",
+    "PeerContacts",
     "ProposalError",
     "ProposalStatus",
+    "ReadyCheck",
     "Replica",
     "Restored",
     "Round",
@@ -84,9 +100,13 @@ __all__ = [
     "check_url",
     "checkpoint_extensions",
     "deployment_parties",
+    "directory_health",
+    "duration_parts",
     "export_trust_bundle",
+    "final_checkpoint_time",
     "fingerprint",
     "genesis_node_keys",
+    "health_report",
     "hold_directory",
     "new_proposal",
     "node_key_name",
@@ -95,6 +115,7 @@ __all__ = [
     "pinned_verifiers",
     "proposal_content",
     "read_key_file",
+    "readiness",
     "regime_checker",
     "regime_gate",
     "restore",

@@ -77,3 +77,15 @@ outbox = Table(
     Column("next_at", Float, nullable=False),
     Column("last_error", Text, nullable=False),
 )
+
+# When this node last reached each peer, since when it has failed to, and the log size the peer
+# last said it held (see _contact): what its health is judged by, kept across restarts.
+peer_contact = Table(
+    "node_peer_contact",
+    metadata,
+    Column("peer", String(64), primary_key=True),
+    Column("reached_at", Float, nullable=True),
+    Column("failing_since", Float, nullable=True),
+    Column("error", Text, nullable=False),
+    Column("log_size", Integer, nullable=True),
+)

@@ -1,7 +1,7 @@
 """The HTTP face of one party's node: public log, peer API, officials' API.
 
-- **Public**, unauthenticated: the log as C2SP tlog-tiles (``/checkpoint``, ``/tile/...``) and
-  ``/status``.
+- **Public**, unauthenticated: the log as C2SP tlog-tiles (``/checkpoint``, ``/tile/...``),
+  ``/status``, and the node's health and metrics (see :mod:`._metrics`).
 - **Peer** (``/peer/v1/...``): every request signed with the sending node's key (RFC 9421) and
   checked against the key pinned for it; the body is read within a bound first, and nothing is
   applied unless the signature holds. Cosigning follows C2SP tlog-witness ``add-checkpoint``
@@ -41,6 +41,7 @@ from jointzone.node import (
     node_key_name,
 )
 from jointzone.server import _wire
+from jointzone.server._metrics import instrument
 from jointzone.server._peerauth import MAX_PEER_BODY, PeerAuthError, authenticate
 from jointzone.server._public import public_router
 from jointzone.server._service import PEER_WAIT_S, NodeBusyError, NodeService
@@ -144,6 +145,7 @@ def create_app(service: NodeService) -> FastAPI:
         return _problem_response(400, "Bad Request", where or "invalid request")
 
     app.include_router(public_router(lambda: node.store))
+    instrument(app, service)  # /healthz, /readyz, /metrics, /api/v1/health; request metrics
 
     # -- public status --------------------------------------------------------------------------
 
@@ -303,13 +305,16 @@ def create_app(service: NodeService) -> FastAPI:
     )
     async def peer_final(request: Request) -> Response:
         """A checkpoint every party's node signed, over this node's log."""
-        _, body = await peer(request)
+        sender, body = await peer(request)
         await in_thread(
             lambda: refusing(
                 lambda: service.run(lambda n: n.accept_final(body), timeout=PEER_WAIT_S),
                 conflict=(SyncError,),
             )
         )
+        # The sender holds what it made final (accept_final has read the note already).
+        size = CheckpointText.from_text(Note.from_bytes(body).text).size
+        await in_thread(lambda: service.contacts.holds(sender, size))
         return Response(status_code=204)
 
     @app.post("/peer/v1/vouch", responses=_wire.problems(400, 401, 409, 413, 503), tags=["peer"])

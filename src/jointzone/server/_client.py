@@ -21,7 +21,14 @@ from dataclasses import dataclass
 
 import httpx
 
-from jointzone.node import Descriptor, Outbox, SyncError, UnreachableError, WitnessError
+from jointzone.node import (
+    Descriptor,
+    Outbox,
+    PeerContacts,
+    SyncError,
+    UnreachableError,
+    WitnessError,
+)
 from jointzone.server import _wire
 from jointzone.server._peerauth import PeerSigner
 from jointzone.tlog import (
@@ -68,9 +75,12 @@ class PeerClient:
         on_queued: Callable[[], None] | None = None,
         transport: httpx.BaseTransport | None = None,
         verify: bool | ssl.SSLContext = True,
+        contacts: PeerContacts | None = None,
     ) -> None:
+        """``contacts``: where every request's outcome is noted, for the node's health."""
         self._descriptor = descriptor
         self._outbox = outbox
+        self._contacts = contacts
         self._on_queued = on_queued or (lambda: None)
         self._http = httpx.Client(
             base_url=descriptor.url,
@@ -119,24 +129,40 @@ class PeerClient:
                             f"{method} {path}"
                         )
         except httpx.HTTPError as e:
-            raise PeerUnavailableError(
+            unavailable = PeerUnavailableError(
                 f"the node of {self.party!r} at {self.url} is unreachable: {e}"
-            ) from e
+            )
+            self._noted(unavailable)
+            raise unavailable from e
         reply = Reply(response.status_code, response.headers.get("content-type", ""), bytes(data))
+        if reply.status < 500:
+            self._noted(None)
         if reply.status in ok:
             return reply
         detail = reply.detail()
         if reply.status >= 500:
-            raise PeerUnavailableError(
+            failed = PeerUnavailableError(
                 f"the node of {self.party!r} failed {method} {path}: {reply.status} {detail}"
             )
+            self._noted(failed)
+            raise failed
         error = WitnessError if path.endswith("add-checkpoint") else SyncError
         raise error(f"the node of {self.party!r} refused {method} {path}: {reply.status} {detail}")
+
+    def _noted(self, failure: PeerUnavailableError | None, *, log_size: int | None = None) -> None:
+        if self._contacts is None:
+            return
+        if failure is None:
+            self._contacts.reached(self.party, log_size=log_size)
+        else:
+            self._contacts.failed(self.party, str(failure))
 
     # -- reads ----------------------------------------------------------------------------------
 
     def log_size(self) -> int:
-        return _wire.parse_size(self._call("GET", "/peer/v1/size").content, self.party)
+        size = _wire.parse_size(self._call("GET", "/peer/v1/size").content, self.party)
+        self._noted(None, log_size=size)
+        return size
 
     def read_entries(self, start: int, stop: int) -> list[bytes]:
         """Entries ``start`` to ``stop``: from the peer's published tiles (``tile/entries``)
@@ -240,6 +266,8 @@ class PeerClient:
             lines = _wire.parse_signature_lines(response.content, self.party)
         except MalformedError as e:
             raise WitnessError(f"the cosignature of {self.party!r} is malformed: {e}") from e
+        if self._contacts is not None:  # a witness keeps what it cosigns
+            self._contacts.holds(self.party, old_size + len(entries))
         return note.with_signatures(*lines).to_bytes()
 
     def accept_final(self, checkpoint: bytes) -> None:

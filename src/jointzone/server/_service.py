@@ -17,7 +17,7 @@ from typing import TypeVar
 
 import httpx
 
-from jointzone.node import Descriptor, Node, Outbox, StandaloneNode
+from jointzone.node import Descriptor, Node, Outbox, PeerContacts, StandaloneNode
 from jointzone.server._client import PeerClient
 from jointzone.server._peerauth import PeerSigner, PeerVerifier
 
@@ -52,6 +52,8 @@ class NodeService:
         #: How this node checks its peers' TLS certificates.
         self.tls_verify = tls_verify
         self.outbox = Outbox(self.node.store)
+        #: What each request of a peer found, for the node's health (see node._contact).
+        self.contacts = PeerContacts(self.node.store)
         self._lock = threading.RLock()
         #: Set when a proposal, signature or rejection arrives: the driver looks for a round.
         self.dirty = True
@@ -70,6 +72,7 @@ class NodeService:
                 on_queued=self.wakeup.set,
                 transport=transport(descriptor) if transport else None,
                 verify=tls_verify,
+                contacts=self.contacts,
             )
         self.node.peers = dict(self.clients)
         self.verifier = PeerVerifier(

@@ -183,6 +183,7 @@ def test_earlier_revision_is_upgraded(url: str, engine: Engine) -> None:
         store.upgrade_tables(NODE_TABLES)
     with engine.begin() as conn:
         conn.exec_driver_sql("DROP TABLE node_outbox")
+        conn.exec_driver_sql("DROP TABLE node_peer_contact")
         conn.exec_driver_sql("UPDATE alembic_version_node SET version_num = 'node_0001'")
     with open_store(url) as store:
         store.upgrade_tables(NODE_TABLES)
@@ -215,7 +216,7 @@ def test_unknown_node_revision_is_refused(url: str, engine: Engine, tmp_path: Pa
             SchemaError,
             match=(
                 r"the node tables are at revision 'node_9999', which this jointzone does not "
-                r"have: expected 'node_0002' or older"
+                r"have: expected 'node_0003' or older"
             ),
         ),
     ):

@@ -106,6 +106,7 @@ COMMANDS: dict[str, list[str]] = {
         "node", "backup", "{DIR}", "--out", "{OUT}", "--archive-passphrase-file", "{FILE}",
         "--demo-keys",
     ],
+    "node status": ["node", "status", "{DIR}"],
     "node restore": ["node", "restore", "{FILE}", "{DIR}", "--demo-keys"],
     "network-demo": [
         "network-demo", "{NEWDIR}", "--scenario", "{FILE}", "--no-serve", "--base-port", "9"

@@ -91,10 +91,13 @@ class Writers:
             now = time.monotonic()
             if now > give_up:
                 pytest.fail("the writer neither got going nor died")
-            if kill_at is not None and now >= kill_at:
+            # The writer may say "ready" before its server says "pid": kill only a known pid,
+            # because os.kill(0, ...) would kill this test's whole process group.
+            if kill_at is not None and pid > 0 and now >= kill_at:
                 os.kill(pid, signal.SIGKILL)
                 kill_at = None
-            for line in self._lines(kill_at if kill_at is not None else now + 1.0):
+            until = kill_at if kill_at is not None and pid > 0 else now + 1.0
+            for line in self._lines(until):
                 word, _, value = line.partition(b" ")
                 if word == b"pid":
                     pid = int(value)

@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -32,6 +33,14 @@ POSTGRES_ENV = "JOINTZONE_TEST_POSTGRES_URL"
 # An xdist worker inherits COLUMNS=80 from its launcher; the CLI's consoles would take it as the
 # terminal's width when first made, and the tests that invoke commands set their own.
 os.environ.pop("COLUMNS", None)
+
+# Two workers share two cores with node processes and a browser: a property test's time per
+# example says nothing about its code there, so neither a deadline nor a slowness check may fail
+# it. What each example asserts is unchanged.
+settings.register_profile(
+    "shared-cores", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("shared-cores")
 
 
 @pytest.hookimpl(tryfirst=True)

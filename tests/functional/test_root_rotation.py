@@ -254,7 +254,9 @@ def test_a_witness_refuses_an_entry_by_the_compromised_key(
     edge = japan._edge(old)
     edge.extend(leaf_hashes([entry]))
     origin = japan.replica.origin
-    note = sign_note(Checkpoint(origin, old + 1, edge.root()).to_text(), [japan._node_signer()])
+    note = sign_note(
+        Checkpoint(origin, old + 1, edge.root()).to_text(), japan._node_signers(old + 1)
+    )
     with pytest.raises(WitnessError, match=r"entry refused: .*declared compromised"):
         russia.witness(old_size=old, entries=[entry], checkpoint=note.to_bytes(), proof=[])
     assert russia.log_size() == old
@@ -274,7 +276,9 @@ def test_the_standalone_verifier_refuses_an_entry_by_the_compromised_key(
         size = store.size()
         store.append([Entry(time=japan.now(), proposal=proposal).encode()], expected_size=size)
         text = Checkpoint(japan.replica.origin, size + 1, store.root()).to_text()
-        note = sign_note(text, [japan._node_signer(), russia._node_signer()]).to_bytes()
+        note = sign_note(
+            text, [*japan._node_signers(size + 1), *russia._node_signers(size + 1)]
+        ).to_bytes()
         export_tiles(store, tmp_path / "tiles", checkpoint_note=note)
     assert _verify_log(japan, tmp_path / "tiles").exit_code == 0  # the tree alone is sound
     result = _verify_log(japan, tmp_path / "tiles", "--judge")

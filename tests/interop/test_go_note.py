@@ -13,12 +13,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
-import os
-import shutil
-import subprocess
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -28,18 +23,12 @@ from jointzone.tlog import (
     Signature,
     SignatureError,
     Signer,
-    encode_bundle,
     open_checkpoint,
     sign_note,
 )
 
-GOPATH = Path("/usr/share/gocode")
-X_MOD = GOPATH / "src/golang.org/x/mod"
-PROGRAM = Path(__file__).parent / "go" / "opennote"
-INSTALL = (
-    "install the Debian packages golang-go and golang-golang-x-mod-dev "
-    "(`make debian-deps` does, as root)"
-)
+from ._go import accepted, build_opennote, run_go
+
 ORIGIN = "jointzone.example/log"
 
 JAPAN = Signer.from_seed("japan.node.example", hashlib.sha256(b"japan node").digest())
@@ -52,56 +41,8 @@ def label(s: Signer | Signature) -> str:
 
 @pytest.fixture(scope="module")
 def opennote(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The Go program, built once, offline, in GOPATH mode against Debian's x/mod sources."""
-    go = shutil.which("go")
-    if go is None:
-        pytest.fail(f"the Go interoperability test needs `go` on PATH: {INSTALL}")
-    for package in ("sumdb/note", "sumdb/tlog"):
-        if not (X_MOD / package).is_dir():
-            pytest.fail(f"the Go interoperability test needs {X_MOD / package}: {INSTALL}")
-    work = tmp_path_factory.mktemp("go")
-    # Drop the caller's Go settings (GOFLAGS in particular): the build must not reach a module
-    # proxy or depend on the environment it happens to run in.
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GO")}
-    env |= {
-        "GO111MODULE": "off",
-        "GOPATH": str(GOPATH),
-        "GOCACHE": str(work / "cache"),
-        "GOENV": "off",
-        "GOPROXY": "off",
-        "GOTOOLCHAIN": "local",
-        "CGO_ENABLED": "0",
-    }
-    binary = work / "opennote"
-    proc = subprocess.run(
-        [go, "build", "-o", str(binary), "."],
-        cwd=PROGRAM,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    if proc.returncode != 0:
-        pytest.fail(f"building {PROGRAM} failed ({INSTALL} if missing):\n{proc.stderr}")
-    return binary
-
-
-def run_go(
-    binary: Path, tmp_path: Path, note: bytes, entries: list[bytes], keys: list[str]
-) -> subprocess.CompletedProcess[str]:
-    (tmp_path / "note").write_bytes(note)
-    (tmp_path / "entries").write_bytes(encode_bundle(entries))
-    args = [str(binary), "-note", str(tmp_path / "note"), "-entries", str(tmp_path / "entries")]
-    for k in keys:
-        args += ["-key", k]
-    return subprocess.run(args, capture_output=True, text=True, timeout=60, check=False)
-
-
-def accepted(proc: subprocess.CompletedProcess[str]) -> dict[str, Any]:
-    assert proc.returncode == 0, f"Go refused the checkpoint: {proc.stderr}"
-    result: dict[str, Any] = json.loads(proc.stdout)
-    return result
+    """The Go program, built once, offline."""
+    return build_opennote(tmp_path_factory.mktemp("go"))
 
 
 def make_log(size: int) -> tuple[list[bytes], Checkpoint]:

@@ -43,7 +43,8 @@ ALLOWED: dict[str, set[str]] = {
     "cose": {"ed25519"},
     "regime": {"inputs"},
     "neutrality": {"regime"},
-    "acts": {"regime"},
+    # tlog for signed notes: a new node key shows it is held by one (party.rotate-node-key).
+    "acts": {"regime", "tlog"},
     "consent": {"cose", "tlog"},
     "credentials": {"cose", "tlog", "regime", "inputs"},
     # Trust bundles: a checkpoint and proved entries in, the credentials' trust out.

@@ -30,7 +30,7 @@ from jointzone.acts._projects import (
 )
 from jointzone.acts._regime import PartyRoot, RegimeAdopt, RegimeAmend, RootKeySpec
 from jointzone.acts._reports import Period, ReportSubmit
-from jointzone.acts._roots import PartyRotateRoot
+from jointzone.acts._roots import PartyRotateNodeKey, PartyRotateRoot, possession_text
 from jointzone.acts._state import (
     CertificateKey,
     CertificateRecord,
@@ -40,6 +40,7 @@ from jointzone.acts._state import (
     Incident,
     KeyPeriod,
     Movement,
+    NodeKey,
     Official,
     Participant,
     PartyKeys,
@@ -80,6 +81,7 @@ __all__ = [
     "Movement",
     "MovementManifest",
     "MovementRecord",
+    "NodeKey",
     "NotAdoptedError",
     "Official",
     "OfficialAppoint",
@@ -90,6 +92,7 @@ __all__ = [
     "ParticipantWithdraw",
     "PartyKeys",
     "PartyRoot",
+    "PartyRotateNodeKey",
     "PartyRotateRoot",
     "Period",
     "PlaceRef",
@@ -114,4 +117,5 @@ __all__ = [
     "certificate_key_id",
     "check",
     "parse_act",
+    "possession_text",
 ]

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, Strict
 
 from jointzone.acts._checks import Commit, Context, RuleTable, regime_label, regime_of, rejected
-from jointzone.acts._state import KeyPeriod, PartyKeys, RegimeVersion, RootKey, State
+from jointzone.acts._state import KeyPeriod, NodeKey, PartyKeys, RegimeVersion, RootKey, State
 from jointzone.acts._types import Act, ActModel, NoteVerifier, PlainData, PublicKey, Ref
 from jointzone.regime import Regime, RegimeFileError
 from jointzone.regime._validation import short
@@ -166,7 +166,8 @@ def adopt(state: State, act: RegimeAdopt, ctx: Context) -> Commit:
             for r in roots:
                 state._root_keys[r.id] = r
                 state._key_owner[r.key.public_key] = r.id
-            state._parties[party] = PartyKeys(party, roots, spec.threshold, spec.node_verifier)
+            node_key = NodeKey(spec.node_verifier, ctx.position + 1)
+            state._parties[party] = PartyKeys(party, roots, spec.threshold, (node_key,))
         state._clock = act.clock
 
     return commit

@@ -1,4 +1,5 @@
-"""Root acts: a party replaces its root keys and their threshold, as TUF rotates a root.
+"""Root acts: a party replaces its root keys and their threshold, as TUF rotates a root, or
+its node's note key.
 
 ``party.rotate-root`` names the party's whole new set of root keys (keys kept from the old set
 are named again, with the same id and public key) and the new threshold. It takes effect only
@@ -14,6 +15,14 @@ it, and the record says why it went. Every entry signed before the rotation keep
 by the keys valid at its position, so the log's history verifies as it did.
 
 Ids and public keys are never reused, by anyone: a kid names one key for the life of the log.
+
+``party.rotate-node-key`` gives a party's node a new C2SP note key, signed by the party's root
+keys. Checkpoints of sizes ``p + 1 .. p + overlap`` (the act at position ``p``) carry the old
+and the new key's signatures, so a verifier that knows only the old key opens them and learns
+the new key from them; later checkpoints carry the new key's alone. The act carries a signed
+note by the new key (:func:`possession_text`), so a key nobody holds cannot be declared: the
+log would never be final again. One rotation at a time: a second waits until the first's overlap
+has ended.
 """
 
 from __future__ import annotations
@@ -22,10 +31,11 @@ from typing import Annotated
 
 from pydantic import Field, Strict
 
+from jointzone import tlog
 from jointzone.acts._checks import Commit, Context, RuleTable, check_party, regime_of, rejected
 from jointzone.acts._regime import RootKeySpec
-from jointzone.acts._state import KeyPeriod, PartyKeys, RootKey, State
-from jointzone.acts._types import Act, Ref, Refs
+from jointzone.acts._state import KeyPeriod, NodeKey, PartyKeys, RootKey, State
+from jointzone.acts._types import Act, NoteVerifier, Ref, Refs
 
 
 class PartyRotateRoot(Act):
@@ -138,10 +148,97 @@ def rotate_root(state: State, act: PartyRotateRoot, ctx: Context) -> Commit:
             state._root_keys[r.id] = r
             state._key_owner[r.key.public_key] = r.id
         state._parties[act.party] = PartyKeys(
-            act.party, (*kept, *added), act.threshold, old.node_verifier
+            act.party, (*kept, *added), act.threshold, old.node_keys
         )
 
     return commit
 
 
-RULES: RuleTable = {PartyRotateRoot: rotate_root}
+#: The largest overlap an act may state, in entries: long enough for months of a busy log.
+MAX_OVERLAP = 1_000_000
+
+
+def possession_text(origin: str, party: str) -> str:
+    """The text a new node key signs to show it is held: no checkpoint has this shape (its
+    second line is not a size), so the signature cannot be taken for one."""
+    return f"jointzone node key\n{origin}\n{party}\n"
+
+
+class PartyRotateNodeKey(Act):
+    """Give a party's node a new note key; its root keys sign. Checkpoints of the next
+    ``overlap`` sizes carry the old and the new key's signatures."""
+
+    TYPE = "party.rotate-node-key"
+
+    party: Ref
+    #: The new C2SP signed-note verifier key; its name is the party's node key name.
+    node_verifier: NoteVerifier
+    #: How many checkpoint sizes after this act the old key still signs beside the new one.
+    overlap: Annotated[int, Field(ge=1, le=MAX_OVERLAP)]
+    #: A signed note of :func:`possession_text` by the new key.
+    possession: Annotated[str, Field(max_length=1000)]
+
+    @property
+    def own_party(self) -> str | None:
+        return self.party
+
+
+def rotate_node_key(state: State, act: PartyRotateNodeKey, ctx: Context) -> Commit:
+    regime = regime_of(state, act)
+    check_party(regime, act, act.party, "party")
+    if not regime.policy(act.TYPE).by_root:
+        raise rejected(
+            act,
+            f"regime {regime.id!r} v{regime.version} gives {act.TYPE} a policy of officials; "
+            "only root keys may replace a node key (expected own-party-root or every-party-root)",
+        )
+    held = state._parties[act.party]
+    # The keys that sign the first checkpoint holding this act, were it not for this act.
+    if len(held.node_verifiers_at(ctx.position + 1)) > 1:
+        ending = held.node_keys[-2].until_size or 0
+        raise rejected(
+            act,
+            f"party {act.party!r}: the overlap of its last node-key rotation runs until size "
+            f"{ending:,}; one rotation at a time",
+        )
+    new = tlog.Verifier.from_vkey(act.node_verifier)
+    old = tlog.Verifier.from_vkey(held.node_verifier)
+    if new.name != old.name:
+        raise rejected(
+            act,
+            f"node_verifier: named {new.name!r}; the node key of {act.party!r} is named "
+            f"{old.name!r}",
+        )
+    used = {
+        tlog.Verifier.from_vkey(k.verifier).public_key_bytes: p
+        for p, keys in state._parties.items()
+        for k in keys.node_keys
+    }
+    if new.public_key_bytes in used:
+        raise rejected(
+            act,
+            f"node_verifier: this key is already a node key of {used[new.public_key_bytes]!r} "
+            "(node keys are never reused)",
+        )
+    try:
+        note = tlog.Note.from_bytes(act.possession.encode())
+        tlog.verify_note(note, [new], require="all")
+    except tlog.TlogError as e:
+        raise rejected(act, f"possession: not a signed note by the new key: {e}") from None
+    expected = possession_text(regime.origin, act.party)
+    if note.text != expected:
+        raise rejected(act, f"possession: the note must read {expected!r}, it reads {note.text!r}")
+
+    def commit() -> None:
+        first = ctx.position + 1
+        last = held.node_keys[-1]
+        ended = NodeKey(last.verifier, last.from_size, first + act.overlap, last.event)
+        added = NodeKey(act.node_verifier, first, None, ctx.event)
+        state._parties[act.party] = PartyKeys(
+            act.party, held.root_keys, held.threshold, (*held.node_keys[:-1], ended, added)
+        )
+
+    return commit
+
+
+RULES: RuleTable = {PartyRotateRoot: rotate_root, PartyRotateNodeKey: rotate_node_key}

@@ -81,17 +81,51 @@ class RootKey:
 
 
 @dataclass(frozen=True, slots=True)
+class NodeKey:
+    """One of a party node's note keys and the checkpoint sizes ``[from_size, until_size)`` it
+    signs for: a checkpoint of size ``s`` is signed with every key whose range holds ``s``.
+
+    Sizes, not positions: the key that ``regime.adopt`` at position 0 declares signs from the
+    first checkpoint, of size 1. A ``party.rotate-node-key`` at position ``p`` adds a key from
+    size ``p + 1`` and ends the old one at ``p + 1 + overlap``, so the checkpoints between carry
+    both, and a verifier holding only the old key can open them and learn the new one.
+    """
+
+    verifier: str  # <name>+<hash>+<base64 key>, C2SP signed-note
+    from_size: int
+    until_size: int | None = None
+    event: Event | None = None  # the act that added it (None: the genesis)
+
+    def signs_at(self, size: int) -> bool:
+        return self.from_size <= size and (self.until_size is None or size < self.until_size)
+
+
+@dataclass(frozen=True, slots=True)
 class PartyKeys:
-    """A party's root keys, how many of them must sign, and its node's note verifier key.
+    """A party's root keys, how many of them must sign, and its node's note verifier keys.
 
     ``root_keys`` holds every root key the party ever had, each with the positions it signs
-    for; ``threshold`` is the one in force (a ``party.rotate-root`` sets it anew).
+    for; ``threshold`` is the one in force (a ``party.rotate-root`` sets it anew). ``node_keys``
+    holds every node key the party's node had, oldest first, each with the checkpoint sizes it
+    signs for.
     """
 
     party: str
     root_keys: tuple[RootKey, ...]
     threshold: int
-    node_verifier: str
+    node_keys: tuple[NodeKey, ...]
+
+    @property
+    def node_verifier(self) -> str:
+        """The newest node key: the one the party's node signs with once any overlap ends."""
+        return self.node_keys[-1].verifier
+
+    def node_verifiers_at(self, size: int) -> tuple[str, ...]:
+        """The node keys that sign a checkpoint of ``size``, oldest first (two in an overlap).
+
+        Size 0 (no checkpoint yet) is answered with the keys of size 1."""
+        size = max(size, 1)
+        return tuple(k.verifier for k in self.node_keys if k.signs_at(size))
 
 
 @dataclass(frozen=True, slots=True)
@@ -383,8 +417,14 @@ class State:
         return self.party_keys(party).threshold
 
     def node_verifiers(self) -> dict[str, str]:
-        """Each party's node note verifier key (C2SP signed-note), by party, in regime order."""
+        """Each party's newest node note verifier key (C2SP signed-note), in regime order."""
         return {party: keys.node_verifier for party, keys in self._parties.items()}
+
+    def node_verifiers_at(self, size: int) -> dict[str, tuple[str, ...]]:
+        """The node keys that sign a checkpoint of ``size``, by party in regime order: one per
+        party, or two in a rotation's overlap. Only sizes up to this state's own size (and the
+        next) are known: a rotation beyond it is not applied yet."""
+        return {party: keys.node_verifiers_at(size) for party, keys in self._parties.items()}
 
     @property
     def public_keys(self) -> Mapping[bytes, str]:

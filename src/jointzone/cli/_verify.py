@@ -11,8 +11,15 @@ import typer
 from jointzone.cli._console import progress_bar, say
 from jointzone.cli.errors import CliError
 from jointzone.node import AuditError, EntryJudge, genesis_node_keys, pinned_verifiers
-from jointzone.tlog import leaf_hash
-from jointzone.verify import EntryRefusedError, Judge, read_first_entry, verify_tiles
+from jointzone.tlog import Note, Verifier, leaf_hash
+from jointzone.verify import (
+    CheckpointSignatureError,
+    EntryRefusedError,
+    Judge,
+    read_checkpoint,
+    read_first_entry,
+    verify_tiles,
+)
 
 
 def verify_log(
@@ -64,22 +71,47 @@ def verify_log(
     """
     genesis = read_first_entry(location)
     verifiers = pinned_verifiers(genesis_node_keys(genesis), keys)
-    with progress_bar("verifying") as progress:
-        report = verify_tiles(
-            location,
-            verifiers,
-            older_checkpoints=older or (),
-            progress=progress,
-            judge=_judge() if judge else None,
-        )
+    try:
+        with progress_bar("verifying") as progress:
+            report = verify_tiles(
+                location,
+                verifiers,
+                older_checkpoints=older or (),
+                progress=progress,
+                judge=_judge(EntryJudge()) if judge else None,
+            )
+    except CheckpointSignatureError as e:
+        if not _signed_under_pinned_names(location, verifiers):
+            raise
+        # The genesis keys no longer sign: follow the node keys from the genesis through the
+        # log, each new key from the entry that declares it, judging every entry on the way.
+        say(f"{e}: the node keys changed since the genesis; following them through the log")
+        entries = EntryJudge()
+        with progress_bar("verifying") as progress:
+            report = verify_tiles(
+                location,
+                verifiers,
+                older_checkpoints=older or (),
+                progress=progress,
+                judge=_judge(entries),
+                keys_at=entries.replica.node_verifiers,
+            )
     if report.first_leaf != leaf_hash(genesis):
         raise CliError(f"{location}: entry 0 changed while it was being verified")
     say(report.summary())
 
 
-def _judge() -> Judge:
+def _signed_under_pinned_names(location: str, verifiers: list[Verifier]) -> bool:
+    """Whether the checkpoint carries a signature under a pinned key's name with another key:
+    a node key rotated since the genesis, which only the entries can vouch for."""
+    note = Note.from_bytes(read_checkpoint(location))
+    pinned = {(v.name, v.key_hash) for v in verifiers}
+    names = {v.name for v in verifiers}
+    return any(s.name in names and (s.name, s.key_hash) not in pinned for s in note.signatures)
+
+
+def _judge(entries: EntryJudge) -> Judge:
     """Each entry judged in turn by a replica of the log built from the entries before it."""
-    entries = EntryJudge()
 
     def judge(index: int, data: bytes) -> None:
         try:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from jointzone.consent import Entry
 from jointzone.node._core import REFUSALS
@@ -30,7 +31,6 @@ from jointzone.tlog import (
     MalformedError,
     Note,
     SignatureError,
-    Verifier,
     decode_hash_tile,
     leaf_hash,
     open_checkpoint,
@@ -62,6 +62,8 @@ class AuditReport:
     signed_by: tuple[str, ...]
     #: Each party's node verifier key as the genesis declares it (C2SP vkey), in regime order.
     node_keys: tuple[tuple[str, str], ...] = ()
+    #: Each node key a ``party.rotate-node-key`` added since: party, vkey, first size it signs.
+    rotated_keys: tuple[tuple[str, str, int], ...] = ()
 
 
 def audit(
@@ -116,8 +118,7 @@ def audit(
         raise AuditError(
             f"stored tree hashes give root {stored_root.hex()}, the entries give {root.hex()}"
         )
-    verifiers = replica.node_verifiers() if size else []
-    _check_outside(store, size, verifiers, replica, signed_state or {}, peer_checkpoints or {})
+    _check_outside(store, size, replica, signed_state or {}, peer_checkpoints or {})
     note = store.checkpoint()
     if note is None:
         if size:
@@ -127,7 +128,7 @@ def audit(
             )
         return AuditReport(size, root, 0, ())
     try:
-        cp, _ = open_checkpoint(note, replica.node_verifiers(), origin=replica.origin)
+        cp, _ = _open_final(note, replica)
     except (MalformedError, SignatureError) as e:
         raise AuditError(f"latest checkpoint: {e}") from e
     if cp.size > size or store.root(cp.size) != cp.root:
@@ -138,21 +139,32 @@ def audit(
             f"checkpoint of size {cp.size} carries extension lines {list(cp.extensions)}; the "
             f"entries give {list(expected)}"
         )
-    names = tuple(v.name for v in replica.node_verifiers())
-    keys = tuple((p, v.vkey) for p, v in replica.node_verifiers_by_party().items())
-    return AuditReport(size, root, cp.size, names, keys)
+    names = tuple(v.name for v in replica.node_verifiers(cp.size))
+    parties = replica.state.parties.values()
+    keys = tuple((k.party, k.node_keys[0].verifier) for k in parties)
+    rotated = tuple((k.party, n.verifier, n.from_size) for k in parties for n in k.node_keys[1:])
+    return AuditReport(size, root, cp.size, names, keys, rotated)
 
 
-def _check_outside(  # noqa: PLR0917 - one call site, each argument a different source
+def _open_final(
+    note: bytes, replica: Replica, *, require: Literal["any", "all"] = "all"
+) -> tuple[Checkpoint, Note]:
+    """Open a checkpoint with the node keys in force at its size (two of a party's in a
+    rotation's overlap), as the replica's whole history gives them."""
+    size = Checkpoint.from_text(Note.from_bytes(note).text).size
+    verifiers = replica.node_verifiers(size)
+    return open_checkpoint(note, verifiers, origin=replica.origin, require=require)
+
+
+def _check_outside(
     store: LogStore,
     size: int,
-    verifiers: Sequence[Verifier],
     replica: Replica,
     signed_state: Mapping[str, bytes],
     peers: Mapping[str, bytes | None],
 ) -> None:
     """The log against what this node signed and held final, and against its peers' logs."""
-    if not verifiers:
+    if not size:
         if signed_state:
             raise AuditError(
                 "the log is empty, but this node signed checkpoints of it: the database was "
@@ -161,7 +173,7 @@ def _check_outside(  # noqa: PLR0917 - one call site, each argument a different 
         return
     for what, note in signed_state.items():
         try:
-            cp, _ = open_checkpoint(note, verifiers, origin=replica.origin, require="any")
+            cp, _ = _open_final(note, replica, require="any")
         except (MalformedError, SignatureError) as e:
             raise AuditError(f"the {what} checkpoint kept beside the keystore: {e}") from e
         _check_against(
@@ -176,7 +188,7 @@ def _check_outside(  # noqa: PLR0917 - one call site, each argument a different 
         if peer_note is None:
             continue
         try:
-            cp, _ = open_checkpoint(peer_note, verifiers, origin=replica.origin, require="all")
+            cp, _ = _open_final(peer_note, replica)
         except (MalformedError, SignatureError) as e:
             raise AuditError(f"the final checkpoint of {party!r}: {e}") from e
         _check_against(store, size, cp, f"{party!r} holds final")

@@ -32,7 +32,7 @@ from sqlalchemy import insert, select
 from jointzone import inputs
 from jointzone.consent import format_time
 from jointzone.node import _tables as t
-from jointzone.node._core import NodeCore, node_key_name
+from jointzone.node._core import NodeCore
 from jointzone.node._trust import checkpoint_extensions
 from jointzone.node.errors import SyncError, WitnessError
 from jointzone.store import ConflictError
@@ -96,13 +96,15 @@ class Checkpoints(NodeCore):
                 f"checkpoint text differs from the one the node of {self._party!r} derives "
                 f"from its own log: offered {existing.text!r}, derived {text!r}"
             )
-        signer = self._node_signer()  # a locked keystore stops here, before anything is kept
+        # A locked keystore, or a node key in force that it lacks, stops here, before anything
+        # is kept.
+        signers = self._node_signers(size)
         held = self._store.size()
         self.check_extends_kept(
             size, lambda at: root if at == size else self._store.root(at) if at <= held else None
         )
         self._remember_cosigned(size, text)
-        return sign_note(text, [signer], existing=existing).to_bytes()
+        return sign_note(text, signers, existing=existing).to_bytes()
 
     def _remember_cosigned(self, size: int, text: str, offered: bytes | None = None) -> None:
         """Refuse to sign a second, different checkpoint at a size; keep the evidence."""
@@ -147,9 +149,10 @@ class Checkpoints(NodeCore):
     def accept_final(self, checkpoint: bytes) -> None:
         """Keep a checkpoint that every party's node signed, over this node's own log."""
         try:
+            size = Checkpoint.from_text(Note.from_bytes(checkpoint).text).size
             cp, _ = open_checkpoint(
                 checkpoint,
-                self._replica.node_verifiers(),
+                self._replica.node_verifiers(size),
                 origin=self._replica.origin,
                 require="all",
             )
@@ -223,12 +226,12 @@ class Checkpoints(NodeCore):
                 f"{size} entries, final up to {held}; the checkpoint offered is of size {cp.size}"
             )
         self.check_extends_kept(size, self._store.root)
-        key = self._keys.private_key("node", "node")
-        cosigner = CosignatureSigner.from_seed(
-            node_key_name(self._replica.origin, self._party), key.private_bytes_raw()
-        )
-        stamp = cosigner.sign(cp, timestamp=int(self.now().timestamp()))
-        return theirs.with_signatures(stamp).to_bytes()
+        now = int(self.now().timestamp())
+        stamps = [
+            CosignatureSigner(name, key).sign(cp, timestamp=now)
+            for name, key in self._node_keys(size)
+        ]
+        return theirs.with_signatures(*stamps).to_bytes()
 
     # -- what this node vouched for, kept outside its database ----------------------------------
 

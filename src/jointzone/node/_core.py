@@ -14,6 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from jointzone import acts
 from jointzone.consent import ConsentError, Proposal
@@ -26,7 +29,7 @@ from jointzone.node.errors import KeystoreError, NodeError
 from jointzone.node.migrations import NODE_TABLES
 from jointzone.regime import RegimeError
 from jointzone.store import SqlLogStore
-from jointzone.tlog import Signer
+from jointzone.tlog import Signer, Verifier, sign_note
 
 Clock = Callable[[], datetime]
 
@@ -36,6 +39,10 @@ REFUSALS: tuple[type[Exception], ...] = (ConsentError, acts.ActError, RegimeErro
 
 def system_time() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
+
+
+#: Checkpoint sizes a rotated-out node key still signs beside the new one, unless asked otherwise.
+DEFAULT_OVERLAP = 100
 
 
 def node_key_name(origin: str, party: str) -> str:
@@ -119,10 +126,56 @@ class NodeCore:
         """Fail now, before any work, if this node cannot sign (its keystore is locked)."""
         self._keys.private_key("node", "node")
 
-    def _node_signer(self) -> Signer:
-        origin = self._replica.origin
-        key = self._keys.private_key("node", "node")
-        return Signer.from_seed(node_key_name(origin, self._party), key.private_bytes_raw())
+    def _node_keys(self, size: int) -> list[tuple[str, Ed25519PrivateKey]]:
+        """Each of this node's keys that sign a checkpoint of ``size``, with its note key name:
+        one, or the old and the new in a rotation's overlap (see ``party.rotate-node-key``)."""
+        if not self._replica.state.adopted:
+            name = node_key_name(self._replica.origin, self._party)
+            return [(name, self._keys.private_key("node", "node"))]
+        held = {e.public_key: e.name for e in self._keys.entries("node")}
+        keys = []
+        for vkey in self._replica.state.party_keys(self._party).node_verifiers_at(size):
+            verifier = Verifier.from_vkey(vkey)
+            held_as = held.get(verifier.public_key_bytes)
+            if held_as is None:
+                raise KeystoreError(
+                    f"the keystore of {self._party!r} holds no private key of its node key "
+                    f"{vkey}, which signs checkpoints of size {size:,}"
+                )
+            keys.append((verifier.name, self._keys.private_key("node", held_as)))
+        return keys
+
+    def _node_signers(self, size: int) -> list[Signer]:
+        return [Signer(name, key) for name, key in self._node_keys(size)]
+
+    def node_key_rotation(self, overlap: int = DEFAULT_OVERLAP) -> dict[str, Any]:
+        """The ``party.rotate-node-key`` act giving this node a new note key, for the party's
+        root keys to sign; the key is made in this node's keystore, with the signed note that
+        shows it is held. Asked again before the act is committed, it names the same key: a
+        node holds at most one key the log does not know yet."""
+        state = self._replica.state
+        if not state.adopted:
+            raise KeystoreError("the log has no genesis yet: the node key is the one it declares")
+        declared = {
+            Verifier.from_vkey(k.verifier).public_key_bytes: k
+            for k in state.party_keys(self._party).node_keys
+        }
+        entries = list(self._keys.entries("node"))
+        pending = [e for e in entries if e.public_key not in declared]
+        if pending:
+            entry = pending[0]
+        else:
+            entry = self._keys.generate("node", f"node-{len(entries) + 1}", party=self._party)
+        name = node_key_name(self._replica.origin, self._party)
+        signer = Signer(name, self._keys.private_key("node", entry.name))
+        text = acts.possession_text(self._replica.origin, self._party)
+        return {
+            "type": acts.PartyRotateNodeKey.TYPE,
+            "party": self._party,
+            "node_verifier": signer.verifier.vkey,
+            "overlap": overlap,
+            "possession": sign_note(text, [signer]).to_bytes().decode("utf-8"),
+        }
 
     def official_signer(self, official: str) -> CoseSigner:
         """A signer for one of this party's officials or root keys held in this node's keystore.

@@ -14,6 +14,7 @@ party's new root keys beside a threshold of its old ones.
 
 from __future__ import annotations
 
+import functools
 import gc
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
@@ -222,12 +223,21 @@ class Replica:
             raise ConsentError("no regime has been adopted yet: the log is empty")
         return regime.origin
 
-    def node_verifiers(self) -> list[Verifier]:
-        return list(self.node_verifiers_by_party().values())
+    def node_verifiers(self, size: int | None = None) -> list[Verifier]:
+        """Every node key that signs a checkpoint of ``size`` (default: this replica's size),
+        in regime order: each party's one, or both of a party's keys in a rotation's overlap.
+        A final checkpoint carries a signature by every one of them."""
+        return [v for keys in self.node_verifiers_by_party(size).values() for v in keys]
 
-    def node_verifiers_by_party(self) -> dict[str, Verifier]:
-        """Each party's node key, as the genesis (and any later key act) declares it."""
-        return {p: Verifier.from_vkey(k.node_verifier) for p, k in self.state.parties.items()}
+    def node_verifiers_by_party(self, size: int | None = None) -> dict[str, list[Verifier]]:
+        """The node keys that sign a checkpoint of ``size`` (default: this replica's size), by
+        party, as the genesis and any ``party.rotate-node-key`` up to this replica's size
+        declare them (a rotation beyond it is not known yet)."""
+        at = self.size if size is None else size
+        return {
+            p: [_verifier(v) for v in vkeys]
+            for p, vkeys in self.state.node_verifiers_at(at).items()
+        }
 
     def committed_index(self, act_id: str) -> int | None:
         return self.state.act_position(act_id)
@@ -426,3 +436,9 @@ def signers_of(entry: Entry, replica: Replica, position: int) -> list[ValidSigne
         if k is not None:
             out.append(ValidSigner(k.party, k.kind, k.signer, k.roles))
     return out
+
+
+@functools.lru_cache(maxsize=256)
+def _verifier(vkey: str) -> Verifier:
+    """A node key's verifier, parsed once: every checkpoint check asks for the same few."""
+    return Verifier.from_vkey(vkey)

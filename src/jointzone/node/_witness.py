@@ -27,6 +27,7 @@ from datetime import datetime
 
 from sqlalchemy import delete
 
+from jointzone import acts
 from jointzone.consent import Entry
 from jointzone.node import _tables as t
 from jointzone.node._checkpoints import RESTORED_FILE, Checkpoints
@@ -46,6 +47,8 @@ from jointzone.tlog import (
     verify_note,
 )
 from jointzone.tlog._tree import root_nodes
+
+NODE_KEY_ROTATION = acts.PartyRotateNodeKey.TYPE
 
 
 def _stamp(t: datetime) -> str:
@@ -141,13 +144,21 @@ class Witnessing(Checkpoints):
                 )
             if not judged:
                 turns.add(regime.sequencer_for(entry.time))
-        verifiers = self._replica.node_verifiers_by_party()
+        verifiers = self._replica.node_verifiers_by_party(cp.size)
         if len(turns) > 1:
             raise WitnessError(
                 f"the batch's entries fall in the rotation periods of {sorted(turns)}: one "
                 "sequencer's batch lies in its own period"
             )
-        wanted = [verifiers[p] for p in turns] if turns else list(verifiers.values())
+        for i, entry in enumerate(entries[:-1]):
+            if entry.proposal.act_type == NODE_KEY_ROTATION:
+                raise WitnessError(
+                    f"entry {cp.size - len(entries) + i} ({NODE_KEY_ROTATION}) is not the last "
+                    "of its batch: a node-key rotation ends its batch, so that a checkpoint of "
+                    "the size just after it carries both keys"
+                )
+        parties = list(turns) if turns else list(verifiers)
+        wanted = [v for p in parties for v in verifiers[p]]
         try:
             verify_note(note, wanted, require="any")
         except SignatureError as e:
@@ -171,10 +182,8 @@ class Witnessing(Checkpoints):
         signed = {(s.name, s.key_hash) for s in note.signatures}
         if not self._replica.state.adopted:
             return next(iter(self.peers.values()), None)
-        for party, v in zip(
-            self._replica.state.parties, self._replica.node_verifiers(), strict=True
-        ):
-            if (v.name, v.key_hash) in signed and party in self.peers:
+        for party, keys in self._replica.node_verifiers_by_party().items():
+            if any((v.name, v.key_hash) in signed for v in keys) and party in self.peers:
                 return self.peers[party]
         return None
 
@@ -293,7 +302,10 @@ class Witnessing(Checkpoints):
             )
         try:
             open_checkpoint(
-                final, self._replica.node_verifiers(), origin=self._replica.origin, require="all"
+                final,
+                self._replica.node_verifiers(target.size),
+                origin=self._replica.origin,
+                require="all",
             )
         except (MalformedError, SignatureError) as e:
             raise SyncError(f"final checkpoint refused: {e}") from e

@@ -555,12 +555,20 @@ def _add_checkpoint(service: NodeService, sender: str, body: bytes) -> bytes:
         raise ProblemError(404, f"this node witnesses {regime.origin!r}, not {cp.origin!r}")
     if old > cp.size:
         raise ProblemError(400, f"old size {old} is beyond the checkpoint's size {cp.size}")
-    trusted = [d.verifier for d in service.standalone.config.peers.values()]
-    try:
-        verify_note(note, trusted, require="any")
-    except SignatureError as e:
-        raise ProblemError(403, f"no signature on the checkpoint is a pinned peer's: {e}") from e
+    peers = service.standalone.config.peers
     with service.locked(PEER_WAIT_S) as n:
+        # A peer's pinned key, or any key of the peer's node that signs at this size by the
+        # log (a node key rotated since the descriptor was pinned).
+        trusted = [d.verifier for d in peers.values()]
+        if n.replica.state.adopted:
+            in_force = n.replica.node_verifiers_by_party(cp.size)
+            trusted += [v for party in peers for v in in_force.get(party, [])]
+        try:
+            verify_note(note, trusted, require="any")
+        except SignatureError as e:
+            raise ProblemError(
+                403, f"no signature on the checkpoint is a pinned peer's: {e}"
+            ) from e
         size = n.log_size()
         if old != size:
             raise ProblemError(

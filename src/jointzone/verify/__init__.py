@@ -8,7 +8,14 @@ trusting the other's servers.
 """
 
 from jointzone.verify._report import Report
-from jointzone.verify._tiles import Judge, Progress, read_first_entry, verify_tiles
+from jointzone.verify._tiles import (
+    Judge,
+    KeysAt,
+    Progress,
+    read_checkpoint,
+    read_first_entry,
+    verify_tiles,
+)
 from jointzone.verify.errors import (
     CheckpointSignatureError,
     EntryRefusedError,
@@ -28,6 +35,7 @@ __all__ = [
     "HashMismatchError",
     "InconsistentCheckpointError",
     "Judge",
+    "KeysAt",
     "MalformedFileError",
     "MissingFileError",
     "Progress",
@@ -36,6 +44,7 @@ __all__ = [
     "UsageError",
     "VerificationError",
     "VerifyError",
+    "read_checkpoint",
     "read_first_entry",
     "verify_tiles",
 ]

@@ -76,6 +76,12 @@ class _Older:
 
     name: str
     checkpoint: Checkpoint
+    data: bytes
+
+
+KeysAt = Callable[[int], Sequence[NoteVerifier]]
+"""Called as ``keys_at(size)`` once every entry is judged: the node keys that sign a
+checkpoint of that size, as the judged entries declare them (see :func:`verify_tiles`)."""
 
 
 class TileSource(Protocol):
@@ -119,6 +125,7 @@ def verify_tiles(
     require: Literal["any", "all"] = "all",
     progress: Progress | None = None,
     judge: Judge | None = None,
+    keys_at: KeysAt | None = None,
 ) -> Report:
     """Verify a published log against the keys given, or raise naming the first discrepancy.
 
@@ -134,6 +141,11 @@ def verify_tiles(
     (see :data:`Judge`); a refusal is raised once the tree has verified, so a damaged file is
     reported as that.
 
+    With ``keys_at`` (and a judge, whose judged entries it reads), the checkpoints are opened
+    only after every entry is judged, with the keys ``keys_at`` gives for their sizes, not with
+    ``verifiers``: so a log whose node keys were rotated since its genesis verifies from the
+    genesis keys alone, each later key learnt from the entry that declared it.
+
     Raises :class:`~jointzone.verify.errors.VerificationError` (a subclass names the kind) for
     the first discrepancy found and :class:`~jointzone.verify.errors.UsageError` when it cannot
     start.
@@ -142,17 +154,16 @@ def verify_tiles(
         raise UsageError(f"require must be 'any' or 'all', got {require!r}")
     if not verifiers:
         raise UsageError("no verifier keys given: a checkpoint cannot be trusted without one")
+    if keys_at is not None and judge is None:
+        raise UsageError("keys_at needs a judge: the keys are learnt from the judged entries")
+    # Opened now with the keys given, or (keys_at) read now and opened once judged.
+    given = verifiers if keys_at is None else None
     with _opened(source) as files:
+        data = files.read_checkpoint()
         checkpoint, signers = _open_checkpoint(
-            files.read_checkpoint(),
-            verifiers,
-            require=require,
-            name=CHECKPOINT_PATH,
-            path=CHECKPOINT_PATH,
+            data, given, require=require, name=CHECKPOINT_PATH, path=CHECKPOINT_PATH
         )
-        olders = [
-            _open_older(i, item, verifiers, require) for i, item in enumerate(older_checkpoints)
-        ]
+        olders = [_open_older(i, item, given, require) for i, item in enumerate(older_checkpoints)]
         for older in olders:
             _check_older_fits(older, checkpoint)
         rebuild = _Rebuild(files, checkpoint.size, olders, progress, judge)
@@ -165,6 +176,19 @@ def verify_tiles(
         )
     if rebuild.refused is not None:
         raise rebuild.refused
+    if keys_at is not None:
+        _, signers = _open_checkpoint(
+            data,
+            keys_at(checkpoint.size),
+            require=require,
+            name=CHECKPOINT_PATH,
+            path=CHECKPOINT_PATH,
+        )
+        for older in olders:
+            verifiers_then = keys_at(older.checkpoint.size)
+            _open_checkpoint(
+                older.data, verifiers_then, require=require, name=older.name, path=None
+            )
     return Report(
         origin=checkpoint.origin,
         size=checkpoint.size,
@@ -179,6 +203,12 @@ def verify_tiles(
 
 def open_note_text(data: bytes) -> str:
     return Note.from_bytes(data).text
+
+
+def read_checkpoint(source: str | Path | TileSource) -> bytes:
+    """The published checkpoint's bytes (``source`` as for :func:`verify_tiles`), unverified."""
+    with _opened(source) as files:
+        return files.read_checkpoint()
 
 
 def read_first_entry(source: str | Path | TileSource) -> bytes:
@@ -204,18 +234,23 @@ def read_first_entry(source: str | Path | TileSource) -> bytes:
 
 def _open_checkpoint(
     data: bytes,
-    verifiers: Sequence[NoteVerifier],
+    verifiers: Sequence[NoteVerifier] | None,
     *,
     require: Literal["any", "all"],
     name: str,
     path: str | None,
 ) -> tuple[Checkpoint, tuple[NoteVerifier, ...]]:
     """Check the signatures first: a text no key vouches for is not worth parsing further.
+    With ``verifiers`` None, only parse (the signatures are checked later, by the caller).
 
     ``name`` starts every message; ``path`` is the file in the tiles directory, if it is one.
     """
+    signers: tuple[NoteVerifier, ...] = ()
     try:
-        note, signers = open_note(data, verifiers, require=require)
+        if verifiers is None:
+            note = Note.from_bytes(data)
+        else:
+            note, signers = open_note(data, verifiers, require=require)
     except MalformedError as e:
         raise MalformedFileError(f"{name}: {e}", path=path) from e
     except SignatureError as e:
@@ -230,7 +265,7 @@ def _open_checkpoint(
 def _open_older(
     position: int,
     item: bytes | Path,
-    verifiers: Sequence[NoteVerifier],
+    verifiers: Sequence[NoteVerifier] | None,
     require: Literal["any", "all"],
 ) -> _Older:
     if isinstance(item, bytes):
@@ -239,7 +274,7 @@ def _open_older(
         name = f"older checkpoint {item}"
         data = read_checkpoint_file(item, name)
     checkpoint, _ = _open_checkpoint(data, verifiers, require=require, name=name, path=None)
-    return _Older(name=name, checkpoint=checkpoint)
+    return _Older(name=name, checkpoint=checkpoint, data=data)
 
 
 def _check_older_fits(older: _Older, current: Checkpoint) -> None:

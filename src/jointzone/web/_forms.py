@@ -96,6 +96,13 @@ ACT_TYPE_TEXTS: Mapping[str, ActTypeText] = {
             "nothing after this act."
         ),
     ),
+    "party.rotate-node-key": ActTypeText(
+        N_("Replace a party's node key"),
+        N_(
+            "The party's root keys sign; checkpoints carry the old and the new node key's "
+            "signatures for the stated overlap, then the new key's alone."
+        ),
+    ),
     "enterprise.register": ActTypeText(
         N_("Register an enterprise"),
         N_("Register an enterprise of a party for one or more categories of activity."),

@@ -18,8 +18,17 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from jointzone.acts import Act, ActRejected, State, apply, certificate_key_id, parse_act
+from jointzone.acts import (
+    Act,
+    ActRejected,
+    State,
+    apply,
+    certificate_key_id,
+    parse_act,
+    possession_text,
+)
 from jointzone.regime import Regime
+from jointzone.tlog import Signer, sign_note
 
 SEED = Path(__file__).resolve().parents[3] / "regimes" / "seed"
 PARTIES = ("japan", "russia")
@@ -50,6 +59,25 @@ def note_verifier(name: str) -> str:
     key = b"\x01" + public_key("node " + name)
     key_hash = hashlib.sha256(name.encode() + b"\n" + key).digest()[:4].hex()
     return f"{name}+{key_hash}+{base64.b64encode(key).decode()}"
+
+
+def rotate_node_key(
+    party: str = "japan", label: str = "2", overlap: int = 3, **changes: Any
+) -> Data:
+    """A party.rotate-node-key to the node key of ``label`` (the same for the same label), with
+    the signed note by it that shows it is held."""
+    name = f"{party}.jointzone.example"
+    seed = hashlib.sha256(f"node {name} {label}".encode()).digest()
+    signer = Signer.from_seed(name, seed)
+    possession = sign_note(possession_text(seed_regime().origin, party), [signer])
+    return {
+        "type": "party.rotate-node-key",
+        "party": party,
+        "node_verifier": signer.verifier.vkey,
+        "overlap": overlap,
+        "possession": possession.to_bytes().decode(),
+        **changes,
+    }
 
 
 def adopt(regime: Regime | None = None, **changes: Any) -> Data:

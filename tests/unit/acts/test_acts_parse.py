@@ -27,6 +27,7 @@ from acts_factory import (
     project,
     public_key,
     report,
+    rotate_node_key,
     rotate_root,
 )
 from hypothesis import given
@@ -56,6 +57,7 @@ EXAMPLES: list[dict[str, Any]] = [
     },
     {"type": "official.remove", "party": "japan", "official": "jo", "reason": {"en": "Retired."}},
     rotate_root(keys=("japan-root-2", "japan-root-3"), compromised=["japan-root-1"]),
+    rotate_node_key(),
     {**enterprise(), "registered_address": {"place": "shikotan", "point": ["146.75", "43.8"]}},
     {
         "type": "enterprise.amend",

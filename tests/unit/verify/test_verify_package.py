@@ -28,6 +28,7 @@ def test_public_names() -> None:
         "HashMismatchError",
         "InconsistentCheckpointError",
         "Judge",
+        "KeysAt",
         "MalformedFileError",
         "MissingFileError",
         "Progress",
@@ -36,6 +37,7 @@ def test_public_names() -> None:
         "UsageError",
         "VerificationError",
         "VerifyError",
+        "read_checkpoint",
         "read_first_entry",
         "verify_tiles",
     ]

@@ -1,0 +1,224 @@
+"""Node keys rotate without breaking verifiers, on a seeded deployment.
+
+Japan gives its node a new note key by a ``party.rotate-node-key`` its root keys sign, with an
+overlap of two checkpoint sizes. The checkpoints of the overlap carry the old and the new key's
+signatures, later ones the new key's alone; a checkpoint signed by the old key alone after the
+overlap is refused. The log audits, verifies with ``verify-log`` from the genesis keys alone,
+and Go's ``note.Open`` opens every final checkpoint with the keys in force at its size.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from typer.testing import CliRunner
+
+from interop._go import accepted, build_opennote, run_go
+from jointzone.cli import app
+from jointzone.consent import Entry
+from jointzone.node import EmbeddedDeployment, KeystoreError, Node, WitnessError, audit
+from jointzone.node._standalone import b64url
+from jointzone.publish import export_tiles
+from jointzone.scenario import ScenarioClock
+from jointzone.tlog import Checkpoint, Note, Signer, Verifier, leaf_hashes, sign_note
+
+from .conftest import KEYS
+
+runner = CliRunner()
+#: March 2020, Japan's month to sequence.
+MARCH = datetime(2020, 3, 10, 9, 0, tzinfo=UTC)
+OVERLAP = 2
+ROOTS = ("japan-root-1", "japan-root-2")
+
+
+def _appoint(official: str) -> dict[str, Any]:
+    return {
+        "type": "official.appoint",
+        "party": "japan",
+        "official": official,
+        "display_name": f"Officer {official}",
+        "roles": ["inspector"],
+        "public_key": b64url(Ed25519PrivateKey.generate().public_key().public_bytes_raw()),
+    }
+
+
+def _commit(d: EmbeddedDeployment, node: Node, act: dict[str, Any]) -> int:
+    first, *rest = ROOTS
+    p = node.propose(act, official=first)
+    for key in rest:
+        node.sign(p.id, official=key)
+    rnd = d.commit()
+    assert rnd.final is not None, rnd
+    index = node.replica.committed_index(p.id)
+    assert index is not None, node.status(p.id).verdict.explain()
+    return index
+
+
+def _labels(note: bytes) -> set[str]:
+    return {f"{s.name}+{s.key_hash:08x}" for s in Note.from_bytes(note).signatures}
+
+
+def _label(vkey: str) -> str:
+    v = Verifier.from_vkey(vkey)
+    return f"{v.name}+{v.key_hash:08x}"
+
+
+@pytest.fixture(scope="module")
+def rotated_dir(seeded_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seeded deployment with japan's node key rotated and four acts after it, each in a
+    round of its own; ``position.txt`` holds the rotation's position."""
+    root = tmp_path_factory.mktemp("node-key") / "zone"
+    shutil.copytree(seeded_dir, root)
+    clock = ScenarioClock(MARCH)
+    with EmbeddedDeployment.open(root, passphrases=KEYS, clock=clock) as d:
+        japan = d.nodes["japan"]
+        at = _commit(d, japan, japan.node_key_rotation(overlap=OVERLAP))
+        for i in range(4):
+            clock.set(MARCH + timedelta(minutes=10 * (i + 1)))
+            _commit(d, japan, _appoint(f"jp-after-{i}"))
+    (root / "position.txt").write_text(f"{at}\n")
+    return root
+
+
+@pytest.fixture
+def rotated(rotated_dir: Path, tmp_path: Path) -> Iterator[tuple[EmbeddedDeployment, int]]:
+    root = tmp_path / "zone"
+    shutil.copytree(rotated_dir, root)
+    at = int((root / "position.txt").read_text())
+    clock = ScenarioClock(MARCH + timedelta(hours=1))
+    with EmbeddedDeployment.open(root, passphrases=KEYS, clock=clock) as d:
+        yield d, at
+
+
+def test_the_overlap_carries_both_keys_and_then_the_new_one_alone(
+    rotated: tuple[EmbeddedDeployment, int],
+) -> None:
+    d, at = rotated
+    japan = d.nodes["japan"]
+    old, new = (k.verifier for k in japan.replica.state.parties["japan"].node_keys)
+    russia = d.nodes["russia"].replica.state.parties["russia"].node_verifier
+    assert _labels(japan.store.checkpoint(at) or b"") == {_label(old), _label(russia)}
+    for size in range(at + 1, at + 1 + OVERLAP):
+        note = japan.store.checkpoint(size)
+        assert note is not None, f"no final checkpoint of size {size}"
+        assert _labels(note) == {_label(old), _label(new), _label(russia)}, size
+    after = japan.store.checkpoint(at + 1 + OVERLAP)
+    assert after is not None
+    assert _labels(after) == {_label(new), _label(russia)}
+    # Both nodes hold the same key history, and the same final checkpoints.
+    assert d.nodes["russia"].replica.state.parties["japan"].node_keys == (
+        japan.replica.state.parties["japan"].node_keys
+    )
+    assert d.nodes["russia"].store.checkpoint() == japan.store.checkpoint()
+
+
+def test_the_old_key_alone_is_refused_after_the_overlap(
+    rotated: tuple[EmbeddedDeployment, int],
+) -> None:
+    d, _ = rotated
+    japan, russia = d.nodes["japan"], d.nodes["russia"]
+    p = japan.propose(_appoint("jp-late"), official=ROOTS[0])
+    japan.sign(p.id, official=ROOTS[1])
+    old_size = japan.log_size()
+    entry = Entry(time=japan.now(), proposal=japan.status(p.id).proposal)
+    entries = [entry.encode()]
+    edge = japan._edge(old_size)
+    edge.extend(leaf_hashes(entries))
+    japan.replica.admit(entry, old_size)
+    text = japan._checkpoint_text(old_size + 1, edge.root())
+    japan._replica = japan._replay()
+    # The old key's private half still sits in the keystore: sign with it alone.
+    old_key = japan.keystore.private_key("node", "node")
+    name = Verifier.from_vkey(japan.replica.state.parties["japan"].node_verifier).name
+    note = sign_note(text, [Signer(name, old_key)]).to_bytes()
+    with pytest.raises(WitnessError, match=r"does not carry 'japan'.s node signature"):
+        russia.witness(old_size=old_size, entries=entries, checkpoint=note, proof=[])
+    assert russia.log_size() == old_size
+
+
+def test_a_node_without_the_new_key_signs_nothing(
+    rotated: tuple[EmbeddedDeployment, int],
+) -> None:
+    d, _ = rotated
+    japan = d.nodes["japan"]
+    (new,) = japan.replica.state.parties["japan"].node_verifiers_at(japan.log_size() + 1)
+    held = {e.public_key: e.name for e in japan.keystore.entries("node")}
+    assert Verifier.from_vkey(new).public_key_bytes in held
+    japan.keystore._entries.pop(("node", held[Verifier.from_vkey(new).public_key_bytes]))
+    with pytest.raises(KeystoreError, match="holds no private key of its node key"):
+        japan._node_signers(japan.log_size() + 1)
+
+
+def test_the_log_audits_and_verifies_from_the_genesis_keys(
+    rotated: tuple[EmbeddedDeployment, int], tmp_path: Path
+) -> None:
+    d, at = rotated
+    japan = d.nodes["japan"]
+    keys = japan.replica.state.parties
+    genesis = [k.node_keys[0].verifier for k in keys.values()]
+    report = audit(japan.store, pins=genesis)
+    assert report.size == japan.log_size()
+    assert dict(report.node_keys) == dict(zip(keys, genesis, strict=True))
+    assert report.rotated_keys == (("japan", keys["japan"].node_verifier, at + 1),)
+    note = japan.store.checkpoint()
+    assert note is not None
+    export_tiles(japan.store, tmp_path / "tiles", checkpoint_note=note)
+    pins = [a for v in genesis for a in ("--key", v)]
+    result = runner.invoke(app, ["verify-log", str(tmp_path / "tiles"), *pins])
+    assert result.exit_code == 0, result.output
+    assert "following them through the log" in result.output
+    assert f"{japan.log_size():,}" in result.output
+    # The new key alone, or a stranger in its place, is no pin: the genesis declares the old.
+    new = keys["japan"].node_verifier
+    other = [a for v in (new, genesis[1]) for a in ("--key", v)]
+    refused = runner.invoke(app, ["verify-log", str(tmp_path / "tiles"), *other])
+    assert refused.exit_code == 1
+    assert "japan" in refused.output
+
+
+def test_a_forged_rotation_does_not_verify(
+    rotated: tuple[EmbeddedDeployment, int], tmp_path: Path
+) -> None:
+    """A log whose checkpoint is signed by a key of japan's name that no entry declares: what
+    verify-log must not take for a rotation."""
+    d, _ = rotated
+    japan, russia = d.nodes["japan"], d.nodes["russia"]
+    size = japan.log_size()
+    note = japan.store.checkpoint()
+    assert note is not None
+    cp = Checkpoint.from_text(Note.from_bytes(note).text)
+    name = Verifier.from_vkey(japan.replica.state.parties["japan"].node_verifier).name
+    forged = sign_note(
+        cp.to_text(), [Signer.generate(name), *russia._node_signers(size)]
+    ).to_bytes()
+    export_tiles(japan.store, tmp_path / "tiles", checkpoint_note=forged)
+    genesis = [k.node_keys[0].verifier for k in japan.replica.state.parties.values()]
+    pins = [a for v in genesis for a in ("--key", v)]
+    result = runner.invoke(app, ["verify-log", str(tmp_path / "tiles"), *pins])
+    assert result.exit_code == 1
+    assert "lacks a signature by" in result.output
+
+
+def test_go_opens_every_final_checkpoint_with_the_keys_in_force_at_its_size(
+    rotated: tuple[EmbeddedDeployment, int], tmp_path: Path
+) -> None:
+    d, at = rotated
+    japan = d.nodes["japan"]
+    opennote = build_opennote(tmp_path / "go")
+    entries = japan.store.read_entries(0, japan.log_size())
+    state = japan.replica.state
+    sizes = [s for s in range(at - 1, japan.log_size() + 1) if japan.store.checkpoint(s)]
+    assert len(sizes) >= 4
+    for size in sizes:
+        note = japan.store.checkpoint(size)
+        assert note is not None
+        keys = [v for vkeys in state.node_verifiers_at(size).values() for v in vkeys]
+        got = accepted(run_go(opennote, tmp_path, note, entries[:size], keys))
+        assert sorted(got["verified"]) == sorted(_label(k) for k in keys), size
+        assert got["tree_hash"] == got["root"]

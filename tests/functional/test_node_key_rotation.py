@@ -9,6 +9,7 @@ and Go's ``note.Open`` opens every final checkpoint with the keys in force at it
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -22,11 +23,19 @@ from typer.testing import CliRunner
 from interop._go import accepted, build_opennote, run_go
 from jointzone.cli import app
 from jointzone.consent import Entry
-from jointzone.node import EmbeddedDeployment, KeystoreError, Node, WitnessError, audit
+from jointzone.node import (
+    EmbeddedDeployment,
+    KeystoreError,
+    Node,
+    WitnessError,
+    audit,
+    export_trust_bundle,
+)
 from jointzone.node._standalone import b64url
 from jointzone.publish import export_tiles
 from jointzone.scenario import ScenarioClock
 from jointzone.tlog import Checkpoint, Note, Signer, Verifier, leaf_hashes, sign_note
+from jointzone.trust import BundleError, open_bundle
 
 from .conftest import KEYS
 
@@ -222,3 +231,49 @@ def test_go_opens_every_final_checkpoint_with_the_keys_in_force_at_its_size(
         got = accepted(run_go(opennote, tmp_path, note, entries[:size], keys))
         assert sorted(got["verified"]) == sorted(_label(k) for k in keys), size
         assert got["tree_hash"] == got["root"]
+
+
+def test_a_trust_bundle_leads_from_the_genesis_keys_to_the_new_ones(
+    rotated: tuple[EmbeddedDeployment, int],
+) -> None:
+    d, at = rotated
+    japan = d.nodes["japan"]
+    data = export_trust_bundle(japan)
+    doc = json.loads(data)
+    assert doc["format"] == "jointzone-trust-bundle/3"
+    (change,) = doc["key_changes"]
+    assert Checkpoint.from_text(Note.from_bytes(change["checkpoint"].encode()).text).size == at + 1
+    state = japan.replica.state
+    genesis = [Verifier.from_vkey(v) for v in state.genesis_node_verifiers().values()]
+    opened = open_bundle(data, genesis)
+    assert [c.name for c in opened.checks][:2] == ["checkpoint", "key changes"]
+    assert f"at size(s) {at + 1}" in opened.checks[1].message
+    # A verifier that holds the current keys needs no change.
+    current = [Verifier.from_vkey(v) for v in state.node_verifiers().values()]
+    assert "key changes" not in [c.name for c in open_bundle(data, current).checks]
+    # Without the change, the genesis keys open nothing.
+    with pytest.raises(BundleError, match="checkpoint: expected a signature of every party"):
+        open_bundle(json.dumps({**doc, "key_changes": []}).encode(), genesis)
+    # A change whose table is another size's does not commit to what its checkpoint signs.
+    swapped = {**change, "table": doc["table"]}
+    with pytest.raises(BundleError, match="table: the checkpoint commits to"):
+        open_bundle(json.dumps({**doc, "key_changes": [swapped]}).encode(), genesis)
+
+
+def test_a_key_change_signed_by_the_new_key_alone_is_refused(
+    rotated: tuple[EmbeddedDeployment, int],
+) -> None:
+    """What an attacker holding a new key of its own making offers: a change's checkpoint that
+    the old keys never signed."""
+    d, _ = rotated
+    japan = d.nodes["japan"]
+    doc = json.loads(export_trust_bundle(japan))
+    note = Note.from_bytes(doc["key_changes"][0]["checkpoint"].encode())
+    old = Verifier.from_vkey(japan.replica.state.parties["japan"].node_keys[0].verifier)
+    stripped = Note(
+        note.text, tuple(s for s in note.signatures if s.key_hash != old.key_hash)
+    ).to_bytes()
+    forged = {**doc, "key_changes": [{**doc["key_changes"][0], "checkpoint": stripped.decode()}]}
+    genesis = [Verifier.from_vkey(v) for v in japan.replica.state.genesis_node_verifiers().values()]
+    with pytest.raises(BundleError, match=r"key_changes\[0\]: expected a signature by every"):
+        open_bundle(json.dumps(forged).encode(), genesis)

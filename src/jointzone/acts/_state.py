@@ -420,6 +420,11 @@ class State:
         """Each party's newest node note verifier key (C2SP signed-note), in regime order."""
         return {party: keys.node_verifier for party, keys in self._parties.items()}
 
+    def genesis_node_verifiers(self) -> dict[str, str]:
+        """Each party's node key as the genesis declares it: the keys a verifier is given out of
+        band, from which it follows any rotation since, in regime order."""
+        return {party: keys.node_keys[0].verifier for party, keys in self._parties.items()}
+
     def node_verifiers_at(self, size: int) -> dict[str, tuple[str, ...]]:
         """The node keys that sign a checkpoint of ``size``, by party in regime order: one per
         party, or two in a rotation's overlap. Only sizes up to this state's own size (and the

@@ -249,7 +249,7 @@ def trust_export(
     with opened(directory, demo=demo_keys) as deployment:
         node = node_of(deployment, party)
         data = export_trust_bundle(node)
-        keys = " ".join(f"--key {v.vkey}" for v in node.replica.node_verifiers())
+        keys = " ".join(f"--key {v}" for v in node.replica.state.genesis_node_verifiers().values())
     try:
         out_file.write_bytes(data)
     except OSError as e:

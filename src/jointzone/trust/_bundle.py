@@ -4,7 +4,8 @@ table it commits to.
 One JSON file, as DCC trust lists are JSON, holding nothing of our own beyond the minimum:
 
     {
-      "format": "jointzone-trust-bundle/2",
+      "format": "jointzone-trust-bundle/3",
+      "key_changes": [{"checkpoint": "<signed note>", "table": "<base64 zlib CBOR>"}, ...],
       "checkpoint": "<the C2SP signed note: every party's node signature and timestamp on it>",
       "table": "<base64 of zlib of the verifier table's deterministic CBOR>"
     }
@@ -17,11 +18,19 @@ from its own state and refuses to sign a checkpoint whose line differs from its 
 that hashes to the line is the one every node holds: nothing can be left out, added or changed.
 No log entry, and so no inclusion proof, travels: the seed's bundle is some 5 kB where format 1,
 which carried the genesis (the whole regime, island outlines and all) and every key and
-revocation entry with its proof, was 36 kB. Format 1 is not read any more; nothing was deployed.
+revocation entry with its proof, was 36 kB. Formats 1 and 2 (the latter without key changes)
+are not read any more; nothing was deployed.
 
 The node keys given must be exactly those the table names, one per party: that is what makes
 "signed by every party's node" mean every party of the regime, not every key the verifier
-happened to pass. The node keys' checkpoint signatures vouch that every node judged every entry
+happened to pass. A verifier holds the keys the genesis declares; when a node key has been
+rotated since (``party.rotate-node-key``), ``key_changes`` carries, oldest first, the final
+checkpoint of the size just after each rotation with the table it commits to. That checkpoint
+lies in the rotation's overlap, so the keys the verifier holds open it, and it carries the new
+key's signature too; its table names the new key. Following them leads from the genesis keys to
+the keys of the bundle's checkpoint; a verifier that already holds those skips them.
+
+The node keys' checkpoint signatures vouch that every node judged every entry
 (signatures, consent policy, state transition), so the verifier judges nothing again: it reads
 the table.
 
@@ -42,7 +51,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from pydantic import BeforeValidator, ValidationError
+from pydantic import BeforeValidator, Field, Strict, ValidationError
 
 from jointzone import inputs
 from jointzone.credentials import (
@@ -61,6 +70,7 @@ from jointzone.tlog import (
     TlogError,
     Verifier,
     open_checkpoint,
+    verify_note,
 )
 from jointzone.trust._table import (
     MAX_TABLE_SIZE,
@@ -70,17 +80,29 @@ from jointzone.trust._table import (
 )
 from jointzone.trust.errors import BundleError, TableError
 
-FORMAT = "jointzone-trust-bundle/2"
+FORMAT = "jointzone-trust-bundle/3"
+#: Node-key changes a bundle may carry: a rotation a month for sixteen years.
+MAX_KEY_CHANGES = 200
 
 
-def bundle_json(checkpoint: bytes, table: bytes) -> bytes:
+def _packed(table: bytes) -> str:
+    return base64.b64encode(zlib.compress(table, 9)).decode("ascii")
+
+
+def bundle_json(
+    checkpoint: bytes, table: bytes, key_changes: Sequence[tuple[bytes, bytes]] = ()
+) -> bytes:
     """The bundle file's bytes (UTF-8 JSON, keys in a fixed order, one trailing newline) for
     the signed note ``checkpoint`` and the table's encoded bytes ``table``, which it compresses
-    (zlib level 9) and base64-encodes."""
+    (zlib level 9) and base64-encodes; ``key_changes`` are (checkpoint, table) pairs, the final
+    checkpoint just after each node-key rotation, oldest first."""
     data = {
         "format": FORMAT,
+        "key_changes": [
+            {"checkpoint": note.decode("utf-8"), "table": _packed(raw)} for note, raw in key_changes
+        ],
         "checkpoint": checkpoint.decode("utf-8"),
-        "table": base64.b64encode(zlib.compress(table, 9)).decode("ascii"),
+        "table": _packed(table),
     }
     return (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
 
@@ -110,10 +132,18 @@ def _b64(value: object) -> bytes:
 _Base64 = Annotated[bytes, BeforeValidator(_b64)]
 
 
+class _KeyChange(Frozen):
+    """A final checkpoint just after a node-key rotation, and the table it commits to."""
+
+    checkpoint: str
+    table: _Base64
+
+
 class _BundleDoc(Frozen):
     """The bundle file as a whole (the module docstring shows it); no other key is allowed."""
 
-    format: Literal["jointzone-trust-bundle/2"]  # FORMAT, spelt out: Literal takes no names
+    format: Literal["jointzone-trust-bundle/3"]  # FORMAT, spelt out: Literal takes no names
+    key_changes: Annotated[tuple[_KeyChange, ...], Strict(False), Field(max_length=MAX_KEY_CHANGES)]
     checkpoint: str
     table: _Base64
 
@@ -213,6 +243,47 @@ def _vouched_at(note: Note, node_keys: Sequence[Verifier]) -> datetime:
     return datetime.fromtimestamp(min(times), UTC)
 
 
+def _follow_key_changes(
+    doc: _BundleDoc, node_keys: Sequence[Verifier]
+) -> tuple[list[Verifier], list[int]] | None:
+    """The node keys of the bundle's checkpoint, learnt from ``node_keys`` through the key
+    changes, and the sizes of the changes; None when the keys given already sign it."""
+    try:
+        verify_note(Note.from_bytes(doc.checkpoint.encode("utf-8")), node_keys, require="all")
+    except TlogError:
+        pass
+    else:
+        return None
+    if not doc.key_changes:
+        return None  # opening the checkpoint says what is wrong
+    keys, sizes, origin = list(node_keys), [0], None
+    for i, change in enumerate(doc.key_changes):
+        at = f"key_changes[{i}]"
+        try:
+            cp, note = open_checkpoint(change.checkpoint.encode("utf-8"), keys, require="all")
+        except TlogError as e:
+            raise BundleError(
+                f"{at}: expected a signature by every node key held before it ({len(keys)}): {e}"
+            ) from e
+        if origin is not None and cp.origin != origin:
+            raise BundleError(f"{at}: of log {cp.origin!r}, the changes before it of {origin!r}")
+        if cp.size <= sizes[-1]:
+            raise BundleError(f"{at}: of size {cp.size}, not after the change before it")
+        origin = cp.origin
+        sizes.append(cp.size)
+        table, _ = _table(change.table, cp, _committed(cp))
+        try:
+            new = [Verifier.from_vkey(v) for v in table.node_keys().values()]
+            verify_note(note, new, require="all")
+        except TlogError as e:
+            raise BundleError(
+                f"{at}: its table names node keys that did not all sign it (a change's "
+                f"checkpoint carries the old and the new key's signatures): {e}"
+            ) from e
+        keys = new
+    return keys, sizes[1:]
+
+
 def open_bundle(data: bytes, node_keys: Sequence[Verifier]) -> OpenedBundle:
     """Check a bundle against every party's node key and derive the trust it carries.
 
@@ -226,6 +297,19 @@ def open_bundle(data: bytes, node_keys: Sequence[Verifier]) -> OpenedBundle:
     doc = _document(data)
     if not node_keys:
         raise BundleError("node keys: none given: expected every party's node verifier key")
+    checks: list[Check] = []
+    followed = _follow_key_changes(doc, node_keys)
+    if followed is not None:
+        node_keys, sizes = followed
+        checks.append(
+            Check(
+                "key changes",
+                CheckStatus.PASS,
+                f"followed {len(sizes)} node-key change(s) from the keys given, at size(s) "
+                f"{', '.join(str(s) for s in sizes)}: each signed by every node key held before "
+                "it and by the new one",
+            )
+        )
     try:
         checkpoint, note = open_checkpoint(doc.checkpoint.encode("utf-8"), node_keys, require="all")
     except TlogError as e:
@@ -233,14 +317,20 @@ def open_bundle(data: bytes, node_keys: Sequence[Verifier]) -> OpenedBundle:
             f"checkpoint: expected a signature of every party's node given ({len(node_keys)} "
             f"keys): {e}"
         ) from e
+    if followed is not None and checkpoint.size < followed[1][-1]:
+        raise BundleError(
+            f"checkpoint: of size {checkpoint.size}, older than the last key change "
+            f"({followed[1][-1]})"
+        )
     committed = _committed(checkpoint)
-    checks = [
+    checks.insert(
+        0,
         Check(
             "checkpoint",
             CheckStatus.PASS,
             f"size {checkpoint.size}, signed by each of the {len(node_keys)} node keys given",
-        )
-    ]
+        ),
+    )
     table, raw = _table(doc.table, checkpoint, committed)
     checks.append(
         Check(

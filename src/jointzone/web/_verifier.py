@@ -141,7 +141,7 @@ def add_verifier_routes(app: FastAPI, service: NodeService) -> None:
     @router.get("/verifier/{name:path}")
     def verifier_file(name: str) -> Response:
         with service.locked() as n:
-            keys = tuple(n.replica.state.node_verifiers().values())
+            keys = tuple(n.replica.state.genesis_node_verifiers().values())
         files = _served(keys)
         name = name or "index.html"
         data = files.get(name)

@@ -44,6 +44,10 @@ _UINT64_LIMIT = 1 << 64
 _BIGNUM_TAGS = (2, 3)
 _KEY_TYPES = (int, str, bytes)
 _BREAK = 0xFF
+# The least argument each additional information 0..25 may carry in the shortest form.
+_SHORTEST = (0,) * 24 + (24, 0x100)
+# No item decodes to it: what a map key is before it has been read.
+_MISSING = object()
 
 
 @dataclass(frozen=True)
@@ -209,7 +213,10 @@ class _Decoder:
         return value
 
     def item(self, depth: int) -> Any:
-        # The hot path of every verification: byte strings, small ints and maps are read inline.
+        # Every item is read here, but arrays and maps read their short strings and small
+        # integers themselves (``_array``, ``_map``): those are most of what we sign, and a call
+        # per scalar was most of the cost. Anything else, and any scalar whose fast read fails
+        # (truncated, not UTF-8), comes back here, so each error is raised in one place.
         if depth > MAX_DEPTH:
             raise CborError(f"nesting deeper than {MAX_DEPTH} levels at offset {self.pos}")
         start = self.pos
@@ -249,16 +256,139 @@ class _Decoder:
         if major == 5:
             return self._map(value, start, depth)
         if major == 4:
-            if value > self.end - pos:  # every element takes at least one byte
-                raise CborError(
-                    f"array at offset {start} announces {value} elements; "
-                    f"only {self.end - pos} byte(s) follow"
-                )
-            item = self.item
-            return [item(depth + 1) for _ in range(value)]
+            return self._array(value, start, depth)
         if value in _BIGNUM_TAGS:
             raise CborError(f"bignum (tag {value}) at offset {start}: integers here fit in 64 bits")
         return Tag(value, self.item(depth + 1))  # major 6
+
+    def _array(self, count: int, start: int, depth: int) -> list[Any]:
+        data, end, pos = self.data, self.end, self.pos
+        if count > end - pos:  # every element takes at least one byte
+            raise CborError(
+                f"array at offset {start} announces {count} elements; "
+                f"only {end - pos} byte(s) follow"
+            )
+        if count and depth + 1 > MAX_DEPTH:  # as item() would say of the first element
+            raise CborError(f"nesting deeper than {MAX_DEPTH} levels at offset {pos}")
+        out: list[Any] = []
+        append = out.append
+        for _ in range(count):
+            # The fast read of a scalar, as in _map.
+            ib = data[pos] if pos < end else _BREAK
+            if ib < 0x18:
+                append(ib)
+                pos += 1
+                continue
+            if ib == 0xA0:  # an empty map: every COSE header left unprotected
+                append({})
+                pos += 1
+                continue
+            if 0x40 <= ib <= 0x79 and (ai := ib & 0x1F) <= 25:
+                if ai < 24:
+                    first = pos + 1
+                    length = ai
+                elif ai == 24:
+                    first = pos + 2
+                    length = data[pos + 1] if first <= end else -1
+                else:
+                    first = pos + 3
+                    length = int.from_bytes(data[pos + 1 : first], "big") if first <= end else -1
+                stop = first + length
+                # Not truncated, and in the shortest form (else item() says which it is not).
+                if stop <= end and length >= _SHORTEST[ai]:
+                    if ib < 0x60:
+                        append(data[first:stop])
+                        pos = stop
+                        continue
+                    try:
+                        append(data[first:stop].decode("utf-8"))
+                        pos = stop
+                        continue
+                    except UnicodeDecodeError:
+                        pass
+            self.pos = pos
+            append(self.item(depth + 1))
+            pos = self.pos
+        self.pos = pos
+        return out
+
+    def _map(self, count: int, start: int, depth: int) -> dict[Any, Any]:
+        data, end, pos = self.data, self.end, self.pos
+        if 2 * count > end - pos:
+            raise CborError(
+                f"map at offset {start} announces {count} pairs; only {end - pos} byte(s) follow"
+            )
+        if count and depth + 1 > MAX_DEPTH:  # as item() would say of the first key
+            raise CborError(f"nesting deeper than {MAX_DEPTH} levels at offset {pos}")
+        result: dict[Any, Any] = {}
+        previous = None
+        for _ in range(count):
+            key_start = pos
+            # A key: read inline when it is a small uint or a text string of under 24 bytes.
+            ib = data[pos] if pos < end else _BREAK
+            key: Any = _MISSING
+            if ib < 0x18:
+                key = ib
+                pos += 1
+            elif 0x60 <= ib < 0x78 and (stop := pos + ib - 0x5F) <= end:
+                try:
+                    key = data[pos + 1 : stop].decode("utf-8")
+                    pos = stop
+                except UnicodeDecodeError:
+                    pass
+            if key is _MISSING:
+                self.pos = pos
+                key = self.item(depth + 1)
+                pos = self.pos
+                if type(key) not in _KEY_TYPES:  # exact types: we make no subclasses, no bool
+                    raise CborError(
+                        f"map key at offset {key_start} is {_describe(key)}; "
+                        "expected an integer, text string or byte string"
+                    )
+            if key in result:
+                raise CborError(f"duplicate map key {key!r:.40} at offset {key_start}")
+            encoded = data[key_start:pos]
+            if previous is not None and encoded < previous:
+                self._note(
+                    f"map key {key!r:.40} at offset {key_start} sorts before the key before "
+                    "it; deterministic CBOR orders keys by their encoded bytes"
+                )
+            previous = encoded
+            # Its value: a small uint, or a byte or text string whose length is in its head or
+            # the byte after, read here; checked as item() checks them, which reads the rest.
+            ib = data[pos] if pos < end else _BREAK
+            if ib < 0x18:
+                result[key] = ib
+                pos += 1
+                continue
+            if 0x40 <= ib <= 0x79 and (ai := ib & 0x1F) <= 25:
+                if ai < 24:
+                    first = pos + 1
+                    length = ai
+                elif ai == 24:
+                    first = pos + 2
+                    length = data[pos + 1] if first <= end else -1
+                else:
+                    first = pos + 3
+                    length = int.from_bytes(data[pos + 1 : first], "big") if first <= end else -1
+                stop = first + length
+                # Not truncated, and in the shortest form (else item() says which it is not).
+                if stop <= end and length >= _SHORTEST[ai]:
+                    if ib < 0x60:
+                        result[key] = data[first:stop]
+                        pos = stop
+                        continue
+                    try:
+                        result[key] = data[first:stop].decode("utf-8")
+                        pos = stop
+                        continue
+                    except UnicodeDecodeError:
+                        pass
+            self.pos = pos
+            result[key] = self.item(depth + 1)
+            pos = self.pos
+        self.pos = pos
+        return result
 
     def _simple(self, ai: int, start: int) -> Any:
         if ai == 20:
@@ -309,19 +439,6 @@ class _Decoder:
             )
         result[key] = self.item(depth + 1)
         return encoded
-
-    def _map(self, count: int, start: int, depth: int) -> dict[Any, Any]:
-        if 2 * count > self.end - self.pos:
-            raise CborError(
-                f"map at offset {start} announces {count} pairs; "
-                f"only {self.end - self.pos} byte(s) follow"
-            )
-        result: dict[Any, Any] = {}
-        previous = None
-        pair = self._pair
-        for _ in range(count):
-            previous = pair(result, depth, previous)
-        return result
 
     def _indefinite(self, major: int, start: int, depth: int) -> Any:
         if major in (0, 1, 6):

@@ -181,6 +181,52 @@ def test_nesting_deeper_than_the_limit_is_an_error_not_a_crash() -> None:
         decode(bytes.fromhex("d862") * 100_000 + b"\x00")
 
 
+# -- scalars inside arrays and maps: read by the containers themselves, held to the same rules --
+
+_LENGTHS = [0, 1, 23, 24, 25, 255, 256, 300]
+
+
+@pytest.mark.parametrize("n", _LENGTHS)
+def test_strings_of_every_head_size_inside_containers(n: int) -> None:
+    text, raw = "x" * n, b"\x07" * n
+    for value in ([text, raw, 0, 23, {}], {"a": text, "b": raw, "c": 23, "d": {}, text: 1}):
+        assert decode(encode_deterministic(value)) == value
+
+
+INSIDE = [
+    # A head in a longer form than it needs, as an element, a value and a key.
+    ("81 5817" + "00" * 23, NonDeterministicCborError, "argument 23 at offset 1"),
+    ("81 7817" + "61" * 23, NonDeterministicCborError, "argument 23 at offset 1"),
+    ("a1 6161 7817" + "61" * 23, NonDeterministicCborError, "argument 23 at offset 3"),
+    ("a1 6161 5900ff" + "00" * 255, NonDeterministicCborError, "argument 255 at offset 3"),
+    ("a1 7801" + "61" + "00", NonDeterministicCborError, "argument 1 at offset 1"),
+    # Truncated, or not UTF-8.
+    ("82 6361 61", CborError, "expected 3 more byte(s) for the string that starts at offset 1"),
+    ("a1 6161 5818 00", CborError, "expected 24 more byte(s) for the string"),
+    ("a1 6161 5901", CborError, "expected 2 more byte(s) for an argument, found 1"),
+    ("81 78", CborError, "expected 1 more byte(s) for an argument, found 0"),
+    ("81 62c328", CborError, "text string at offset 1 is not valid UTF-8"),
+    ("a1 62c328 00", CborError, "text string at offset 1 is not valid UTF-8"),
+    ("a1 6161 62c328", CborError, "text string at offset 3 is not valid UTF-8"),
+    # Keys out of order, or twice.
+    ("a2 6162 00 6161 00", NonDeterministicCborError, "map key 'a' at offset 4 sorts before"),
+    ("a2 6161 00 6161 00", CborError, "duplicate map key 'a' at offset 4"),
+    ("a2 01 00 01 00", CborError, "duplicate map key 1 at offset 3"),
+    # A scalar one level too deep, and an empty map, as the first element.
+    ("81" * (MAX_DEPTH + 1) + "60", CborError, f"nesting deeper than {MAX_DEPTH} levels"),
+    ("81" * (MAX_DEPTH + 1) + "a0", CborError, f"nesting deeper than {MAX_DEPTH} levels"),
+]
+
+
+@pytest.mark.parametrize(("hex_", "error", "message"), INSIDE)
+def test_scalars_inside_containers_are_refused_as_on_their_own(
+    hex_: str, error: type[CborError], message: str
+) -> None:
+    with pytest.raises(error) as caught:
+        decode(bytes.fromhex(hex_))
+    assert message in str(caught.value)
+
+
 # -- hostile heads: what a head announces never allocates more than the input holds ----------
 
 HOSTILE = [

@@ -69,6 +69,8 @@ def _decode_header_cached(raw: bytes) -> tuple[Mapping[Label, Any], str | None]:
 
 
 def _check_header(header: object, where: str) -> dict[Label, Any]:
+    if not header and type(header) is dict:  # what nearly every unprotected header is
+        return {}
     if not isinstance(header, Mapping):
         raise MalformedCoseError(f"{where}: expected a map, found {type(header).__name__}")
     for label in header:
@@ -163,6 +165,10 @@ class CoseSignature:
     unprotected: Mapping[Label, Any]
     signature: bytes
     protected_header: Mapping[Label, Any] = field(init=False, repr=False, compare=False)
+    #: The kid (4) bstr, protected header first; None where there is none.
+    kid: bytes | None = field(init=False, repr=False, compare=False)
+    #: The algorithm, read from the protected header only: an unprotected one is not signed.
+    alg: Any = field(init=False, repr=False, compare=False)
     _irregular: str | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -172,22 +178,16 @@ class CoseSignature:
             header, _check_header(self.unprotected, "signature unprotected header"), "signature"
         )
         object.__setattr__(self, "protected_header", header)
+        # Read once: every judge of a message asks each signature for both, several times.
+        kid = self.header(HeaderLabel.KID)
+        object.__setattr__(self, "kid", kid if isinstance(kid, bytes) else None)
+        object.__setattr__(self, "alg", header.get(HeaderLabel.ALG))
 
     def header(self, label: Label) -> Any:
         """A header value, protected first; None where absent."""
         if label in self.protected_header:
             return self.protected_header[label]
         return self.unprotected.get(label)
-
-    @property
-    def kid(self) -> bytes | None:
-        kid = self.header(HeaderLabel.KID)
-        return kid if isinstance(kid, bytes) else None
-
-    @property
-    def alg(self) -> Any:
-        """The algorithm, read from the protected header only: an unprotected one is not signed."""
-        return self.protected_header.get(HeaderLabel.ALG)
 
     def to_cbor(self) -> list[Any]:
         return [self.protected, dict(self.unprotected), self.signature]
@@ -395,7 +395,8 @@ def _check_one(
 ) -> SignatureCheck:
     kid = sig.kid
     for where, header in (("body", message.protected_header), ("signature", sig.protected_header)):
-        unknown = [label for label in header.get(HeaderLabel.CRIT, ()) if label not in understood]
+        crit = header.get(HeaderLabel.CRIT)
+        unknown = [label for label in crit if label not in understood] if crit else None
         if unknown:
             return SignatureCheck(
                 index,
@@ -449,7 +450,7 @@ def verify_signatures(
     signature, because the caller's policy (who must sign) decides what a failure means.
     ``understood`` names private header labels the caller handles, for ``crit`` (RFC 9052 §3.1).
     """
-    known = _UNDERSTOOD | frozenset(understood)
+    known = _UNDERSTOOD | frozenset(understood) if understood else _UNDERSTOOD
     return tuple(
         _check_one(
             index=i,

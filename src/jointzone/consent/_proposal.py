@@ -173,19 +173,20 @@ class Proposal:
     content: ProposalContent
     # The bytes it was decoded from: a strict decode means they are what to_bytes() would give.
     raw: bytes | None = field(default=None, repr=False, compare=False)
+    #: The act id (:func:`act_id_of` its payload).
+    id: str = field(init=False, repr=False, compare=False)
+    #: Each signature's kid, in order (those without a bstr kid left out).
+    kids: tuple[bytes, ...] = field(init=False, repr=False, compare=False)
 
-    @property
-    def id(self) -> str:
-        return act_id_of(self.message.payload)
+    def __post_init__(self) -> None:
+        # Both are asked for again and again while a proposal is judged: worked out once.
+        object.__setattr__(self, "id", act_id_of(self.message.payload))
+        object.__setattr__(self, "kids", tuple(k for k in self.message.kids() if k is not None))
 
     @property
     def act_type(self) -> str:
         kind = self.content.act.get("type")
         return kind if isinstance(kind, str) else "?"
-
-    @property
-    def kids(self) -> tuple[bytes, ...]:
-        return tuple(k for k in self.message.kids() if k is not None)
 
     @classmethod
     def create(cls, content: ProposalContent, signer: CoseSigner) -> Proposal:

@@ -161,6 +161,10 @@ class Replica:
         # Each open proposal's act, parsed once: the sequencer judges every open proposal in
         # every round. An act id is the hash of the proposal's payload, so it names one act.
         self._parsed: dict[str, acts.Act] = {}
+        # Each act type's consent requirement under ``_policies_of``, the regime object in force
+        # when they were read: a regime is frozen, and an amendment puts a new one in force.
+        self._policies_of: Regime | None = None
+        self._policies: dict[str, Requirement] = {}
 
     @classmethod
     def replay(cls, entries: Iterable[bytes]) -> Replica:
@@ -271,12 +275,16 @@ class Replica:
                 self._parsed.clear()
             self._parsed[proposal.id] = act
         regime = self.regime_for(proposal.content.act)
-        policy = regime.policy(act.TYPE)
-        req = Requirement(
-            consent=policy.consent,
-            thresholds=dict(policy.threshold),
-            roles=frozenset(policy.roles),
-        )
+        if regime is not self._policies_of:
+            self._policies_of, self._policies = regime, {}
+        req = self._policies.get(act.TYPE)
+        if req is None:
+            policy = regime.policy(act.TYPE)
+            req = self._policies[act.TYPE] = Requirement(
+                consent=policy.consent,
+                thresholds=dict(policy.threshold),
+                roles=frozenset(policy.roles),
+            )
         keys: KeyDirectory = self._keys
         if isinstance(act, acts.RegimeAdopt):
             keys = _GenesisKeys(act)
@@ -399,7 +407,7 @@ class Replica:
         if entry.time > c.expires_at:
             raise ConsentError(f"act {p.id} expired at {c.expires_at:%Y-%m-%dT%H:%M:%SZ}")
         req, parties, subject, keys, act = self._requirement(p)
-        judge(
+        signers = judge(
             p, requirement=req, parties=parties, keys=keys, position=position, subject_party=subject
         )
         if self.gate is not None and (findings := self.gate(act.free_text())):
@@ -407,12 +415,16 @@ class Replica:
                 f"act {p.id} ({act.TYPE}) has {len(findings)} neutrality finding(s), first "
                 f"{findings[0].field}: {findings[0].finding.message}"
             )
-        signers = [keys.signer_key(kid, position) for kid in p.kids]
-        self._apply(entry.time, p.id, act, position, [s for s in signers if s is not None])
+        self._apply(entry.time, p.id, act, position, signers)
         self._parsed.pop(p.id, None)
 
     def _apply(
-        self, time: datetime, act_id: str, act: acts.Act, position: int, signers: list[SignerKey]
+        self,
+        time: datetime,
+        act_id: str,
+        act: acts.Act,
+        position: int,
+        signers: Sequence[ValidSigner],
     ) -> None:
         by_party: dict[str, list[str]] = {}
         for s in signers:

@@ -102,6 +102,10 @@ COMMANDS: dict[str, list[str]] = {
         "node", "genesis", "--node", "http://127.0.0.1:9", "--root-key", "{FILE}",
         "--passphrase-file", "{FILE}",
     ],
+    "node rotate-key": [
+        "node", "rotate-key", "--node", "http://127.0.0.1:9", "--root-key", "{FILE}",
+        "--passphrase-file", "{FILE}",
+    ],
     "node backup": [
         "node", "backup", "{DIR}", "--out", "{OUT}", "--archive-passphrase-file", "{FILE}",
         "--demo-keys",

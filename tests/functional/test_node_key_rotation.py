@@ -277,3 +277,17 @@ def test_a_key_change_signed_by_the_new_key_alone_is_refused(
     genesis = [Verifier.from_vkey(v) for v in japan.replica.state.genesis_node_verifiers().values()]
     with pytest.raises(BundleError, match=r"key_changes\[0\]: expected a signature by every"):
         open_bundle(json.dumps(forged).encode(), genesis)
+
+
+def test_a_node_names_one_new_key_until_the_log_declares_it(
+    rotated: tuple[EmbeddedDeployment, int],
+) -> None:
+    d, _ = rotated
+    japan = d.nodes["japan"]
+    first = japan.node_key_rotation(overlap=5)
+    second = japan.node_key_rotation(overlap=7)
+    assert first["node_verifier"] == second["node_verifier"]
+    assert second["overlap"] == 7
+    declared = [k.verifier for k in japan.replica.state.parties["japan"].node_keys]
+    assert first["node_verifier"] not in declared
+    assert sum(1 for _ in japan.keystore.entries("node")) == 3

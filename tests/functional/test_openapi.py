@@ -58,6 +58,7 @@ OPERATIONS = [
     ("GET", "/api/v1/regime"),
     ("GET", "/api/v1/genesis"),
     ("GET", "/api/v1/certificate-key"),
+    ("POST", "/api/v1/node-key"),
     ("GET", "/api/v1/trust-bundle"),
     ("GET", "/api/v1/certificates/{certificate}"),
     ("GET", "/api/v1/proposals"),
@@ -73,6 +74,7 @@ QUERYING = [
     ("POST", "/peer/v1/entries"),
     ("GET", "/peer/v1/entries"),
     ("GET", "/peer/v1/consistency"),
+    ("POST", "/api/v1/node-key"),
     ("GET", "/api/v1/proposals"),
 ]
 CASES = [(m, p, GenerationMode.POSITIVE) for m, p in OPERATIONS] + [

@@ -30,7 +30,12 @@ from jointzone.acts._projects import (
 )
 from jointzone.acts._regime import PartyRoot, RegimeAdopt, RegimeAmend, RootKeySpec
 from jointzone.acts._reports import Period, ReportSubmit
-from jointzone.acts._roots import PartyRotateNodeKey, PartyRotateRoot, possession_text
+from jointzone.acts._roots import (
+    MAX_OVERLAP,
+    PartyRotateNodeKey,
+    PartyRotateRoot,
+    possession_text,
+)
 from jointzone.acts._state import (
     CertificateKey,
     CertificateRecord,
@@ -56,6 +61,7 @@ from jointzone.acts.errors import ActError, ActRejected, ActSchemaError, NotAdop
 
 __all__ = [
     "ACT_TYPES",
+    "MAX_OVERLAP",
     "Act",
     "ActError",
     "ActRejected",

@@ -107,6 +107,12 @@ class NodeApi:
     def certificate_key(self) -> dict[str, Any]:
         return cast(dict[str, Any], self._json("/api/v1/certificate-key"))
 
+    def node_key_rotation(self, overlap: int) -> dict[str, Any]:
+        """The ``party.rotate-node-key`` act for a new key the node makes (or made already)."""
+        path = "/api/v1/node-key"
+        response = self._call("POST", path, params={"overlap": overlap})
+        return cast(dict[str, Any], self._parsed(path, response))
+
     def proposals(self, status: str | None = None) -> list[dict[str, Any]]:
         params = {"status": status} if status else {}
         return cast(list[dict[str, Any]], self._json("/api/v1/proposals", params=params))

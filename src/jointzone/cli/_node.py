@@ -21,13 +21,14 @@ from typing import Annotated
 
 import typer
 
-from jointzone import inputs
+from jointzone import acts, inputs
 from jointzone.cli._client import NodeApi
 from jointzone.cli._console import say
 from jointzone.cli._deployment import DEMO_PASSPHRASE, DemoOpt, warn_demo
 from jointzone.cli.errors import CliError
 from jointzone.cose import CoseSigner
 from jointzone.node import (
+    DEFAULT_OVERLAP,
     Descriptor,
     NodeConfig,
     StandaloneNode,
@@ -38,7 +39,7 @@ from jointzone.node import (
 )
 
 node_app = typer.Typer(
-    help="One party's own node: init, peers, serve, genesis.", no_args_is_help=True
+    help="One party's own node: init, peers, serve, genesis, key rotation.", no_args_is_help=True
 )
 peer_app = typer.Typer(
     help="The peers a node trusts, pinned from their descriptors.", no_args_is_help=True
@@ -208,6 +209,56 @@ def serve_node(
         )
 
 
+@node_app.command("rotate-key")
+def rotate_key(
+    node_url: Annotated[str, typer.Option("--node", metavar="URL", help="Your party's node.")],
+    root_keys: Annotated[
+        list[Path],
+        typer.Option("--root-key", metavar="FILE", help="A root key file (as many as needed)."),
+    ],
+    overlap: Annotated[
+        int,
+        typer.Option(
+            "--overlap",
+            min=1,
+            max=acts.MAX_OVERLAP,
+            help="Checkpoint sizes after the rotation that the old key still signs beside the "
+            "new one, so that verifiers holding only the old key can follow.",
+        ),
+    ] = DEFAULT_OVERLAP,
+    passphrase_file: Annotated[
+        Path | None,
+        typer.Option("--passphrase-file", metavar="FILE", help="The root keys' passphrase."),
+    ] = None,
+    demo_keys: DemoOpt = False,
+) -> None:
+    """Give your party's node a new note key: the node makes it, and your root keys sign the
+    party.rotate-node-key act that declares it (with as many root keys as your threshold asks,
+    in one call or several). Verifiers keep the genesis keys: they follow the rotation."""
+    signers = _root_signers(root_keys, passphrase_file, demo=demo_keys)
+    with NodeApi(node_url) as api:
+        act = api.node_key_rotation(overlap)
+        say(f"new node key {act['node_verifier']}")
+        say(f"node key rotation {api.sign_act(act, acts.PartyRotateNodeKey.TYPE, signers)}")
+
+
+def _root_signers(
+    paths: list[Path], passphrase_file: Path | None, *, demo: bool
+) -> list[CoseSigner]:
+    """A COSE signer for each root key file, whose name (its stem) is the key's id."""
+    if demo:
+        warn_demo()
+        passphrase = DEMO_PASSPHRASE
+    elif passphrase_file is not None:
+        passphrase = passphrase_from_file(passphrase_file)
+    else:
+        raise CliError("the root keys need their passphrase: --passphrase-file")
+    return [
+        CoseSigner(kid=path.stem.encode("utf-8"), private_key=read_key_file(path, passphrase))
+        for path in paths
+    ]
+
+
 @node_app.command("genesis")
 def genesis(
     node_url: Annotated[str, typer.Option("--node", metavar="URL", help="Your party's node.")],
@@ -226,17 +277,7 @@ def genesis(
 ) -> None:
     """Sign the genesis (the regime's adoption) at your party's node with your root keys, and
     then the declaration of its certificate key. Run by each party, in any order."""
-    if demo_keys:
-        warn_demo()
-        passphrase = DEMO_PASSPHRASE
-    elif passphrase_file is not None:
-        passphrase = passphrase_from_file(passphrase_file)
-    else:
-        raise CliError("the root keys need their passphrase: --passphrase-file")
-    signers = [
-        CoseSigner(kid=path.stem.encode("utf-8"), private_key=read_key_file(path, passphrase))
-        for path in root_keys
-    ]
+    signers = _root_signers(root_keys, passphrase_file, demo=demo_keys)
     with NodeApi(node_url) as api:
         if not api.context()["adopted"]:
             try:

@@ -155,7 +155,7 @@ class NodeCore:
         node holds at most one key the log does not know yet."""
         state = self._replica.state
         if not state.adopted:
-            raise KeystoreError("the log has no genesis yet: the node key is the one it declares")
+            raise NodeError("the log has no genesis yet: the node key is the one it declares")
         declared = {
             Verifier.from_vkey(k.verifier).public_key_bytes: k
             for k in state.party_keys(self._party).node_keys

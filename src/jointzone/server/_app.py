@@ -28,8 +28,10 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from jointzone import acts
 from jointzone.consent import ConsentError, format_time, proposal_sequence
 from jointzone.node import (
+    DEFAULT_OVERLAP,
     KeystoreError,
     Node,
     NodeError,
@@ -423,6 +425,21 @@ def create_app(service: NodeService) -> FastAPI:
     def certificate_key() -> dict[str, Any]:
         """The ``certificate.key`` act declaring this node's certificate key."""
         return refusing(service.standalone.certificate_key_act)  # type: ignore[no-any-return]
+
+    @app.post("/api/v1/node-key", responses=_wire.problems(400, 503), tags=["officials"])
+    def node_key(
+        overlap: int = Query(
+            DEFAULT_OVERLAP,
+            ge=1,
+            le=acts.MAX_OVERLAP,
+            description="Checkpoint sizes the old key still signs beside the new one.",
+        ),
+    ) -> dict[str, Any]:
+        """The ``party.rotate-node-key`` act giving this node a new note key, made in its
+        keystore, for the party's root keys to sign. Until the act is committed, every call
+        names the same new key: the node holds at most one key the log does not know."""
+        with service.locked() as n:
+            return refusing(lambda: n.node_key_rotation(overlap))  # type: ignore[no-any-return]
 
     @app.get("/api/v1/trust-bundle", responses=_wire.problems(400, 409, 503), tags=["officials"])
     def trust_bundle() -> Response:

@@ -25,6 +25,7 @@ IMPURE = (
 def test_acts_exported_members() -> None:
     assert set(jointzone.acts.__all__) == {
         "ACT_TYPES",
+        "MAX_OVERLAP",
         "Act",
         "ActError",
         "ActRejected",

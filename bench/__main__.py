@@ -20,6 +20,7 @@ BENCHES = [
     "bench.bench_keystore",
     "bench.bench_network",
     "bench.bench_backup",
+    "bench.bench_node_keys",
     "bench.bench_verifier",
 ]
 

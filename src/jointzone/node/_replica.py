@@ -77,7 +77,10 @@ class _StateKeys:
 
     def __init__(self, state: acts.State) -> None:
         self._state = state
-        self._cache: dict[bytes, Ed25519PublicKey] = {}
+        # What the state answers is asked for again and again, for the same few signers: each
+        # answer's SignerKey is made once. Keyed by the whole answer (id, party, roles, public
+        # key, kind), so a key rotated, a role changed or a signer removed is a new answer.
+        self._cache: dict[acts.Signer, SignerKey] = {}
 
     def signer_key(self, kid: bytes, position: int) -> SignerKey | None:
         try:
@@ -87,18 +90,16 @@ class _StateKeys:
         found = self._state.signer_at(key_id, position)
         if found is None:
             return None
-        pk = self._cache.get(found.public_key)
-        if pk is None:
-            pk = self._cache[found.public_key] = Ed25519PublicKey.from_public_bytes(
-                found.public_key
+        key = self._cache.get(found)
+        if key is None:
+            key = self._cache[found] = SignerKey(
+                party=found.party,
+                kind="root" if found.root else "official",
+                signer=key_id,
+                roles=frozenset(found.roles),
+                public_key=Ed25519PublicKey.from_public_bytes(found.public_key),
             )
-        return SignerKey(
-            party=found.party,
-            kind="root" if found.root else "official",
-            signer=key_id,
-            roles=frozenset(found.roles),
-            public_key=pk,
-        )
+        return key
 
     def root_threshold(self, party: str) -> int:
         return self._state.party_keys(party).threshold

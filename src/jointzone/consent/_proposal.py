@@ -11,6 +11,7 @@ An entry, one leaf of the log, is the committed proposal with the sequencer's co
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -37,8 +38,11 @@ NONCE_SIZE = 16
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 
+@functools.lru_cache(maxsize=64)
 def format_time(t: datetime) -> str:
-    """ISO 8601 UTC to the second, the one time format every signed payload uses."""
+    """ISO 8601 UTC to the second, the one time format every signed payload uses.
+
+    Kept for the last few times: a sequencer's round dates each of its entries the same."""
     if t.tzinfo is None:
         raise ValueError(f"time {t} has no time zone; signed times are UTC")
     return t.astimezone(UTC).strftime(_TIME_FORMAT)

@@ -97,16 +97,17 @@ def encode_header(header: Mapping[Label, Any]) -> bytes:
 def _check_disjoint(
     protected: Mapping[Label, Any], unprotected: Mapping[Label, Any], where: str
 ) -> None:
-    both = protected.keys() & unprotected.keys()
-    if both:
-        raise MalformedCoseError(
-            f"{where}: label(s) {sorted(map(str, both))} in both the protected and the unprotected "
-            "header; RFC 9052 §3 requires each label in one of them only"
-        )
-    if HeaderLabel.CRIT in unprotected:
-        raise MalformedCoseError(
-            f"{where}: crit (2) must be in the protected header, found unprotected"
-        )
+    if unprotected:  # nearly always empty: nothing to compare then
+        both = protected.keys() & unprotected.keys()
+        if both:
+            raise MalformedCoseError(
+                f"{where}: label(s) {sorted(map(str, both))} in both the protected and the "
+                "unprotected header; RFC 9052 §3 requires each label in one of them only"
+            )
+        if HeaderLabel.CRIT in unprotected:
+            raise MalformedCoseError(
+                f"{where}: crit (2) must be in the protected header, found unprotected"
+            )
     crit = protected.get(HeaderLabel.CRIT)
     if crit is None:
         return

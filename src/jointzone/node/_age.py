@@ -19,6 +19,14 @@ armored) files. The reader is strict as the specification asks (canonical base64
 an scrypt stanza alone in its header) and spends at most what :mod:`._keyfile` spends on one key
 file on scrypt: a work factor above 2^20 (1 GiB) is refused before any is spent. The published
 test vectors (C2SP CCTV's age testkit) are in ``tests/data/age``.
+
+Why not the ``pyrage`` binding of rage: its passphrase mode (``pyrage.passphrase``, 1.4.0)
+encrypts and decrypts one byte string in memory, and its streaming ``encrypt_io`` and
+``encrypt_file`` take public-key recipients only. A backup of a database of 1,000,000 entries
+(651 MB) would then be held whole in memory, plaintext and ciphertext at once, where this
+module holds one 64 KiB chunk; and rage picks the scrypt work factor itself (2^17 here, 1.3 s a
+call), where a node's is its keystore's, which tests set low. The primitives are
+``cryptography``'s; only the framing above is written here.
 """
 
 from __future__ import annotations

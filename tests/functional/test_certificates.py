@@ -19,8 +19,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pycose.headers import KID
 from pycose.keys.okp import OKPKey
 from pycose.messages.signmessage import SignMessage
+from typer.testing import CliRunner
 
 from jointzone.acts import certificate_key_id
+from jointzone.cli import app
 from jointzone.cose import CoseSigner
 from jointzone.credentials import CERTIFICATE_AAD, Certificate, sign_certificate
 from jointzone.node import EmbeddedDeployment, NodeError, export_trust_bundle
@@ -324,7 +326,7 @@ def _signature_of_japan(d: EmbeddedDeployment, certificate: str) -> tuple[str, l
 
 
 def test_a_rotated_keys_certificates_verify_until_the_key_is_declared_compromised(
-    seeded: Seeded,
+    seeded: Seeded, tmp_path: Path
 ) -> None:
     d, _ = seeded
     japan = d.nodes["japan"]
@@ -371,6 +373,24 @@ def test_a_rotated_keys_certificates_verify_until_the_key_is_declared_compromise
     line, failing = _signature_of_japan(d, "tour19-01")
     assert line.startswith(f"FAIL signature of japan: key compromised: kid {old.key_id}"), line
     assert failing == ["signature of japan", "validity"]
+    # Nor is a card of it printed.
+    zone = tmp_path / "copy"
+    shutil.copytree(d.root, zone)
+    pdf = tmp_path / "card.pdf"
+    result = CliRunner().invoke(app, ["cert", "print", str(zone), "tour19-01", "--out", str(pdf)])
+    assert result.exit_code == 1, result.output
+    assert f"signed by japan's key {old.key_id}, declared compromised at" in result.output
+    assert not pdf.exists()
+
+
+def test_a_revoked_certificate_is_not_printed(seeded_dir: Path, tmp_path: Path) -> None:
+    zone = tmp_path / "zone"
+    shutil.copytree(seeded_dir, zone)
+    pdf = tmp_path / "card.pdf"
+    result = CliRunner().invoke(app, ["cert", "print", str(zone), "tour19-12", "--out", str(pdf)])
+    assert result.exit_code == 1, result.output
+    assert "certificate 'tour19-12' was revoked at 2019-" in result.output
+    assert not pdf.exists()
 
 
 # -- movements --------------------------------------------------------------------------------

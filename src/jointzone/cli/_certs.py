@@ -112,11 +112,24 @@ def cert_print(
     table = verifier_table(state)
     check_language(table, language)
     record = state.certificates[certificate]
+    if record.revoked is not None:
+        raise CliError(
+            f"certificate {certificate!r} was revoked at {record.revoked.time:%Y-%m-%dT%H:%M:%SZ}"
+            f" (entry {record.revoked.position}): a card of it would be refused at every check"
+        )
     signers = {}
     for p in table.parties:
         key = state.certificate_key_at(p.id, record.issued.position)
-        if key is not None:
-            signers[p.id] = key.key_id
+        if key is None:
+            continue
+        if key.compromised is not None:
+            raise CliError(
+                f"certificate {certificate!r} is signed by {p.id}'s key {key.key_id}, declared "
+                f"compromised at {key.compromised.time:%Y-%m-%dT%H:%M:%SZ} (entry "
+                f"{key.compromised.position}): no certificate it signed is valid, so none is "
+                "printed; issue the holder a new one"
+            )
+        signers[p.id] = key.key_id
     data = card_pdf(document, table, language, typeface, signers)
     try:
         pdf.write_bytes(data)

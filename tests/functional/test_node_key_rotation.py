@@ -22,6 +22,7 @@ from typer.testing import CliRunner
 
 from interop._go import accepted, build_opennote, run_go
 from jointzone.cli import app
+from jointzone.cli._registries import keys_rows
 from jointzone.consent import Entry
 from jointzone.node import (
     EmbeddedDeployment,
@@ -291,3 +292,12 @@ def test_a_node_names_one_new_key_until_the_log_declares_it(
     declared = [k.verifier for k in japan.replica.state.parties["japan"].node_keys]
     assert first["node_verifier"] not in declared
     assert sum(1 for _ in japan.keystore.entries("node")) == 3
+
+
+def test_the_keys_listing_shows_each_node_key_and_the_entries_it_signs_for(
+    rotated: tuple[EmbeddedDeployment, int],
+) -> None:
+    d, at = rotated
+    rows = keys_rows(d.nodes["japan"].replica.state)
+    node = [r for r in rows.records() if r["party"] == "japan" and r["kind"] == "node"]
+    assert [(r["valid_from"], r["valid_until"]) for r in node] == [(0, at + OVERLAP), (at, None)]

@@ -467,7 +467,9 @@ def keys_rows(state: acts.State, language: str = "en") -> Rows:
 
     A node key is its C2SP verifier key (``<name>+<hash>+<key>``), a root key the unpadded
     base64url of its 32 bytes; either's fingerprint is of the raw 32-byte public key. Root keys
-    sign from position ``valid_from`` until (not including) ``valid_until``.
+    sign from position ``valid_from`` until (not including) ``valid_until``; a node key signs
+    the checkpoints whose last entry lies there (a rotated-out key overlaps its successor).
+    ``compromised`` is the position of the act that removed a root key as compromised.
     """
     view = view_of(state, language)
     _ = view.messages
@@ -479,19 +481,23 @@ def keys_rows(state: acts.State, language: str = "en") -> Rows:
         Column("fingerprint", _("fingerprint"), identifier=True),
         Column("valid_from", _("valid from"), show=position),
         Column("valid_until", _("valid until"), show=position),
+        Column("compromised", _("compromised"), show=position),
     ]
     records: list[dict[str, Value]] = []
     for party, held in state.parties.items():
-        node_key = Verifier.from_vkey(held.node_verifier)
-        records.append(
-            {
-                "party": party,
-                "kind": "node",
-                "id": node_key.name,
-                "key": held.node_verifier,
-                "fingerprint": fingerprint(node_key.public_key_bytes),
-            }
-        )
+        for key in held.node_keys:
+            node_key = Verifier.from_vkey(key.verifier)
+            records.append(
+                {
+                    "party": party,
+                    "kind": "node",
+                    "id": node_key.name,
+                    "key": key.verifier,
+                    "fingerprint": fingerprint(node_key.public_key_bytes),
+                    "valid_from": key.from_size - 1,
+                    "valid_until": None if key.until_size is None else key.until_size - 1,
+                }
+            )
         records += [
             {
                 "party": party,
@@ -501,6 +507,7 @@ def keys_rows(state: acts.State, language: str = "en") -> Rows:
                 "fingerprint": fingerprint(root.key.public_key),
                 "valid_from": root.key.valid_from,
                 "valid_until": root.key.valid_until,
+                "compromised": None if root.compromised is None else root.compromised.position,
             }
             for root in held.root_keys
         ]

@@ -48,7 +48,8 @@ def _bundle_shaped(size: int) -> str:
     """A trust-bundle-shaped JSON document of about ``size`` bytes: a checkpoint and a table
     (base64) that is nearly all of it, as a zone with a long revocation list would give."""
     doc = {
-        "format": "jointzone-trust-bundle/2",
+        "format": "jointzone-trust-bundle/3",
+        "key_changes": [],
         "checkpoint": "jointzone.example/log\n1\n" + "A" * 44 + "\n",
         "table": base64.b64encode(bytes(size * 3 // 4 - 100)).decode(),
     }

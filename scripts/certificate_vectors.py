@@ -10,8 +10,9 @@ the verifier on every vector and compare.
 
 Each bundle vector is a trust bundle file (docs/certificate.md §4), the node keys a verifier
 pins, and whether it opens (with the trust it yields) or the step that refuses it. The log behind
-it is not needed: a bundle carries a checkpoint and the verifier table it commits to, both made
-here from fixed data and signed with fixed node keys.
+it is not needed: a bundle carries a checkpoint and the verifier table it commits to, and the
+checkpoint and table of each node-key change, all made here from fixed data and signed with fixed
+node keys.
 
 Keys come from fixed Ed25519 seeds and Ed25519 signatures are deterministic, so rerunning this
 script gives the same bytes; only public keys go into the file. The compressed bytes are those of
@@ -28,7 +29,7 @@ import json
 import re
 import sys
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -69,7 +70,7 @@ from jointzone.tlog import Checkpoint, CosignatureSigner, Signer, sign_note
 from jointzone.trust import TABLE_FORMAT, VerifierTable, bundle_json, verifier_extension
 
 OUT = Path(__file__).resolve().parents[1] / "tests" / "data" / "certificates" / "vectors.json"
-FORMAT = "jointzone-certificate-vectors/3"
+FORMAT = "jointzone-certificate-vectors/4"
 
 
 def _signer(seed: int) -> CoseSigner:
@@ -756,6 +757,13 @@ BUNDLE_SIZE = 42
 LAST_ENTRY = BUNDLE_AT - timedelta(hours=3)
 NODE_SEEDS = {"japan": 5, "russia": 6}
 OTHER_NODE_SEED = 8  # a node key that no table names
+#: japan's node key after its rotation (party.rotate-node-key at position ROTATED_AT).
+JAPAN_NODE_NEXT_SEED = 10
+ROTATED_AT = 35
+#: The node keys of the vectors' log after the rotation; the bundle's checkpoint is signed by
+#: these, and the change's (of size ROTATED_AT + 1, in the overlap) by both of japan's too.
+ROTATED = {"japan": (JAPAN_NODE_NEXT_SEED,), "russia": (NODE_SEEDS["russia"],)}
+OVERLAP = {"japan": (NODE_SEEDS["japan"], JAPAN_NODE_NEXT_SEED), "russia": ROTATED["russia"]}
 
 
 def _seconds(moment: datetime) -> int:
@@ -903,20 +911,28 @@ def _note(
     signed_by: Sequence[str] = ("japan", "russia"),
     stamped_by: Sequence[str] = ("japan", "russia"),
     stamped_at: datetime = BUNDLE_AT,
+    size: int = BUNDLE_SIZE,
+    node_seeds: Mapping[str, Sequence[int]] | None = None,
 ) -> bytes:
-    """A checkpoint of the vectors' log, signed by the nodes of ``signed_by`` and timestamped
-    by those of ``stamped_by`` (japan at ``stamped_at``, russia 90 s later)."""
+    """A checkpoint of the vectors' log at ``size``, signed by the node keys (``node_seeds``, by
+    default the genesis's, one a party) of ``signed_by`` and timestamped by the last key of
+    each of ``stamped_by`` (japan at ``stamped_at``, russia 90 s later)."""
+    seeds = node_seeds or {party: (n,) for party, n in NODE_SEEDS.items()}
     checkpoint = Checkpoint(
         origin=ORIGIN,
-        size=BUNDLE_SIZE,
-        root=hashlib.sha256(b"the vectors' log").digest(),
+        size=size,
+        root=hashlib.sha256(
+            b"the vectors' log" if size == BUNDLE_SIZE else f"the vectors' log at {size}".encode()
+        ).digest(),
         extensions=tuple(extensions),
     )
-    seed = {party: bytes([n]) * 32 for party, n in NODE_SEEDS.items()}
-    name = {party: node_key_name(ORIGIN, party) for party in NODE_SEEDS}
-    note = sign_note(checkpoint.to_text(), [Signer.from_seed(name[p], seed[p]) for p in signed_by])
+    name = {party: node_key_name(ORIGIN, party) for party in seeds}
+    note = sign_note(
+        checkpoint.to_text(),
+        [Signer.from_seed(name[p], bytes([n]) * 32) for p in signed_by for n in seeds[p]],
+    )
     stamps = [
-        CosignatureSigner.from_seed(name[p], seed[p]).sign(
+        CosignatureSigner.from_seed(name[p], bytes([seeds[p][-1]]) * 32).sign(
             checkpoint, timestamp=_seconds(stamped_at) + 90 * i
         )
         for i, p in enumerate(stamped_by)
@@ -924,12 +940,52 @@ def _note(
     return note.with_signatures(*stamps).to_bytes()
 
 
-def _bundle(table: bytes, note: bytes | None = None) -> str:
+def _bundle(
+    table: bytes, note: bytes | None = None, key_changes: Sequence[tuple[bytes, bytes]] = ()
+) -> str:
     """The bundle file of ``table`` with ``note`` (by default one committing to ``table``)."""
-    return bundle_json(note or _note([verifier_extension(table)]), table).decode("utf-8")
+    return bundle_json(note or _note([verifier_extension(table)]), table, key_changes).decode(
+        "utf-8"
+    )
 
 
-def _replaced(bundle: str, **values: str) -> str:
+def _rotated_parties(japan_seed: int = JAPAN_NODE_NEXT_SEED) -> list[dict[str, Any]]:
+    """The table's parties with japan's node key that of ``japan_seed``."""
+    return [
+        {**p, "node_key": _node_key("japan", japan_seed)} if p["id"] == "japan" else p
+        for p in _table()["parties"]
+    ]
+
+
+def _key_change(
+    *, signed_by: Mapping[str, Sequence[int]] = OVERLAP, japan_seed: int = JAPAN_NODE_NEXT_SEED
+) -> tuple[bytes, bytes]:
+    """The key change of japan's node-key rotation: the final checkpoint of size ROTATED_AT + 1,
+    signed by the keys of ``signed_by``, and its table, which names japan's node key of
+    ``japan_seed``. Every certificate key is declared by then; the revocation comes later."""
+    size = ROTATED_AT + 1
+    day = LAST_ENTRY - timedelta(days=90)
+    table = _table_bytes(
+        size=size,
+        time=_seconds(day + timedelta(days=ROTATED_AT)),
+        revoked=[],
+        parties=_rotated_parties(japan_seed),
+    )
+    note = _note([verifier_extension(table)], size=size, stamped_by=(), node_seeds=signed_by)
+    return note, table
+
+
+def _after_rotation(
+    key_changes: Sequence[tuple[bytes, bytes]] = (), *, size: int = BUNDLE_SIZE
+) -> str:
+    """The bundle at ``size`` after japan's node-key rotation: signed and timestamped by the new
+    keys alone, its table naming them, with ``key_changes``."""
+    table = _table_bytes(parties=_rotated_parties())
+    note = _note([verifier_extension(table)], size=size, node_seeds=ROTATED)
+    return _bundle(table, note, key_changes)
+
+
+def _replaced(bundle: str, **values: Any) -> str:
     """``bundle`` with some of its values replaced, written as bundle_json writes."""
     doc = {**json.loads(bundle), **values}
     return json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
@@ -989,6 +1045,30 @@ def bundle_vectors() -> list[BundleVector]:
         _table(keys=[{**k, "retired": None} if k["kid"] == COMPROMISED.kid else k for k in keys])
     )
     day = LAST_ENTRY - timedelta(days=90)
+    trust = Trust(
+        parties=(
+            (
+                "japan",
+                (
+                    Held(RETIRED, retired=day + timedelta(days=5)),
+                    JAPAN,
+                    Held(
+                        COMPROMISED,
+                        retired=day + timedelta(days=20),
+                        compromised=day + timedelta(days=20),
+                    ),
+                    JAPAN_NEXT,
+                ),
+            ),
+            ("russia", (RUSSIA,)),
+        ),
+        revoked=(revocation_hash(b"tour19-07"),),
+    )
+    change = _key_change()
+    unsigned_by_old = _key_change(signed_by=ROTATED)
+    # The change's checkpoint as the genesis keys sign it, its table naming japan's new key.
+    unsigned_by_new = _key_change(signed_by={p: (n,) for p, n in NODE_SEEDS.items()})
+    after = json.loads(_after_rotation([change]))
     return [
         BundleVector(
             name="file-valid",
@@ -997,25 +1077,28 @@ def bundle_vectors() -> list[BundleVector]:
             "its next key; russia's key; one revocation; made when the older of the two nodes' "
             "timestamps says.",
             bundle=good,
-            trust=Trust(
-                parties=(
-                    (
-                        "japan",
-                        (
-                            Held(RETIRED, retired=day + timedelta(days=5)),
-                            JAPAN,
-                            Held(
-                                COMPROMISED,
-                                retired=day + timedelta(days=20),
-                                compromised=day + timedelta(days=20),
-                            ),
-                            JAPAN_NEXT,
-                        ),
-                    ),
-                    ("russia", (RUSSIA,)),
-                ),
-                revoked=(revocation_hash(b"tour19-07"),),
+            trust=trust,
+        ),
+        BundleVector(
+            name="file-valid-after-node-key-change",
+            description=f"japan's node key rotated at position {ROTATED_AT}: the checkpoint is "
+            "signed and timestamped by japan's new node key and russia's, and the bundle carries "
+            f"the change, the final checkpoint of size {ROTATED_AT + 1} (signed by japan's old "
+            "and new node keys and russia's) with its table, which names the new key. Opened "
+            "with the genesis node keys; the trust is file-valid's.",
+            bundle=_after_rotation([change]),
+            trust=trust,
+        ),
+        BundleVector(
+            name="file-valid-current-node-keys-pinned",
+            description="file-valid-after-node-key-change opened with the node keys after the "
+            "rotation: they sign the checkpoint, so the key change is not needed, nor read.",
+            bundle=_after_rotation([change]),
+            node_keys=(
+                _node_key("japan", JAPAN_NODE_NEXT_SEED),
+                _node_key("russia", NODE_SEEDS["russia"]),
             ),
+            trust=trust,
         ),
         BundleVector(
             name="file-compromise-dropped",
@@ -1136,6 +1219,62 @@ def bundle_vectors() -> list[BundleVector]:
             "every party's signature, so the bundle trusts nothing.",
             bundle=_bundle(_table_bytes(keys=russia_compromised)),
             refused="trust",
+        ),
+        BundleVector(
+            name="file-key-change-missing",
+            description="file-valid-after-node-key-change without its key change: the genesis "
+            "node keys do not open the checkpoint.",
+            bundle=_after_rotation(),
+            refused="checkpoint",
+        ),
+        BundleVector(
+            name="file-checkpoint-before-key-change",
+            description=f"A checkpoint of size {ROTATED_AT}, signed by the node keys after the "
+            f"rotation, with the change of size {ROTATED_AT + 1}: older than the keys it is "
+            "signed by.",
+            bundle=_after_rotation([change], size=ROTATED_AT),
+            refused="checkpoint",
+        ),
+        BundleVector(
+            name="file-key-change-not-signed-by-old-key",
+            description="The key change's checkpoint lacks the signature of japan's old node key "
+            "(signed by its new key and russia's): what a forger holding a key of its own making "
+            "offers.",
+            bundle=_after_rotation([unsigned_by_old]),
+            refused="key_changes[0]",
+        ),
+        BundleVector(
+            name="file-key-change-table-names-unsigned-key",
+            description="The key change's checkpoint is signed by the genesis node keys alone, and "
+            "its table names japan's new node key, which did not sign it.",
+            bundle=_after_rotation([unsigned_by_new]),
+            refused="key_changes[0]",
+        ),
+        BundleVector(
+            name="file-key-change-repeated",
+            description="The key change twice: the second is not of a later size than the first.",
+            bundle=_after_rotation([change, change]),
+            refused="key_changes[1]",
+        ),
+        BundleVector(
+            name="file-key-change-table-of-the-checkpoint",
+            description="The key change carries the bundle checkpoint's table, not its own: it "
+            "does not hash to the change's jointzone-verifier line.",
+            bundle=_replaced(
+                _after_rotation([change]),
+                key_changes=[{**after["key_changes"][0], "table": after["table"]}],
+            ),
+            refused="table",
+        ),
+        BundleVector(
+            name="file-format-2",
+            description="A bundle of format jointzone-trust-bundle/2 (no key_changes), no longer "
+            "read.",
+            bundle=_replaced(
+                json.dumps({k: v for k, v in json.loads(good).items() if k != "key_changes"}),
+                format="jointzone-trust-bundle/2",
+            ),
+            refused="not a trust bundle",
         ),
         BundleVector(
             name="file-format-1",

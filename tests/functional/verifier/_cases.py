@@ -618,10 +618,11 @@ def bundle_variants(seed: Seed) -> Iterator[tuple[str, str, list[str]]]:
     )
 
 
-def _is_cosignature(line: str, party: str, keys: list[str]) -> bool:
-    """Whether ``line`` is ``party``'s node's timestamped cosignature (signature type 0x04),
-    told from its node signature by the 72 bytes after the key ID."""
-    if not line.startswith(f"— jointzone.example/seed-regime/{party} "):
+def _is_cosignature(line: str, party: str, keys: list[str], log: str = "seed-regime") -> bool:
+    """Whether ``line`` is ``party``'s node's timestamped cosignature (signature type 0x04) in
+    the log ``jointzone.example/<log>``, told from its node signature by the 72 bytes after the
+    key ID."""
+    if not line.startswith(f"— jointzone.example/{log}/{party} "):
         return False
     return len(base64.b64decode(line.rsplit(" ", 1)[1])) == 4 + 8 + 64
 
@@ -632,9 +633,82 @@ def bundle_cases(seed: Seed) -> Iterator[Case]:
         yield Case(f"bundle {what}", text, RETURN, bundle, keys)
 
 
+def key_change_variants(vectors: dict[str, Any]) -> Iterator[tuple[str, str, list[str]]]:
+    """(what, bundle text, pinned keys): the vectors' bundle after japan's node-key rotation,
+    its key change changed, or pinned with other keys."""
+    bundles = {b["name"]: b for b in vectors["bundles"]}
+    rotated = bundles["file-valid-after-node-key-change"]
+    bundle, genesis = rotated["bundle"], rotated["node_keys"]
+    current = bundles["file-valid-current-node-keys-pinned"]["node_keys"]
+    doc: dict[str, Any] = json.loads(bundle)
+    (change,) = doc["key_changes"]
+
+    def changed(**values: Any) -> str:
+        return _json({**doc, "key_changes": [{**change, **values}]})
+
+    note = change["checkpoint"]
+    yield "as made", bundle, genesis
+    yield "genesis keys in the other order", bundle, list(reversed(genesis))
+    yield "a genesis key given twice", bundle, [*genesis, genesis[0]]
+    stranger = Signer.generate("jointzone.example/vectors/japan").verifier.vkey
+    yield "a stranger's key for japan", bundle, [stranger, genesis[1]]
+    yield "the current keys and the genesis's", bundle, [*genesis, *current]
+    yield (
+        "the change's signature lines twice",
+        changed(checkpoint=note + note.split("\n\n")[1]),
+        genesis,
+    )
+    yield "the change's lines in CRLF", changed(checkpoint=note.replace("\n", "\r\n")), genesis
+    yield (
+        "the change's first signature line garbled",
+        changed(checkpoint=note.replace("\n\n— ", "\n\n—  ", 1)),
+        genesis,
+    )
+    yield "the change without signatures", changed(checkpoint=note.split("\n\n")[0] + "\n"), genesis
+    raw = base64.b64decode(change["table"])
+    flipped = base64.b64encode(_flip(raw, len(raw) - 1)).decode()
+    yield "the change's table zlib checksum", changed(table=flipped), genesis
+    yield "the change's table unpadded", changed(table=change["table"].rstrip("=")), genesis
+    yield "the change with an extra key", changed(note="x"), genesis
+    yield (
+        "the change without its table",
+        _json({**doc, "key_changes": [{"checkpoint": note}]}),
+        genesis,
+    )
+    yield "the change as text", _json({**doc, "key_changes": [note]}), genesis
+    yield "key changes an object", _json({**doc, "key_changes": change}), genesis
+    yield "no key changes key", _json({k: v for k, v in doc.items() if k != "key_changes"}), genesis
+    yield "200 key changes", _json({**doc, "key_changes": [change] * 200}), genesis
+    yield "201 key changes", _json({**doc, "key_changes": [change] * 201}), genesis
+    # Pinned with the keys that sign the checkpoint, the changes are not read, broken or not.
+    yield "current keys pinned, the change broken", changed(table=flipped), current
+    yield (
+        "current keys pinned, the change twice",
+        _json({**doc, "key_changes": [change] * 2}),
+        current,
+    )
+    yield (
+        "the bundle's checkpoint in CRLF after the change",
+        _json({**doc, "checkpoint": doc["checkpoint"].replace("\n", "\r\n")}),
+        genesis,
+    )
+    yield (
+        "the bundle's timestamp by japan's new key dropped",
+        _note_lines(bundle, lambda line: not _is_cosignature(line, "japan", [], "vectors")),
+        genesis,
+    )
+
+
+def key_change_cases(vectors: dict[str, Any]) -> Iterator[Case]:
+    japanese = next(v for v in vectors["vectors"] if v["name"] == "valid-japanese-holder")
+    for what, bundle, keys in key_change_variants(vectors):
+        yield Case(f"key change {what}", japanese["text"], japanese["now"], bundle, keys)
+
+
 def all_cases(seed: Seed, vectors: dict[str, Any]) -> list[Case]:
     return [
         *vector_cases(vectors),
+        *key_change_cases(vectors),
         *tour_cases(seed),
         *tamper_cases(seed),
         *random_cases(seed, 90),

@@ -1,18 +1,24 @@
 """The officer's verifier as an officer uses it: a certificate pasted, or a picture of its QR code
 chosen, verified against the trust bundle beside the exported app, in Japanese, Russian and
-English; a newer bundle loaded from a file; what the page shows and in which language."""
+English; a newer bundle loaded from a file; a bundle made after a node key rotated, opened from
+the genesis's keys; what the page shows and in which language."""
 
 from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect
+from typer.testing import CliRunner
 
-from .conftest import LATER_DAY, Seed, Served, new_page
+from jointzone.cli import app as cli
+
+from .conftest import LATER_DAY, Seed, Served, new_page, serve_folder, vectors
 
 ARTIFACTS_DIR = "build/test-artifacts/verifier"
 #: Words that may stand in Latin letters on a Japanese or Russian page: names of things that
@@ -112,7 +118,7 @@ def test_a_newer_bundle_file_is_loaded_and_knows_the_revocation(
         assert _verify(page, seed.certificates["tour19-13"]) == "VALID"
         # A file that is not a bundle is refused, and the bundle held is kept.
         junk = tmp_path / "junk.json"
-        junk.write_text('{"format": "jointzone-trust-bundle/2"}')
+        junk.write_text('{"format": "jointzone-trust-bundle/3"}')
         page.set_input_files("#bundle-file", str(junk))
         expect(page.locator("#bundle-notice")).to_be_visible()
         assert _verify(page, seed.certificates["tour19-13"]) == "VALID"
@@ -189,5 +195,60 @@ def test_the_page_has_no_accessibility_violations(
             }"""
         )
         assert found == []
+    finally:
+        page.context.close()
+
+
+# -- a bundle after a node-key rotation -----------------------------------------------------------
+
+
+def _vector_bundle(name: str) -> dict[str, Any]:
+    return next(b for b in vectors()["bundles"] if b["name"] == name)
+
+
+@pytest.fixture(scope="module")
+def rotated_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """The app exported with the vectors' genesis node keys pinned and, beside it, the vectors'
+    bundle made after japan's node key rotated, which carries the key change."""
+    rotated = _vector_bundle("file-valid-after-node-key-change")
+    work = tmp_path_factory.mktemp("rotated")
+    (work / "bundle.json").write_text(rotated["bundle"], encoding="utf-8")
+    keys = [a for k in rotated["node_keys"] for a in ("--key", k)]
+    args = ["verifier", "export", str(work / "app"), "--bundle", str(work / "bundle.json"), *keys]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    served = serve_folder(work / "app")
+    yield served
+    served.server.shutdown()
+    served.server.server_close()
+
+
+@pytest.mark.parametrize("language", ["ja", "ru", "en"])
+def test_the_app_follows_a_node_key_change_from_the_pinned_keys(
+    browser: Browser, rotated_app: Served, tmp_path: Path, language: str
+) -> None:
+    page = new_page(browser, rotated_app, language=language)
+    try:
+        expect(page.locator("#bundle-status")).to_have_class("good")
+        change = page.locator("#bundle-checks li[data-check='key changes']")
+        expect(change).to_have_attribute("data-status", "PASS")
+        assert "36" in (change.text_content() or "")
+        japanese = next(v for v in vectors()["vectors"] if v["name"] == "valid-japanese-holder")
+        assert _verify(page, japanese["text"]) == "VALID"
+        assert [name for name, _, _ in _lines(page)][:3] == ["checkpoint", "key changes", "table"]
+        # A change the old key did not sign is refused, and the bundle held is kept.
+        forged = tmp_path / "forged.json"
+        forged.write_text(
+            _vector_bundle("file-key-change-not-signed-by-old-key")["bundle"], encoding="utf-8"
+        )
+        page.set_input_files("#bundle-file", str(forged))
+        expect(page.locator("#bundle-notice")).to_be_visible()
+        text = page.locator("body").inner_text()
+        assert not re.search(r"\b(msg|check|status|holder|bundle|step|skip)\.[a-z_]", text), text
+        if language != "en":
+            left = _latin_words(page.locator("#bundle").inner_text(), LATIN_ALLOWED)
+            assert not left, f"English left on the {language} page: {sorted(left)}"
+        assert _verify(page, japanese["text"]) == "VALID"
+        assert page.errors == []  # type: ignore[attr-defined]
     finally:
         page.context.close()

@@ -1,6 +1,7 @@
 """The browser's verifier against the Python one, on the same inputs: the test vectors, every
 seeded certificate in every state of the tour, every tampering class docs/certificate.md names
-and random damage at every layer, and trust bundles changed or pinned wrongly. For each, the
+and random damage at every layer, and trust bundles changed or pinned wrongly, their node-key
+changes included. For each, the
 verdict, every line (check, status, failure class) and the holder the officer is shown must be
 the Python verifier's (``verify_offline``, which ``jointzone cert verify`` runs).
 """
@@ -67,6 +68,7 @@ def test_the_browser_agrees_with_the_python_verifier(
         "FAIL unknown signer", "FAIL not yet valid", "FAIL expired", "FAIL revoked",
         "STALE too old", "STALE dated in the future", "FAIL not a trust bundle",
         "FAIL node keys", "FAIL checkpoint", "FAIL table", "FAIL timestamps", "FAIL trust",
+        "FAIL key_changes[0]", "FAIL key_changes[1]",
         "VALID", "INVALID",
     }  # fmt: skip
     assert expected <= set(classes), expected - set(classes)

@@ -321,7 +321,7 @@ def test_the_bundle_reader_agrees_with_the_bundle_file(vector: dict[str, Any]) -
 def test_the_valid_bundle_file_names_what_the_certificate_vectors_carry() -> None:
     """The one bundle file that opens serves the certificate vectors: its table names their
     places, category and project, and the trust holds their keys."""
-    (valid,) = [b for b in BUNDLES if b["expected"]["result"] == "OPEN"]
+    (valid,) = [b for b in BUNDLES if b["name"] == "file-valid"]
     table = _open(valid).table
     claims = Certificate.from_text(_BY_NAME["valid-japanese-holder"]["text"]).claims
     assert all(table.place(code) is not None for code in claims.places)
@@ -344,9 +344,16 @@ def _spec_steps() -> list[tuple[int, str]]:
     return rows
 
 
+def _step_name(step: str) -> str:
+    """The specification's name of a step: one for every key change, key_changes[i]."""
+    return re.sub(r"^key_changes\[\d+\]$", "key_changes[i]", step)
+
+
 def test_every_bundle_step_of_the_specification_has_a_bundle_file_and_no_other() -> None:
     documented = {name for _, name in _spec_steps()}
-    refused = {b["expected"]["step"] for b in BUNDLES if b["expected"]["result"] == "REFUSED"}
+    refused = {
+        _step_name(b["expected"]["step"]) for b in BUNDLES if b["expected"]["result"] == "REFUSED"
+    }
     # "node keys" at step 1 (none given) needs no file: every file comes with its keys.
     assert documented - refused == set(), "documented but in no bundle file"
     assert refused - documented == set(), "in a bundle file but not documented"
@@ -392,7 +399,8 @@ def test_the_schema_accepts_an_exported_bundle(
     assert list(validator.iter_errors(doc)) == []
     assert doc["format"] == FORMAT
     assert len(re.findall(r"\njointzone-verifier [0-9a-f]{64}\n", doc["checkpoint"])) == 1
-    assert list(doc) == ["format", "checkpoint", "table"]
+    assert list(doc) == ["format", "key_changes", "checkpoint", "table"]
+    assert doc["key_changes"] == []  # no node key has rotated
 
 
 @pytest.mark.parametrize("vector", BUNDLES, ids=[b["name"] for b in BUNDLES])
@@ -408,15 +416,24 @@ def test_the_schema_accepts_every_bundle_file_the_reader_reads_beyond_its_shape(
 def _minimal() -> dict[str, Any]:
     return {
         "format": FORMAT,
+        "key_changes": [],
         "checkpoint": "jointzone.example/log\n1\nAAAA\n",
         "table": "AAEC",
     }
 
 
+_CHANGE = {"checkpoint": "jointzone.example/log\n1\nAAAA\n", "table": "AAEC"}
+
+
 def test_the_schema_accepts_what_the_reader_accepts_in_shape(
     validator: Draft202012Validator,
 ) -> None:
-    for doc in (_minimal(), {**_minimal(), "table": ""}):
+    for doc in (
+        _minimal(),
+        {**_minimal(), "table": ""},
+        {**_minimal(), "key_changes": [_CHANGE, {**_CHANGE, "table": ""}]},
+        {**_minimal(), "key_changes": [_CHANGE] * 200},
+    ):
         assert list(validator.iter_errors(doc)) == []
         assert not _shape_refused(json.dumps(doc).encode())
 
@@ -440,7 +457,17 @@ MALFORMED = {
     "no table": _delete("table"),
     "no format": _delete("format"),
     "format 1": _set("format", "jointzone-trust-bundle/1"),
-    "another format": _set("format", "jointzone-trust-bundle/3"),
+    "format 2": _set("format", "jointzone-trust-bundle/2"),
+    "another format": _set("format", "jointzone-trust-bundle/4"),
+    "no key changes": _delete("key_changes"),
+    "key changes as an object": _set("key_changes", {}),
+    "key changes as null": _set("key_changes", None),
+    "more than 200 key changes": _set("key_changes", [_CHANGE] * 201),
+    "a key change as text": _set("key_changes", ["x"]),
+    "a key change without its table": _set("key_changes", [{"checkpoint": "x"}]),
+    "a key change with an extra key": _set("key_changes", [{**_CHANGE, "colour": "blue"}]),
+    "a key change's table not base64": _set("key_changes", [{**_CHANGE, "table": "AAA"}]),
+    "a key change's checkpoint as a number": _set("key_changes", [{**_CHANGE, "checkpoint": 1}]),
     "an extra key": _set("colour", "blue"),
     "format 1's entries": _set("entries", []),
     "a table that is not base64": _set("table", "not base64!"),

@@ -18,6 +18,7 @@ from jointzone.trust import FORMAT, BundleError, open_bundle
 def _doc(**changes: Any) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "format": FORMAT,
+        "key_changes": [],
         "checkpoint": "jointzone.example/log\n1\nAAAA\n",
         "table": "AAEC",
     }
@@ -42,7 +43,22 @@ def test_a_well_formed_document_gets_as_far_as_the_node_keys() -> None:
         (_doc(table="not base64!"), "table: expected standard base64, found 'not base64!'"),
         (_doc(table=12), "table: expected base64 text, found int"),
         (_doc(checkpoint=["a"]), "checkpoint: Input should be a valid string"),
-        ({"format": FORMAT, "checkpoint": "x"}, "table: missing (required)"),
+        ({"format": FORMAT, "key_changes": [], "checkpoint": "x"}, "table: missing (required)"),
+        ({"format": FORMAT, "checkpoint": "x", "table": ""}, "key_changes: missing (required)"),
+        (_doc(key_changes={}), "key_changes: Input should be a valid tuple"),
+        (
+            _doc(key_changes=[{"checkpoint": "x", "table": "AAA"}]),
+            "key_changes[0].table: expected standard base64, found 'AAA'",
+        ),
+        (_doc(key_changes=[{"checkpoint": "x"}]), "key_changes[0].table: missing (required)"),
+        (
+            _doc(key_changes=[{"checkpoint": "x", "table": "", "note": 1}]),
+            "key_changes[0].note: not a known key",
+        ),
+        (
+            _doc(key_changes=[{"checkpoint": "x", "table": ""}] * 201),
+            "key_changes: Tuple should have at most 200 items after validation, not 201",
+        ),
         (
             {**_doc(), "entries": [], "latest": {}},
             "entries: not a known key; latest: not a known key",
@@ -55,11 +71,11 @@ def test_shape_errors_name_the_key(doc: dict[str, Any], expected: str) -> None:
     assert expected in message
 
 
-def test_a_bundle_of_format_1_is_refused_by_its_format() -> None:
-    message = _refused(json.dumps(_doc(format="jointzone-trust-bundle/1")).encode())
+@pytest.mark.parametrize("old", ["jointzone-trust-bundle/1", "jointzone-trust-bundle/2"])
+def test_a_bundle_of_an_earlier_format_is_refused_by_its_format(old: str) -> None:
+    message = _refused(json.dumps(_doc(format=old)).encode())
     assert message == (
-        "not a trust bundle: expected format 'jointzone-trust-bundle/2', "
-        "found 'jointzone-trust-bundle/1'"
+        f"not a trust bundle: expected format 'jointzone-trust-bundle/3', found '{old}'"
     )
 
 

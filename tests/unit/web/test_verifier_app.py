@@ -63,13 +63,14 @@ def test_every_string_the_app_names_is_in_the_catalogue() -> None:
     # The keys made from a line's check, status and failure class: every line the
     # specification names (docs/certificate.md §4.4 and §5) can be said.
     lines: dict[str, list[tuple[str, str | None]]] = {
-        "checkpoint": [("PASS", None)], "table": [("PASS", None)], "parties": [("PASS", None)],
+        "checkpoint": [("PASS", None)], "key_changes": [("PASS", None)], "table": [("PASS", None)],
+        "parties": [("PASS", None)],
         "bundle_time": [("INFO", None)], "trust": [("INFO", None)],
         "node_keys": [("FAIL", "node keys")],
         "trust_bundle": [("INFO", None), ("STALE", "too old"), ("STALE", "dated in the future"),
                          *(("FAIL", step) for step in ("none", "not a trust bundle", "node keys",
-                                                       "checkpoint", "table", "timestamps",
-                                                       "trust"))],
+                                                       "key changes", "checkpoint", "table",
+                                                       "timestamps", "trust"))],
         "QR_image": [("PASS", None), *(("FAIL", c) for c in ("unreadable", "none", "many"))],
         "decoding": [("PASS", None), *(("FAIL", c) for c in ("wrong prefix", "bad Base45",
                      "broken zlib", "not CBOR", "wrong COSE structure", "bad claims"))],
@@ -86,6 +87,8 @@ def test_every_string_the_app_names_is_in_the_catalogue() -> None:
         for status, cls in outcomes:
             key = f"msg.{check}.{status}" + (f".{cls.replace(' ', '_')}" if cls else "")
             assert key in english, key
+            if check == "trust_bundle" and status == "FAIL" and cls is not None:
+                assert f"step.{cls.replace(' ', '_')}" in english, cls
     for reason in ("undecoded", "no_qr"):
         assert f"skip.{reason}" in english
 

@@ -169,7 +169,7 @@ function renderBundle() {
   list.replaceChildren();
   const notice = $("bundle-notice");
   notice.textContent = state.notice
-    ? t(state.notice.key, { step: t(`step.${slug(state.notice.cls ?? "")}`) })
+    ? t(state.notice.key, { step: t(`step.${classSlug(state.notice.cls ?? "")}`) })
     : "";
   notice.hidden = !state.notice;
   const bundle = state.bundle;
@@ -180,7 +180,7 @@ function renderBundle() {
     return;
   }
   if (bundle.opened === null) {
-    status.textContent = t("bundle.refused", { step: t(`step.${slug(bundle.failure.cls)}`) });
+    status.textContent = t("bundle.refused", { step: t(`step.${classSlug(bundle.failure.cls)}`) });
     status.className = "bad";
     return;
   }
@@ -308,6 +308,12 @@ function slug(text) {
   return String(text).replaceAll(" ", "_");
 }
 
+// A failure class as its strings are keyed: key_changes[i] is one step whatever the change
+// (which one is a parameter).
+function classSlug(cls) {
+  return slug(cls).replace(/\[\d+\]$/, "");
+}
+
 function checkTitle(c) {
   if (c.name.startsWith("signature of "))
     return t("check.signature_of", { party: partyName(c.party) });
@@ -328,6 +334,7 @@ function formatted(params) {
     else if (k === "reason") out[k] = named(v);
     else if (k === "parties" && Array.isArray(v))
       out[k] = v.map(partyName).join(t("list.separator"));
+    else if (k === "sizes" && Array.isArray(v)) out[k] = v.join(t("list.separator"));
     else out[k] = v;
   }
   return out;
@@ -341,7 +348,7 @@ function checkText(c) {
       ? "signature_n"
       : slug(c.name);
   const plain = c.cls === "revoked" && c.params?.revokedAt == null ? "_plain" : "";
-  const key = `msg.${name}.${c.status}${c.cls ? `.${slug(c.cls)}${plain}` : ""}`;
+  const key = `msg.${name}.${c.status}${c.cls ? `.${classSlug(c.cls)}${plain}` : ""}`;
   return t(key, formatted(c.params));
 }
 

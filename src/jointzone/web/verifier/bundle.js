@@ -1,8 +1,9 @@
 // The trust bundle (docs/certificate.md §4): a C2SP signed-note checkpoint every party's node
 // signed and timestamped, and the verifier table its jointzone-verifier line commits to,
-// opened against the node keys the app was configured with, in the order of §4.4. A port of
-// jointzone.trust (_bundle.py, _table.py) and of the signed-note and checkpoint reading of
-// jointzone.tlog: each refusal names the step of §4.4 that refuses it.
+// opened against the node keys the app was configured with (the genesis's), following the
+// bundle's node-key changes from them when a node key has rotated since, in the order of §4.4.
+// A port of jointzone.trust (_bundle.py, _table.py) and of the signed-note and checkpoint
+// reading of jointzone.tlog: each refusal names the step of §4.4 that refuses it.
 
 import { CborError, decode, hex, keyId } from "./cbor.js";
 import { sha256, verifyEd25519 } from "./crypto.js";
@@ -17,12 +18,14 @@ import {
   utf8,
 } from "./encodings.js";
 
-export const FORMAT = "jointzone-trust-bundle/2";
+export const FORMAT = "jointzone-trust-bundle/3";
 export const TABLE_FORMAT = "jointzone-verifier-table/2";
 export const VERIFIER_EXTENSION = "jointzone-verifier";
 const MAX_BUNDLE_SIZE = 16_000_000;
 const MAX_TABLE_SIZE = 16_000_000;
 const MAX_NOTE_SIGNATURES = 100;
+/** Node-key changes a bundle may carry (_bundle.MAX_KEY_CHANGES). */
+const MAX_KEY_CHANGES = 200;
 const MAX_TREE_SIZE = (1n << 63n) - 1n;
 const ED25519_TYPE = 0x01;
 const COSIGNATURE_TYPE = 0x04;
@@ -431,20 +434,150 @@ function document(data) {
     if (e instanceof EncodingError) fail(`expected UTF-8 JSON: ${e.message}`);
     throw e;
   }
-  if (raw === null || typeof raw !== "object" || Array.isArray(raw) || raw.format !== FORMAT) {
-    fail(`expected format '${FORMAT}'`);
+  const isObject = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
+  if (!isObject(raw) || raw.format !== FORMAT) fail(`expected format '${FORMAT}'`);
+  const only = (value, keys, at) => {
+    for (const k of Object.keys(value)) {
+      if (!keys.includes(k)) fail(`${at}unexpected key ${JSON.stringify(k)}`);
+    }
+    for (const k of keys) if (!Object.hasOwn(value, k)) fail(`${at}${k}: missing (required)`);
+  };
+  // A checkpoint and the compressed table it commits to: the bundle's own, or a change's.
+  const signed = (value, at) => {
+    if (typeof value.checkpoint !== "string") fail(`${at}checkpoint: expected text`);
+    if (typeof value.table !== "string") fail(`${at}table: expected base64 text`);
+    try {
+      return { checkpoint: value.checkpoint, table: b64decodeLikePython(value.table) };
+    } catch (e) {
+      if (e instanceof EncodingError) fail(`${at}table: ${e.message}`);
+      throw e;
+    }
+  };
+  only(raw, ["format", "key_changes", "checkpoint", "table"], "");
+  if (!Array.isArray(raw.key_changes)) fail("key_changes: expected an array");
+  if (raw.key_changes.length > MAX_KEY_CHANGES) {
+    fail(`key_changes: ${raw.key_changes.length} changes, expected at most ${MAX_KEY_CHANGES}`);
   }
-  for (const k of Object.keys(raw)) {
-    if (!["format", "checkpoint", "table"].includes(k)) fail(`unexpected key ${JSON.stringify(k)}`);
+  const keyChanges = raw.key_changes.map((change, i) => {
+    const at = `key_changes[${i}].`;
+    if (!isObject(change)) fail(`key_changes[${i}]: expected an object`);
+    only(change, ["checkpoint", "table"], at);
+    return signed(change, at);
+  });
+  return { keyChanges, ...signed(raw, "") };
+}
+
+/** open_checkpoint(require="all"): the note, parsed, and its checkpoint, signed by every key of
+ * ``keys``; a NoteError says what is wrong. */
+async function openCheckpoint(text, keys) {
+  const note = parseNote(text);
+  const checkpoint = parseCheckpoint(note.text);
+  await verifyNote(note, keys);
+  return { note, checkpoint };
+}
+
+/** The checkpoint's one jointzone-verifier line (_committed). */
+function committedLine(checkpoint) {
+  const lines = checkpoint.extensions.filter((e) => e.split(" ")[0] === VERIFIER_EXTENSION);
+  if (lines.length !== 1) {
+    throw new BundleError(
+      "checkpoint",
+      `expected one '${VERIFIER_EXTENSION}' extension line committing to the verifier table, ` +
+        `found ${lines.length}`,
+    );
   }
-  if (typeof raw.checkpoint !== "string") fail("checkpoint: expected text");
-  if (typeof raw.table !== "string") fail("table: expected base64 text");
+  return lines[0];
+}
+
+/** The table the checkpoint's line ``committed`` commits to (_table): inflated, hashed against
+ * the line, and only then read; with its inflated bytes. */
+async function committedTable(compressed, checkpoint, committed) {
+  let raw;
   try {
-    return { checkpoint: raw.checkpoint, table: b64decodeLikePython(raw.table) };
+    raw = await inflate(compressed, MAX_TABLE_SIZE);
   } catch (e) {
-    if (e instanceof EncodingError) fail(`table: ${e.message}`);
+    if (e instanceof EncodingError) throw new BundleError("table", e.message);
     throw e;
   }
+  const given = `${VERIFIER_EXTENSION} ${hex(await sha256(raw))}`;
+  if (given !== committed) {
+    throw new BundleError(
+      "table",
+      `the checkpoint commits to '${committed}', the table carried hashes to '${given}': it is ` +
+        "not the table every node holds",
+    );
+  }
+  let table;
+  try {
+    table = await tableFromCbor(raw);
+  } catch (e) {
+    if (e instanceof TableError) throw new BundleError("table", e.message);
+    throw e;
+  }
+  if (table.origin !== checkpoint.origin || BigInt(table.size) !== checkpoint.size) {
+    throw new BundleError(
+      "table",
+      `made for log ${JSON.stringify(table.origin)} at size ${table.size}, the checkpoint is of ` +
+        `${JSON.stringify(checkpoint.origin)} at size ${checkpoint.size}`,
+    );
+  }
+  return { table, raw };
+}
+
+/** The node keys of the bundle's checkpoint, learnt from ``nodeKeys`` through the key changes,
+ * and the sizes of the changes; null when the keys given already sign it
+ * (_follow_key_changes). */
+async function followKeyChanges(doc, nodeKeys) {
+  try {
+    await verifyNote(parseNote(doc.checkpoint), nodeKeys);
+    return null;
+  } catch (e) {
+    if (!(e instanceof NoteError)) throw e;
+  }
+  if (!doc.keyChanges.length) return null; // opening the checkpoint says what is wrong
+  let keys = nodeKeys;
+  let origin = null;
+  const sizes = [];
+  for (const [i, change] of doc.keyChanges.entries()) {
+    const at = `key_changes[${i}]`;
+    let opened;
+    try {
+      opened = await openCheckpoint(change.checkpoint, keys);
+    } catch (e) {
+      if (!(e instanceof NoteError)) throw e;
+      throw new BundleError(
+        at,
+        `expected a signature by every node key held before it (${keys.length}): ${e.message}`,
+      );
+    }
+    const { note, checkpoint } = opened;
+    if (origin !== null && checkpoint.origin !== origin) {
+      throw new BundleError(
+        at,
+        `of log ${JSON.stringify(checkpoint.origin)}, the changes before it of ${JSON.stringify(origin)}`,
+      );
+    }
+    if (checkpoint.size <= (sizes.at(-1) ?? 0n)) {
+      throw new BundleError(at, `of size ${checkpoint.size}, not after the change before it`);
+    }
+    origin = checkpoint.origin;
+    sizes.push(checkpoint.size);
+    const { table } = await committedTable(change.table, checkpoint, committedLine(checkpoint));
+    try {
+      const fresh = [];
+      for (const party of table.parties) fresh.push(await parseVkey(party.node_key));
+      await verifyNote(note, fresh);
+      keys = fresh;
+    } catch (e) {
+      if (!(e instanceof NoteError)) throw e;
+      throw new BundleError(
+        at,
+        "its table names node keys that did not all sign it (a change's checkpoint carries the " +
+          `old and the new key's signatures): ${e.message}`,
+      );
+    }
+  }
+  return { keys, sizes };
 }
 
 async function cosignatureTime(note, key) {
@@ -524,63 +657,51 @@ export async function openBundle(data, nodeKeys) {
   if (!nodeKeys.length) {
     throw new BundleError("node keys", "none given: expected every party's node verifier key");
   }
+  const followed = await followKeyChanges(doc, nodeKeys);
+  const held = followed === null ? nodeKeys : followed.keys;
   let checkpoint;
   let note;
   try {
-    note = parseNote(doc.checkpoint);
-    checkpoint = parseCheckpoint(note.text);
-    await verifyNote(note, nodeKeys);
+    ({ note, checkpoint } = await openCheckpoint(doc.checkpoint, held));
   } catch (e) {
     if (e instanceof NoteError) {
       throw new BundleError(
         "checkpoint",
-        `expected a signature of every party's node given: ${e.message}`,
+        `expected a signature of every party's node given (${held.length} keys): ${e.message}`,
       );
     }
     throw e;
   }
-  const committed = checkpoint.extensions.filter((e) => e.split(" ")[0] === VERIFIER_EXTENSION);
-  if (committed.length !== 1) {
+  const lastChange = followed?.sizes.at(-1);
+  if (lastChange !== undefined && checkpoint.size < lastChange) {
     throw new BundleError(
       "checkpoint",
-      `expected one '${VERIFIER_EXTENSION}' extension line committing to the verifier table, ` +
-        `found ${committed.length}`,
+      `of size ${checkpoint.size}, older than the last key change (${lastChange})`,
     );
   }
+  const committed = committedLine(checkpoint);
   const checks = [
     {
       name: "checkpoint",
       status: "PASS",
       cls: null,
-      message: `size ${checkpoint.size}, signed by each of the ${nodeKeys.length} node keys given`,
-      params: { size: String(checkpoint.size), keys: nodeKeys.length },
+      message: `size ${checkpoint.size}, signed by each of the ${held.length} node keys given`,
+      params: { size: String(checkpoint.size), keys: held.length },
     },
   ];
-  let raw;
-  try {
-    raw = await inflate(doc.table, MAX_TABLE_SIZE);
-  } catch (e) {
-    if (e instanceof EncodingError) throw new BundleError("table", e.message);
-    throw e;
+  if (followed !== null) {
+    const sizes = followed.sizes.map(String);
+    checks.push({
+      name: "key changes",
+      status: "PASS",
+      cls: null,
+      message:
+        `followed ${sizes.length} node-key change(s) from the keys given, at size(s) ` +
+        `${sizes.join(", ")}: each signed by every node key held before it and by the new one`,
+      params: { changes: sizes.length, sizes },
+    });
   }
-  const given = `${VERIFIER_EXTENSION} ${hex(await sha256(raw))}`;
-  if (given !== committed[0]) {
-    throw new BundleError(
-      "table",
-      `the checkpoint commits to '${committed[0]}', the table carried hashes to '${given}': it is ` +
-        "not the table every node holds",
-    );
-  }
-  let table;
-  try {
-    table = await tableFromCbor(raw);
-  } catch (e) {
-    if (e instanceof TableError) throw new BundleError("table", e.message);
-    throw e;
-  }
-  if (table.origin !== checkpoint.origin || BigInt(table.size) !== checkpoint.size) {
-    throw new BundleError("table", "made for another log or size than the checkpoint's");
-  }
+  const { table, raw } = await committedTable(doc.table, checkpoint, committed);
   checks.push({
     name: "table",
     status: "PASS",
@@ -590,7 +711,7 @@ export async function openBundle(data, nodeKeys) {
   });
   const declared = new Map();
   for (const p of table.parties) declared.set(p.node_key, p.id);
-  const givenKeys = new Set(nodeKeys.map((k) => k.vkey));
+  const givenKeys = new Set(held.map((k) => k.vkey));
   const missing = [...declared].filter(([vkey]) => !givenKeys.has(vkey)).map(([, party]) => party);
   const unknown = [...givenKeys].filter((vkey) => !declared.has(vkey));
   if (missing.length || unknown.length) {
@@ -608,7 +729,7 @@ export async function openBundle(data, nodeKeys) {
     params: { parties: table.parties.map((p) => p.id) },
   });
   const times = [];
-  for (const key of nodeKeys) times.push(await cosignatureTime(note, key));
+  for (const key of held) times.push(await cosignatureTime(note, key));
   const made = times.reduce((a, b) => (b < a ? b : a));
   if (made < BigInt(table.time) - BigInt(table.skew)) {
     throw new BundleError(
@@ -623,7 +744,7 @@ export async function openBundle(data, nodeKeys) {
     status: "INFO",
     cls: null,
     message: `made ${new Date(issuedAt * 1000).toISOString()}: every party's node vouched then that the checkpoint was its latest`,
-    params: { made: issuedAt, last: Number(table.time), keys: nodeKeys.length },
+    params: { made: issuedAt, last: Number(table.time), keys: held.length },
   });
   const count = (what) => trust.parties.reduce((n, p) => n + p[what].size, 0);
   const keyCount = count("keys");

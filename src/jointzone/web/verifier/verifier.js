@@ -35,6 +35,8 @@ export async function openedBundle(bundle, keyTexts) {
     return { opened: await openBundle(bundle, pinned.keys), failure: null };
   } catch (e) {
     if (!(e instanceof BundleError)) throw e;
+    // key_changes[i]: the officer is told which change, counted from 1.
+    const change = /^key_changes\[(\d+)\]$/.exec(e.step);
     return {
       opened: null,
       failure: {
@@ -42,7 +44,7 @@ export async function openedBundle(bundle, keyTexts) {
         status: "FAIL",
         cls: e.step,
         message: e.message,
-        params: {},
+        params: change === null ? {} : { change: Number(change[1]) + 1 },
       },
     };
   }

@@ -28,10 +28,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench.bench_core import KEYS, REGIME, SCENARIO, WORK, _act
+from bench.bench_core import WORK, _act, _seeded
 from jointzone.node import EmbeddedDeployment, EntryJudge, audit, export_trust_bundle
 from jointzone.publish import export_tiles
-from jointzone.scenario import Scenario, ScenarioClock, play
 from jointzone.tlog import Verifier
 from jointzone.trust import open_bundle
 from jointzone.verify import verify_tiles
@@ -41,12 +40,7 @@ ROUND = 1000
 
 
 def _build(path: Path, acts: int, rotations: int) -> EmbeddedDeployment:
-    if path.exists():
-        shutil.rmtree(path)
-    scenario = Scenario.from_file(SCENARIO)
-    clock = ScenarioClock(scenario.steps[0].at)
-    d = EmbeddedDeployment.create(path, regime_dir=REGIME, passphrases=KEYS, clock=clock)
-    play(d, scenario, clock)
+    d, _ = _seeded(path)
     japan, russia = d.nodes["japan"], d.nodes["russia"]
     rounds = max(1, acts // ROUND)
     every = max(1, rounds // max(rotations, 1))

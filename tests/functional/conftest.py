@@ -6,13 +6,16 @@ import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from jointzone.consent import Entry, Proposal
 from jointzone.node import EmbeddedDeployment, Node
+from jointzone.node._standalone import b64url
 from jointzone.scenario import Scenario, ScenarioClock, play
-from jointzone.tlog import leaf_hashes
+from jointzone.tlog import Note, Verifier, leaf_hashes
 
 ROOT = Path(__file__).parents[2]
 REGIME = ROOT / "regimes" / "seed"
@@ -60,3 +63,39 @@ def offered_batch(
     checkpoint = sequencer._sign_checkpoint(old + 1, edge.root())
     sequencer._replica = sequencer._replay()
     return old, [entry.encode()], checkpoint, []
+
+
+def appoint_act(official: str, party: str = "japan") -> dict[str, Any]:
+    """An ``official.appoint`` of an inspector of ``party`` with a fresh key: one more act."""
+    return {
+        "type": "official.appoint",
+        "party": party,
+        "official": official,
+        "display_name": f"Officer {official}",
+        "roles": ["inspector"],
+        "public_key": b64url(Ed25519PrivateKey.generate().public_key().public_bytes_raw()),
+    }
+
+
+def commit_act(d: EmbeddedDeployment, node: Node, act: dict[str, Any], *signers: str) -> int:
+    """Propose ``act`` at ``node`` signed by ``signers`` and commit it in a round; its position."""
+    first, *rest = signers
+    p = node.propose(act, official=first)
+    for key in rest:
+        node.sign(p.id, official=key)
+    rnd = d.commit()
+    assert rnd.final is not None, rnd
+    index = node.replica.committed_index(p.id)
+    assert index is not None, node.status(p.id).verdict.explain()
+    return index
+
+
+def signature_labels(note: bytes) -> set[str]:
+    """``name+hash`` of every signature on a signed note."""
+    return {f"{s.name}+{s.key_hash:08x}" for s in Note.from_bytes(note).signatures}
+
+
+def key_label(vkey: str) -> str:
+    """``name+hash`` of a verifier key, as its signatures are labelled."""
+    v = Verifier.from_vkey(vkey)
+    return f"{v.name}+{v.key_hash:08x}"

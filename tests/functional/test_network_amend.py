@@ -28,7 +28,7 @@ from jointzone.consent import Proposal, ProposalContent
 from jointzone.cose import CoseSigner
 from jointzone.node import read_key_file
 
-from ._network import NodeProcess, genesis, pair, run_here, serving, wait_final
+from ._network import NodeProcess, appoint, genesis, pair, run_here, serving, wait_final
 
 LANDING = {"place": "shakotan-malokurilskoye", "kind": "sea"}
 
@@ -67,15 +67,7 @@ def test_a_regime_amendment_every_party_signs_governs_both_running_nodes(
     official = tmp_path / "official.pass"
     official.write_text("an official's own passphrase", encoding="utf-8")
     key = tmp_path / "ja-registrar.pem"
-    public = run_here("key", "generate", "--out", key, "--passphrase-file", official).stdout
-    public_key = next(w.split()[-1] for w in public.splitlines() if w.startswith("public key:"))
-    appoint = {
-        "type": "official.appoint", "party": "japan", "official": "ja-registrar",
-        "display_name": "Registrar of japan", "roles": ["registrar"], "public_key": public_key,
-    }  # fmt: skip
-    out = run_here("act", "propose", "--node", japan.direct, _write(tmp_path / "a.json", appoint),
-                   *_root(japan, 1, demo)).stdout  # fmt: skip
-    run_here("act", "sign", "--node", japan.direct, out.split()[2], *_root(japan, 2, demo))
+    appoint(japan, "ja-registrar", "registrar", key, official, runner=run_here)
     wait_final(nodes, 4)
 
     # Version 2: a crossing point more, and enterprises registered by any party's registrar.

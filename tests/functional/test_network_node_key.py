@@ -21,6 +21,7 @@ from jointzone.tlog import Checkpoint, Note, Verifier
 from jointzone.trust import open_bundle
 
 from ._network import NodeProcess, appoint_key, genesis, pair, run_here, serving, wait_final
+from .conftest import key_label, signature_labels
 
 OVERLAP = 2
 
@@ -29,15 +30,6 @@ OVERLAP = 2
 def nodes(tmp_path: Path) -> Iterator[dict[str, NodeProcess]]:
     with serving(pair(tmp_path, runner=run_here)) as made:
         yield made
-
-
-def _labels(note: bytes) -> set[str]:
-    return {f"{s.name}+{s.key_hash:08x}" for s in Note.from_bytes(note).signatures}
-
-
-def _label(vkey: str) -> str:
-    v = Verifier.from_vkey(vkey)
-    return f"{v.name}+{v.key_hash:08x}"
 
 
 def _appoint(node: NodeProcess, n: int) -> None:
@@ -64,7 +56,7 @@ def test_a_node_key_rotates_on_running_nodes_and_verifiers_follow(
     assert new != old
     final = wait_final(nodes, 4)  # the rotation, at position 3, alone in its batch
     russia = nodes["russia"].verifier()
-    assert _labels(final) == {_label(old), _label(new), _label(russia)}
+    assert signature_labels(final) == {key_label(old), key_label(new), key_label(russia)}
     # A second rotation waits until the first one's overlap has ended.
     again = run_here(
         "node", "rotate-key", "--node", japan.direct, "--demo-keys",
@@ -78,7 +70,7 @@ def test_a_node_key_rotates_on_running_nodes_and_verifiers_follow(
         wait_final(nodes, 5 + n)
     latest = wait_final(nodes, 7)
     assert Checkpoint.from_text(Note.from_bytes(latest).text).size == 7
-    assert _labels(latest) == {_label(new), _label(russia)}
+    assert signature_labels(latest) == {key_label(new), key_label(russia)}
     for node in nodes.values():
         assert node.checkpoint() == latest
 

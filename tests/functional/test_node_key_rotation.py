@@ -14,10 +14,8 @@ import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from typer.testing import CliRunner
 
 from interop._go import accepted, build_opennote, run_go
@@ -27,56 +25,22 @@ from jointzone.consent import Entry
 from jointzone.node import (
     EmbeddedDeployment,
     KeystoreError,
-    Node,
     WitnessError,
     audit,
     export_trust_bundle,
 )
-from jointzone.node._standalone import b64url
 from jointzone.publish import export_tiles
 from jointzone.scenario import ScenarioClock
 from jointzone.tlog import Checkpoint, Note, Signer, Verifier, leaf_hashes, sign_note
 from jointzone.trust import BundleError, open_bundle
 
-from .conftest import KEYS
+from .conftest import KEYS, appoint_act, commit_act, key_label, signature_labels
 
 runner = CliRunner()
 #: March 2020, Japan's month to sequence.
 MARCH = datetime(2020, 3, 10, 9, 0, tzinfo=UTC)
 OVERLAP = 2
 ROOTS = ("japan-root-1", "japan-root-2")
-
-
-def _appoint(official: str) -> dict[str, Any]:
-    return {
-        "type": "official.appoint",
-        "party": "japan",
-        "official": official,
-        "display_name": f"Officer {official}",
-        "roles": ["inspector"],
-        "public_key": b64url(Ed25519PrivateKey.generate().public_key().public_bytes_raw()),
-    }
-
-
-def _commit(d: EmbeddedDeployment, node: Node, act: dict[str, Any]) -> int:
-    first, *rest = ROOTS
-    p = node.propose(act, official=first)
-    for key in rest:
-        node.sign(p.id, official=key)
-    rnd = d.commit()
-    assert rnd.final is not None, rnd
-    index = node.replica.committed_index(p.id)
-    assert index is not None, node.status(p.id).verdict.explain()
-    return index
-
-
-def _labels(note: bytes) -> set[str]:
-    return {f"{s.name}+{s.key_hash:08x}" for s in Note.from_bytes(note).signatures}
-
-
-def _label(vkey: str) -> str:
-    v = Verifier.from_vkey(vkey)
-    return f"{v.name}+{v.key_hash:08x}"
 
 
 @pytest.fixture(scope="module")
@@ -88,10 +52,10 @@ def rotated_dir(seeded_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> P
     clock = ScenarioClock(MARCH)
     with EmbeddedDeployment.open(root, passphrases=KEYS, clock=clock) as d:
         japan = d.nodes["japan"]
-        at = _commit(d, japan, japan.node_key_rotation(overlap=OVERLAP))
+        at = commit_act(d, japan, japan.node_key_rotation(overlap=OVERLAP), *ROOTS)
         for i in range(4):
             clock.set(MARCH + timedelta(minutes=10 * (i + 1)))
-            _commit(d, japan, _appoint(f"jp-after-{i}"))
+            commit_act(d, japan, appoint_act(f"jp-after-{i}"), *ROOTS)
     (root / "position.txt").write_text(f"{at}\n")
     return root
 
@@ -113,14 +77,17 @@ def test_the_overlap_carries_both_keys_and_then_the_new_one_alone(
     japan = d.nodes["japan"]
     old, new = (k.verifier for k in japan.replica.state.parties["japan"].node_keys)
     russia = d.nodes["russia"].replica.state.parties["russia"].node_verifier
-    assert _labels(japan.store.checkpoint(at) or b"") == {_label(old), _label(russia)}
+    assert signature_labels(japan.store.checkpoint(at) or b"") == {
+        key_label(old),
+        key_label(russia),
+    }
     for size in range(at + 1, at + 1 + OVERLAP):
         note = japan.store.checkpoint(size)
         assert note is not None, f"no final checkpoint of size {size}"
-        assert _labels(note) == {_label(old), _label(new), _label(russia)}, size
+        assert signature_labels(note) == {key_label(old), key_label(new), key_label(russia)}, size
     after = japan.store.checkpoint(at + 1 + OVERLAP)
     assert after is not None
-    assert _labels(after) == {_label(new), _label(russia)}
+    assert signature_labels(after) == {key_label(new), key_label(russia)}
     # Both nodes hold the same key history, and the same final checkpoints.
     assert d.nodes["russia"].replica.state.parties["japan"].node_keys == (
         japan.replica.state.parties["japan"].node_keys
@@ -133,7 +100,7 @@ def test_the_old_key_alone_is_refused_after_the_overlap(
 ) -> None:
     d, _ = rotated
     japan, russia = d.nodes["japan"], d.nodes["russia"]
-    p = japan.propose(_appoint("jp-late"), official=ROOTS[0])
+    p = japan.propose(appoint_act("jp-late"), official=ROOTS[0])
     japan.sign(p.id, official=ROOTS[1])
     old_size = japan.log_size()
     entry = Entry(time=japan.now(), proposal=japan.status(p.id).proposal)
@@ -230,7 +197,7 @@ def test_go_opens_every_final_checkpoint_with_the_keys_in_force_at_its_size(
         assert note is not None
         keys = [v for vkeys in state.node_verifiers_at(size).values() for v in vkeys]
         got = accepted(run_go(opennote, tmp_path, note, entries[:size], keys))
-        assert sorted(got["verified"]) == sorted(_label(k) for k in keys), size
+        assert sorted(got["verified"]) == sorted(key_label(k) for k in keys), size
         assert got["tree_hash"] == got["root"]
 
 

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from typer.testing import CliRunner, Result
 
 from jointzone.cli import app
@@ -36,22 +35,11 @@ from jointzone.scenario import ScenarioClock
 from jointzone.store import open_store
 from jointzone.tlog import Checkpoint, leaf_hashes, sign_note
 
-from .conftest import KEYS
+from .conftest import KEYS, appoint_act, commit_act
 
 runner = CliRunner()
 #: March 2020, Japan's month to sequence: the rotations' time.
 MARCH = datetime(2020, 3, 10, 9, 0, tzinfo=UTC)
-
-
-def _appoint(official: str) -> dict[str, Any]:
-    return {
-        "type": "official.appoint",
-        "party": "japan",
-        "official": official,
-        "display_name": f"Officer {official}",
-        "roles": ["inspector"],
-        "public_key": b64url(Ed25519PrivateKey.generate().public_key().public_bytes_raw()),
-    }
 
 
 def _root_spec(node: Node, key_id: str) -> dict[str, str]:
@@ -72,18 +60,6 @@ def _rotation(
     }
 
 
-def _commit(d: EmbeddedDeployment, node: Node, act: dict[str, Any], *signers: str) -> int:
-    first, *rest = signers
-    p = node.propose(act, official=first)
-    for key in rest:
-        node.sign(p.id, official=key)
-    rnd = d.commit()
-    assert rnd.final is not None, rnd
-    index = node.replica.committed_index(p.id)
-    assert index is not None, node.status(p.id).verdict.explain()
-    return index
-
-
 @pytest.fixture(scope="module")
 def rotated_dir(seeded_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The seeded deployment with japan's two rotations and an act signed by japan-root-3 before
@@ -96,15 +72,15 @@ def rotated_dir(seeded_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> P
         # japan-root-1 is lost: japan-root-2 and japan-root-3 are 2 of 3, the new set is 2 of 3
         # and the new key japan-root-4 signs beside the kept japan-root-2.
         lost = _rotation(japan, ["japan-root-2", "japan-root-3", "japan-root-4"], 2, [])
-        first = _commit(d, japan, lost, "japan-root-2", "japan-root-3", "japan-root-4")
+        first = commit_act(d, japan, lost, "japan-root-2", "japan-root-3", "japan-root-4")
         clock.set(MARCH + timedelta(hours=1))
-        before = _commit(d, japan, _appoint("jp-before"), "japan-root-3", "japan-root-4")
+        before = commit_act(d, japan, appoint_act("jp-before"), "japan-root-3", "japan-root-4")
         clock.set(MARCH + timedelta(hours=2))
         # japan-root-3 is compromised: removed and declared so, by 2 of the others.
         bad = _rotation(
             japan, ["japan-root-2", "japan-root-4", "japan-root-5"], 2, ["japan-root-3"]
         )
-        second = _commit(d, japan, bad, "japan-root-2", "japan-root-4", "japan-root-5")
+        second = commit_act(d, japan, bad, "japan-root-2", "japan-root-4", "japan-root-5")
     (root / "positions.txt").write_text(f"{first} {before} {second}\n")
     return root
 
@@ -211,8 +187,8 @@ def test_the_gate_refuses_the_compromised_key_after_its_removal(
         rf"position {second}\)"
     )
     with pytest.raises(ProposalError, match=why):
-        japan.propose(_appoint("jp-after"), official="japan-root-3")
-    p = japan.propose(_appoint("jp-after"), official="japan-root-2")
+        japan.propose(appoint_act("jp-after"), official="japan-root-3")
+    p = japan.propose(appoint_act("jp-after"), official="japan-root-2")
     with pytest.raises(ProposalError, match=why):
         japan.sign(p.id, official="japan-root-3")
     # The lost key, had it been found, signs nothing after its removal either.
@@ -248,7 +224,7 @@ def test_a_witness_refuses_an_entry_by_the_compromised_key(
 ) -> None:
     d, _ = rotated
     japan, russia = d.nodes["japan"], d.nodes["russia"]
-    proposal = _forged(japan, _appoint("jp-forged"), "japan-root-3", "japan-root-2")
+    proposal = _forged(japan, appoint_act("jp-forged"), "japan-root-3", "japan-root-2")
     old = japan.log_size()
     entry = Entry(time=japan.now(), proposal=proposal).encode()
     edge = japan._edge(old)
@@ -270,7 +246,7 @@ def test_the_standalone_verifier_refuses_an_entry_by_the_compromised_key(
     japan, russia = d.nodes["japan"], d.nodes["russia"]
     # A log whose every node signed a checkpoint over a forged entry: what the standalone
     # verifier must not take on the nodes' word when it judges the entries.
-    proposal = _forged(japan, _appoint("jp-forged"), "japan-root-3", "japan-root-2")
+    proposal = _forged(japan, appoint_act("jp-forged"), "japan-root-3", "japan-root-2")
     shutil.copy(d.root / "japan" / "node.db", tmp_path / "forged.db")
     with open_store(f"sqlite:///{tmp_path / 'forged.db'}") as store:
         size = store.size()

@@ -36,6 +36,7 @@ from jointzone.acts._checks import Commit, Context, RuleTable, check_party, regi
 from jointzone.acts._regime import RootKeySpec
 from jointzone.acts._state import KeyPeriod, NodeKey, PartyKeys, RootKey, State
 from jointzone.acts._types import Act, NoteVerifier, Ref, Refs
+from jointzone.regime import Regime
 
 
 class PartyRotateRoot(Act):
@@ -59,15 +60,22 @@ class PartyRotateRoot(Act):
         return frozenset(k.id for k in self.root_keys)
 
 
-def rotate_root(state: State, act: PartyRotateRoot, ctx: Context) -> Commit:
+def _by_root(state: State, act: PartyRotateRoot | PartyRotateNodeKey, what: str) -> Regime:
+    """The regime in force, once it gives ``act`` a policy of root keys: only root keys may
+    replace ``what``."""
     regime = regime_of(state, act)
     check_party(regime, act, act.party, "party")
     if not regime.policy(act.TYPE).by_root:
         raise rejected(
             act,
             f"regime {regime.id!r} v{regime.version} gives {act.TYPE} a policy of officials; "
-            "only root keys may replace root keys (expected own-party-root or every-party-root)",
+            f"only root keys may replace {what} (expected own-party-root or every-party-root)",
         )
+    return regime
+
+
+def rotate_root(state: State, act: PartyRotateRoot, ctx: Context) -> Commit:
+    _by_root(state, act, "root keys")
     if act.threshold > len(act.root_keys):
         raise rejected(
             act,
@@ -184,14 +192,7 @@ class PartyRotateNodeKey(Act):
 
 
 def rotate_node_key(state: State, act: PartyRotateNodeKey, ctx: Context) -> Commit:
-    regime = regime_of(state, act)
-    check_party(regime, act, act.party, "party")
-    if not regime.policy(act.TYPE).by_root:
-        raise rejected(
-            act,
-            f"regime {regime.id!r} v{regime.version} gives {act.TYPE} a policy of officials; "
-            "only root keys may replace a node key (expected own-party-root or every-party-root)",
-        )
+    regime = _by_root(state, act, "a node key")
     held = state._parties[act.party]
     # The keys that sign the first checkpoint holding this act, were it not for this act.
     if len(held.node_verifiers_at(ctx.position + 1)) > 1:

@@ -38,6 +38,16 @@ from jointzone.node import (
     read_key_file,
 )
 
+NodeUrlOpt = Annotated[str, typer.Option("--node", metavar="URL", help="Your party's node.")]
+RootKeysOpt = Annotated[
+    list[Path],
+    typer.Option("--root-key", metavar="FILE", help="A root key file (as many as needed)."),
+]
+RootPassphraseOpt = Annotated[
+    Path | None,
+    typer.Option("--passphrase-file", metavar="FILE", help="The root keys' passphrase."),
+]
+
 node_app = typer.Typer(
     help="One party's own node: init, peers, serve, genesis, key rotation.", no_args_is_help=True
 )
@@ -211,25 +221,20 @@ def serve_node(
 
 @node_app.command("rotate-key")
 def rotate_key(
-    node_url: Annotated[str, typer.Option("--node", metavar="URL", help="Your party's node.")],
-    root_keys: Annotated[
-        list[Path],
-        typer.Option("--root-key", metavar="FILE", help="A root key file (as many as needed)."),
-    ],
+    node_url: NodeUrlOpt,
+    root_keys: RootKeysOpt,
     overlap: Annotated[
         int,
         typer.Option(
             "--overlap",
+            metavar="N",
             min=1,
             max=acts.MAX_OVERLAP,
             help="Checkpoint sizes after the rotation that the old key still signs beside the "
             "new one, so that verifiers holding only the old key can follow.",
         ),
     ] = DEFAULT_OVERLAP,
-    passphrase_file: Annotated[
-        Path | None,
-        typer.Option("--passphrase-file", metavar="FILE", help="The root keys' passphrase."),
-    ] = None,
+    passphrase_file: RootPassphraseOpt = None,
     demo_keys: DemoOpt = False,
 ) -> None:
     """Give your party's node a new note key: the node makes it, and your root keys sign the
@@ -261,15 +266,9 @@ def _root_signers(
 
 @node_app.command("genesis")
 def genesis(
-    node_url: Annotated[str, typer.Option("--node", metavar="URL", help="Your party's node.")],
-    root_keys: Annotated[
-        list[Path],
-        typer.Option("--root-key", metavar="FILE", help="A root key file (as many as needed)."),
-    ],
-    passphrase_file: Annotated[
-        Path | None,
-        typer.Option("--passphrase-file", metavar="FILE", help="The root keys' passphrase."),
-    ] = None,
+    node_url: NodeUrlOpt,
+    root_keys: RootKeysOpt,
+    passphrase_file: RootPassphraseOpt = None,
     demo_keys: DemoOpt = False,
     wait: Annotated[
         float, typer.Option("--wait", help="Seconds to wait for the genesis to be adopted.")

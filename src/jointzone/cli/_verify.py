@@ -16,6 +16,7 @@ from jointzone.verify import (
     CheckpointSignatureError,
     EntryRefusedError,
     Judge,
+    Report,
     read_checkpoint,
     read_first_entry,
     verify_tiles,
@@ -71,31 +72,27 @@ def verify_log(
     """
     genesis = read_first_entry(location)
     verifiers = pinned_verifiers(genesis_node_keys(genesis), keys)
-    try:
+
+    def run(entries: EntryJudge | None, *, follow: bool = False) -> Report:
         with progress_bar("verifying") as progress:
-            report = verify_tiles(
+            return verify_tiles(
                 location,
                 verifiers,
                 older_checkpoints=older or (),
                 progress=progress,
-                judge=_judge(EntryJudge()) if judge else None,
+                judge=None if entries is None else _judge(entries),
+                keys_at=entries.replica.node_verifiers if follow and entries is not None else None,
             )
+
+    try:
+        report = run(EntryJudge() if judge else None)
     except CheckpointSignatureError as e:
         if not _signed_under_pinned_names(location, verifiers):
             raise
         # The genesis keys no longer sign: follow the node keys from the genesis through the
         # log, each new key from the entry that declares it, judging every entry on the way.
         say(f"{e}: the node keys changed since the genesis; following them through the log")
-        entries = EntryJudge()
-        with progress_bar("verifying") as progress:
-            report = verify_tiles(
-                location,
-                verifiers,
-                older_checkpoints=older or (),
-                progress=progress,
-                judge=_judge(entries),
-                keys_at=entries.replica.node_verifiers,
-            )
+        report = run(EntryJudge(), follow=True)
     if report.first_leaf != leaf_hash(genesis):
         raise CliError(f"{location}: entry 0 changed while it was being verified")
     say(report.summary())

@@ -287,7 +287,7 @@ def _follow_key_changes(
 def open_bundle(data: bytes, node_keys: Sequence[Verifier]) -> OpenedBundle:
     """Check a bundle against every party's node key and derive the trust it carries.
 
-    Raises :class:`BundleError` naming the step that failed (docs/certificate.md §4.3): the
+    Raises :class:`BundleError` naming the step that failed (docs/certificate.md §4.4): the
     JSON, the checkpoint's signatures (every party's node must have signed), the table against
     the checkpoint's line, the node keys against the table's, the timestamps, the trust.
     """

@@ -1,10 +1,11 @@
 """The regime amended on running nodes: each party's node a process of its own, on loopback.
 
-A ``regime.amend`` carries the whole regime, version 2: a new crossing point (the landing at
-Shakotan/Malokurilskoye) and a new policy for ``enterprise.register`` (any party's registrar, no
-longer every party's). Each party's root keys sign it at their own node. Both nodes then judge
-by version 2: an act made under version 1 is refused, an enterprise registered by Japan's
-registrar alone is committed, and the log verifies, every entry judged, from the genesis keys.
+A ``regime.amend`` carries the whole regime, version 2: a new place (Hanasaki port), a new
+crossing point (the landing at Shakotan/Malokurilskoye) and a new policy for
+``enterprise.register`` (any party's registrar, no longer every party's). Each party's root keys
+sign it at their own node. Both nodes then judge by version 2: an act made under version 1 is
+refused, an enterprise registered at the new port by Japan's registrar alone is committed, and
+the log verifies, every entry judged, from the genesis keys.
 """
 
 from __future__ import annotations
@@ -31,6 +32,20 @@ from jointzone.node import read_key_file
 from ._network import NodeProcess, appoint, genesis, pair, run_here, serving, wait_final
 
 LANDING = {"place": "shakotan-malokurilskoye", "kind": "sea"}
+#: A port outside the zone that the seed gazetteer lacks, named alike by both parties.
+HANASAKI = {
+    "ref": "hanasaki-port",
+    "kind": "port",
+    "in_zone": False,
+    "code": 20,
+    "names": {
+        party: {"ja": "花咲港", "en": "Hanasaki port", "ru": "порт Ханасаки"}
+        for party in ("japan", "russia")
+    },
+    "aliases": {},
+    "centre": ["145.57", "43.28"],
+    "area_km2": {},
+}
 
 
 @pytest.fixture
@@ -70,12 +85,14 @@ def test_a_regime_amendment_every_party_signs_governs_both_running_nodes(
     appoint(japan, "ja-registrar", "registrar", key, official, runner=run_here)
     wait_final(nodes, 4)
 
-    # Version 2: a crossing point more, and enterprises registered by any party's registrar.
+    # Version 2: a place and a crossing point more, and enterprises registered by any party's
+    # registrar.
     regime = _regime(japan)
     assert regime["version"] == 1
     assert LANDING not in regime["crossing_points"]
     regime["version"] = 2
     regime["crossing_points"].append(LANDING)
+    regime["places"].append(HANASAKI)
     regime["act_types"]["enterprise.register"] = {
         "consent": "any-party", "threshold": {"japan": 1, "russia": 1}, "roles": ["registrar"],
     }  # fmt: skip
@@ -91,13 +108,15 @@ def test_a_regime_amendment_every_party_signs_governs_both_running_nodes(
         held = _regime(node)
         assert held["version"] == 2, node.party
         assert LANDING in held["crossing_points"]
+        assert "hanasaki-port" in [p["ref"] for p in held["places"]]
         assert held["act_types"]["enterprise.register"]["consent"] == "any-party"
 
-    # Japan's registrar alone registers an enterprise: one party's consent is enough now.
+    # Japan's registrar alone registers an enterprise at the new port: one party's consent is
+    # enough now.
     enterprise = {
         "type": "enterprise.register", "enterprise": "kaiyo-tourism", "party": "japan",
         "categories": ["tourism"], "names": {"en": "Kaiyo Tourism"},
-        "registered_address": {"place": "nemuro-port"},
+        "registered_address": {"place": "hanasaki-port"},
     }  # fmt: skip
     run_here(
         "act", "propose", "--node", japan.direct, _write(tmp_path / "e.json", enterprise),

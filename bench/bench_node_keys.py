@@ -14,7 +14,8 @@ the best of three runs (of ten for the bundle):
   takes the fast path (hashes and signatures only); one with rotations cannot, since only its
   entries say which keys sign its checkpoint, so every entry is judged on the way, as
   ``verify-log --judge`` does for any log. ``--judge`` on the log without rotations is printed
-  beside it, so the ratio that is the rotations' own cost is the one of like to like;
+  beside it, so the ratio that is the rotations' own cost is the one of like to like; and
+  ``verify-log --trust BUNDLE``, which follows the bundle's key changes instead of judging;
 - a trust bundle: its size, and the time to open it from the genesis keys (following every key
   change) and from the current keys (following none).
 """
@@ -32,7 +33,7 @@ from bench.bench_core import WORK, _act, _seeded
 from jointzone.node import EmbeddedDeployment, EntryJudge, audit, export_trust_bundle
 from jointzone.publish import export_tiles
 from jointzone.tlog import Verifier
-from jointzone.trust import open_bundle
+from jointzone.trust import bundle_key_changes, keys_in_force, open_bundle
 from jointzone.verify import verify_tiles
 
 ROOTS = {"japan": ("japan-root-1", "japan-root-2"), "russia": ("russia-root-1", "russia-root-2")}
@@ -104,16 +105,25 @@ def _measure(d: EmbeddedDeployment, tiles: Path) -> dict[str, float]:
         else:
             verify_tiles(tiles, genesis)
 
+    bundle = export_trust_bundle(japan)
+
+    def verify_trusted() -> None:
+        changes = bundle_key_changes(bundle, genesis)
+        olders = [c.checkpoint for c in changes]
+        verify_tiles(
+            tiles, genesis, older_checkpoints=olders, keys_at=keys_in_force(changes, genesis)
+        )
+
     def verify_judged() -> None:
         judge = EntryJudge()
         verify_tiles(tiles, genesis, judge=judge, keys_at=judge.replica.node_verifiers)
 
-    bundle = export_trust_bundle(japan)
     return {
         "entries": japan.log_size(),
         "audit": _timed(lambda: audit(japan.store)),
         "verify": _timed(verify_log),
         "judged": _timed(verify_judged),
+        "trusted": _timed(verify_trusted),
         "bundle_bytes": len(bundle),
         "changes": len(json.loads(bundle)["key_changes"]),
         "open_genesis": _timed(lambda: open_bundle(bundle, genesis), 10),
@@ -148,7 +158,8 @@ def main() -> None:
         f"verify-log from the genesis keys: {plain['verify']:.2f} s without rotations (hashes "
         f"and signatures only), {rotated['verify']:.2f} s with (every entry judged to learn the "
         f"keys) -> {rotated['verify'] / plain['verify']:.1f}x; like for like (--judge on both) "
-        f"{rotated['verify'] / plain['judged']:.2f}x"
+        f"{rotated['verify'] / plain['judged']:.2f}x; following a trust bundle's key changes "
+        f"(--trust) {rotated['trusted']:.2f} s -> {rotated['trusted'] / plain['verify']:.1f}x"
     )
     print(
         f"trust bundle: {int(plain['bundle_bytes']):,} B without rotations, "

@@ -268,3 +268,36 @@ def test_the_keys_listing_shows_each_node_key_and_the_entries_it_signs_for(
     rows = keys_rows(d.nodes["japan"].replica.state)
     node = [r for r in rows.records() if r["party"] == "japan" and r["kind"] == "node"]
     assert [(r["valid_from"], r["valid_until"]) for r in node] == [(0, at + OVERLAP), (at, None)]
+
+
+def test_verify_log_follows_a_bundles_key_changes_without_judging(
+    rotated: tuple[EmbeddedDeployment, int], tmp_path: Path
+) -> None:
+    d, _ = rotated
+    japan = d.nodes["japan"]
+    note = japan.store.checkpoint()
+    assert note is not None
+    export_tiles(japan.store, tmp_path / "tiles", checkpoint_note=note)
+    bundle = tmp_path / "trust.json"
+    bundle.write_bytes(export_trust_bundle(japan))
+    genesis = japan.replica.state.genesis_node_verifiers().values()
+    pins = [a for v in genesis for a in ("--key", v)]
+    args = ["verify-log", str(tmp_path / "tiles"), *pins, "--trust", str(bundle)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "following them through the log" not in result.output
+    assert f"ok: {japan.log_size():,} entries" in result.output
+    assert "consistent with 1 older checkpoint" in result.output  # the change's, in this log
+    # A bundle whose change the old keys did not sign leads nowhere.
+    doc = json.loads(bundle.read_bytes())
+    change = Note.from_bytes(doc["key_changes"][0]["checkpoint"].encode())
+    old = Verifier.from_vkey(japan.replica.state.parties["japan"].node_keys[0].verifier)
+    kept = tuple(s for s in change.signatures if s.key_hash != old.key_hash)
+    doc["key_changes"][0]["checkpoint"] = Note(change.text, kept).to_bytes().decode()
+    bundle.write_text(json.dumps(doc))
+    refused = runner.invoke(app, args)
+    assert refused.exit_code == 1
+    assert "--trust" in refused.output
+    assert "key_changes[0]: expected a signature by every node key held before it" in (
+        refused.output
+    )

@@ -8,14 +8,17 @@ from typing import Annotated
 
 import typer
 
+from jointzone import inputs
 from jointzone.cli._console import progress_bar, say
 from jointzone.cli.errors import CliError
 from jointzone.node import AuditError, EntryJudge, genesis_node_keys, pinned_verifiers
 from jointzone.tlog import Note, Verifier, leaf_hash
+from jointzone.trust import BundleError, KeyChange, bundle_key_changes, keys_in_force
 from jointzone.verify import (
     CheckpointSignatureError,
     EntryRefusedError,
     Judge,
+    KeysAt,
     Report,
     read_checkpoint,
     read_first_entry,
@@ -57,6 +60,16 @@ def verify_log(
             "valid at its position, the consent its act type needs, its state transition.",
         ),
     ] = False,
+    trust: Annotated[
+        Path | None,
+        typer.Option(
+            "--trust",
+            metavar="BUNDLE",
+            help="A trust bundle of this log: the node-key changes it carries are followed from "
+            "the keys given, so a log whose node keys rotated verifies without judging every "
+            "entry to learn them.",
+        ),
+    ] = None,
 ) -> None:
     """Verify a published log: signatures, every entry and tile, the root, older checkpoints.
 
@@ -72,30 +85,51 @@ def verify_log(
     """
     genesis = read_first_entry(location)
     verifiers = pinned_verifiers(genesis_node_keys(genesis), keys)
+    changes = [] if trust is None else _key_changes(trust, verifiers)
 
-    def run(entries: EntryJudge | None, *, follow: bool = False) -> Report:
+    def run(entries: EntryJudge | None, keys_at: KeysAt | None = None) -> Report:
         with progress_bar("verifying") as progress:
             return verify_tiles(
                 location,
                 verifiers,
-                older_checkpoints=older or (),
+                older_checkpoints=[*(older or ()), *(c.checkpoint for c in changes)],
                 progress=progress,
                 judge=None if entries is None else _judge(entries),
-                keys_at=entries.replica.node_verifiers if follow and entries is not None else None,
+                keys_at=keys_at,
             )
 
-    try:
-        report = run(EntryJudge() if judge else None)
-    except CheckpointSignatureError as e:
-        if not _signed_under_pinned_names(location, verifiers):
-            raise
-        # The genesis keys no longer sign: follow the node keys from the genesis through the
-        # log, each new key from the entry that declares it, judging every entry on the way.
-        say(f"{e}: the node keys changed since the genesis; following them through the log")
-        report = run(EntryJudge(), follow=True)
+    entries = EntryJudge() if judge else None
+    if changes:
+        # Each change's checkpoint is of this log (an older checkpoint the tree must hold), and
+        # from its size on its keys sign.
+        report = run(entries, keys_at=keys_in_force(changes, verifiers))
+    else:
+        try:
+            report = run(entries)
+        except CheckpointSignatureError as e:
+            if not _signed_under_pinned_names(location, verifiers):
+                raise
+            # The genesis keys no longer sign: follow the node keys from the genesis through
+            # the log, each new key from the entry that declares it, judging every entry.
+            say(
+                f"{e}: the node keys changed since the genesis; following them through the "
+                "log (--trust BUNDLE follows a bundle's key changes instead)"
+            )
+            entries = EntryJudge()
+            report = run(entries, keys_at=entries.replica.node_verifiers)
     if report.first_leaf != leaf_hash(genesis):
         raise CliError(f"{location}: entry 0 changed while it was being verified")
     say(report.summary())
+
+
+def _key_changes(path: Path, verifiers: list[Verifier]) -> list[KeyChange]:
+    try:
+        data = inputs.read_bytes(path, limit=inputs.TRUST_BUNDLE.max_bytes, what="trust bundle")
+        return bundle_key_changes(data, verifiers)
+    except inputs.InputError as e:
+        raise CliError(f"--trust: {e}") from e
+    except BundleError as e:
+        raise CliError(f"--trust {path}: {e}") from e
 
 
 def _signed_under_pinned_names(location: str, verifiers: list[Verifier]) -> bool:

@@ -8,7 +8,15 @@ data out, no I/O. Exporting a bundle from a node is the node's
 (:func:`jointzone.node.export_trust_bundle`); opening one needs only the file and the node keys.
 """
 
-from jointzone.trust._bundle import FORMAT, OpenedBundle, bundle_json, open_bundle
+from jointzone.trust._bundle import (
+    FORMAT,
+    KeyChange,
+    OpenedBundle,
+    bundle_json,
+    bundle_key_changes,
+    keys_in_force,
+    open_bundle,
+)
 from jointzone.trust._table import (
     TABLE_FORMAT,
     VERIFIER_EXTENSION,
@@ -25,13 +33,16 @@ __all__ = [
     "TABLE_FORMAT",
     "VERIFIER_EXTENSION",
     "BundleError",
+    "KeyChange",
     "OpenedBundle",
     "TableError",
     "TablePlace",
     "TrustError",
     "VerifierTable",
     "bundle_json",
+    "bundle_key_changes",
     "encode_verifier_table",
+    "keys_in_force",
     "open_bundle",
     "verifier_extension",
     "verifier_table",

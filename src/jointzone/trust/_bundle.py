@@ -45,7 +45,7 @@ import base64
 import binascii
 import json
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
@@ -243,6 +243,16 @@ def _vouched_at(note: Note, node_keys: Sequence[Verifier]) -> datetime:
     return datetime.fromtimestamp(min(times), UTC)
 
 
+@dataclass(frozen=True)
+class KeyChange:
+    """A node-key change followed: the size of its checkpoint, the checkpoint (note bytes),
+    and the node keys in force from that size on, one per party."""
+
+    size: int
+    checkpoint: bytes
+    keys: tuple[Verifier, ...]
+
+
 def _follow_key_changes(
     doc: _BundleDoc, node_keys: Sequence[Verifier]
 ) -> tuple[list[Verifier], list[int]] | None:
@@ -256,21 +266,28 @@ def _follow_key_changes(
         return None
     if not doc.key_changes:
         return None  # opening the checkpoint says what is wrong
-    keys, sizes, origin = list(node_keys), [0], None
+    changes = _walk_key_changes(doc, node_keys)
+    return list(changes[-1].keys), [c.size for c in changes]
+
+
+def _walk_key_changes(doc: _BundleDoc, node_keys: Sequence[Verifier]) -> list[KeyChange]:
+    """Each of the bundle's key changes, followed in turn from ``node_keys`` (docs/
+    certificate.md §4.4, step 2)."""
+    keys, changes, origin = list(node_keys), list[KeyChange](), None
     for i, change in enumerate(doc.key_changes):
         at = f"key_changes[{i}]"
+        data = change.checkpoint.encode("utf-8")
         try:
-            cp, note = open_checkpoint(change.checkpoint.encode("utf-8"), keys, require="all")
+            cp, note = open_checkpoint(data, keys, require="all")
         except TlogError as e:
             raise BundleError(
                 f"{at}: expected a signature by every node key held before it ({len(keys)}): {e}"
             ) from e
         if origin is not None and cp.origin != origin:
             raise BundleError(f"{at}: of log {cp.origin!r}, the changes before it of {origin!r}")
-        if cp.size <= sizes[-1]:
+        if changes and cp.size <= changes[-1].size:
             raise BundleError(f"{at}: of size {cp.size}, not after the change before it")
         origin = cp.origin
-        sizes.append(cp.size)
         table, _ = _table(change.table, cp, _committed(cp))
         try:
             new = [Verifier.from_vkey(v) for v in table.node_keys().values()]
@@ -281,7 +298,37 @@ def _follow_key_changes(
                 f"checkpoint carries the old and the new key's signatures): {e}"
             ) from e
         keys = new
-    return keys, sizes[1:]
+        changes.append(KeyChange(cp.size, data, tuple(new)))
+    return changes
+
+
+def keys_in_force(
+    changes: Sequence[KeyChange], genesis: Sequence[Verifier]
+) -> Callable[[int], list[Verifier]]:
+    """The node keys that sign a checkpoint of a size, by the changes followed: those of the
+    last change at or before it, the genesis keys before the first."""
+
+    def at(size: int) -> list[Verifier]:
+        keys: Sequence[Verifier] = genesis
+        for change in changes:
+            if change.size <= size:
+                keys = change.keys
+        return list(keys)
+
+    return at
+
+
+def bundle_key_changes(data: bytes, node_keys: Sequence[Verifier]) -> list[KeyChange]:
+    """The node-key changes a trust bundle carries, each followed from ``node_keys`` (the
+    genesis keys): what lets a verifier of the whole log (``verify-log --trust``) open a
+    checkpoint made after a rotation without judging every entry to learn the new keys. The
+    bundle's own checkpoint and table are not read; :class:`BundleError` names what fails."""
+    limit = inputs.TRUST_BUNDLE.max_bytes
+    if len(data) > limit:
+        raise BundleError(f"not a trust bundle: {len(data):,} bytes, expected at most {limit:,}")
+    if not node_keys:
+        raise BundleError("node keys: none given: expected every party's node verifier key")
+    return _walk_key_changes(_document(data), node_keys)
 
 
 def open_bundle(data: bytes, node_keys: Sequence[Verifier]) -> OpenedBundle:

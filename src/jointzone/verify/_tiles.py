@@ -80,8 +80,9 @@ class _Older:
 
 
 KeysAt = Callable[[int], Sequence[NoteVerifier]]
-"""Called as ``keys_at(size)`` once every entry is judged: the node keys that sign a
-checkpoint of that size, as the judged entries declare them (see :func:`verify_tiles`)."""
+"""Called as ``keys_at(size)`` once every entry is read: the node keys that sign a checkpoint of
+that size, as the judged entries or the key changes followed declare them (see
+:func:`verify_tiles`)."""
 
 
 class TileSource(Protocol):
@@ -141,10 +142,10 @@ def verify_tiles(
     (see :data:`Judge`); a refusal is raised once the tree has verified, so a damaged file is
     reported as that.
 
-    With ``keys_at`` (and a judge, whose judged entries it reads), the checkpoints are opened
-    only after every entry is judged, with the keys ``keys_at`` gives for their sizes, not with
-    ``verifiers``: so a log whose node keys were rotated since its genesis verifies from the
-    genesis keys alone, each later key learnt from the entry that declared it.
+    With ``keys_at``, the checkpoints are opened only once every entry is read (and judged),
+    with the keys ``keys_at`` gives for their sizes, not with ``verifiers``: so a log whose node
+    keys were rotated since its genesis verifies from the genesis keys alone, each later key
+    learnt from the judged entry that declared it, or from a key change already followed.
 
     Raises :class:`~jointzone.verify.errors.VerificationError` (a subclass names the kind) for
     the first discrepancy found and :class:`~jointzone.verify.errors.UsageError` when it cannot
@@ -154,8 +155,6 @@ def verify_tiles(
         raise UsageError(f"require must be 'any' or 'all', got {require!r}")
     if not verifiers:
         raise UsageError("no verifier keys given: a checkpoint cannot be trusted without one")
-    if keys_at is not None and judge is None:
-        raise UsageError("keys_at needs a judge: the keys are learnt from the judged entries")
     # Opened now with the keys given, or (keys_at) read now and opened once judged.
     given = verifiers if keys_at is None else None
     with _opened(source) as files:

@@ -31,7 +31,6 @@ from jointzone.acts._projects import (
 from jointzone.acts._regime import PartyRoot, RegimeAdopt, RegimeAmend, RootKeySpec
 from jointzone.acts._reports import Period, ReportSubmit
 from jointzone.acts._roots import (
-    MAX_OVERLAP,
     PartyRotateNodeKey,
     PartyRotateRoot,
     possession_text,
@@ -61,7 +60,6 @@ from jointzone.acts.errors import ActError, ActRejected, ActSchemaError, NotAdop
 
 __all__ = [
     "ACT_TYPES",
-    "MAX_OVERLAP",
     "Act",
     "ActError",
     "ActRejected",

@@ -27,7 +27,7 @@ has ended.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from pydantic import Field, Strict
 
@@ -177,6 +177,8 @@ class PartyRotateNodeKey(Act):
     ``overlap`` sizes carry the old and the new key's signatures."""
 
     TYPE = "party.rotate-node-key"
+    #: The largest ``overlap`` an act may state.
+    MAX_OVERLAP: ClassVar[int] = MAX_OVERLAP
 
     party: Ref
     #: The new C2SP signed-note verifier key; its name is the party's node key name.

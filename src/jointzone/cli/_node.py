@@ -29,6 +29,7 @@ from jointzone.cli.errors import CliError
 from jointzone.cose import CoseSigner
 from jointzone.node import (
     DEFAULT_OVERLAP,
+    MAX_OVERLAP,
     Descriptor,
     NodeConfig,
     StandaloneNode,
@@ -229,7 +230,7 @@ def rotate_key(
             "--overlap",
             metavar="N",
             min=1,
-            max=acts.MAX_OVERLAP,
+            max=MAX_OVERLAP,
             help="Checkpoint sizes after the rotation that the old key still signs beside the "
             "new one, so that verifiers holding only the old key can follow.",
         ),

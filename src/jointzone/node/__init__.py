@@ -6,7 +6,7 @@ Layer: node imports the pure packages and the store; interfaces (cli, api, sync)
 from jointzone.node._audit import AuditReport, EntryJudge, audit
 from jointzone.node._backup import ArchiveManifest, Restored, backup, hold_directory, restore
 from jointzone.node._contact import PeerContact, PeerContacts
-from jointzone.node._core import DEFAULT_OVERLAP, Clock, node_key_name
+from jointzone.node._core import DEFAULT_OVERLAP, MAX_OVERLAP, Clock, node_key_name
 from jointzone.node._documents import verify_document as check_certificate
 from jointzone.node._embedded import (
     DEPLOYMENT_FILE,
@@ -58,6 +58,7 @@ from jointzone.node.errors import (
 __all__ = [
     "DEFAULT_OVERLAP",
     "DEPLOYMENT_FILE",
+    "MAX_OVERLAP",
     "ArchiveManifest",
     "AuditError",
     "AuditReport",

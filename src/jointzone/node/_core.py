@@ -41,8 +41,10 @@ def system_time() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
-#: Checkpoint sizes a rotated-out node key still signs beside the new one, unless asked otherwise.
+#: Checkpoint sizes a rotated-out node key still signs beside the new one, unless asked otherwise,
+#: and at most.
 DEFAULT_OVERLAP = 100
+MAX_OVERLAP = acts.PartyRotateNodeKey.MAX_OVERLAP
 
 
 def node_key_name(origin: str, party: str) -> str:

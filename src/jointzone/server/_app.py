@@ -28,10 +28,10 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from jointzone import acts
 from jointzone.consent import ConsentError, format_time, proposal_sequence
 from jointzone.node import (
     DEFAULT_OVERLAP,
+    MAX_OVERLAP,
     KeystoreError,
     Node,
     NodeError,
@@ -431,7 +431,7 @@ def create_app(service: NodeService) -> FastAPI:
         overlap: int = Query(
             DEFAULT_OVERLAP,
             ge=1,
-            le=acts.MAX_OVERLAP,
+            le=MAX_OVERLAP,
             description="Checkpoint sizes the old key still signs beside the new one.",
         ),
     ) -> dict[str, Any]:

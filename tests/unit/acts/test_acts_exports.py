@@ -25,7 +25,6 @@ IMPURE = (
 def test_acts_exported_members() -> None:
     assert set(jointzone.acts.__all__) == {
         "ACT_TYPES",
-        "MAX_OVERLAP",
         "Act",
         "ActError",
         "ActRejected",

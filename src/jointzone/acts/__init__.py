@@ -28,13 +28,16 @@ from jointzone.acts._projects import (
     ProjectResume,
     ProjectSuspend,
 )
-from jointzone.acts._regime import PartyRoot, RegimeAdopt, RegimeAmend, RootKeySpec
-from jointzone.acts._reports import Period, ReportSubmit
-from jointzone.acts._roots import (
-    PartyRotateNodeKey,
-    PartyRotateRoot,
+from jointzone.acts._regime import (
+    JoiningParty,
+    PartyRoot,
+    RegimeAdopt,
+    RegimeAmend,
+    RootKeySpec,
     possession_text,
 )
+from jointzone.acts._reports import Period, ReportSubmit
+from jointzone.acts._roots import PartyRotateNodeKey, PartyRotateRoot
 from jointzone.acts._state import (
     CertificateKey,
     CertificateRecord,
@@ -81,6 +84,7 @@ __all__ = [
     "Incident",
     "IncidentReport",
     "IncidentResolve",
+    "JoiningParty",
     "KeyPeriod",
     "Movement",
     "MovementManifest",

@@ -29,7 +29,7 @@ from jointzone.acts import (
     _roots,
 )
 from jointzone.acts._checks import Context, Rule, regime_of, rejected
-from jointzone.acts._regime import RegimeAdopt
+from jointzone.acts._regime import RegimeAdopt, RegimeAmend
 from jointzone.acts._roots import PartyRotateRoot
 from jointzone.acts._state import Event, State
 from jointzone.acts._types import Act
@@ -189,13 +189,18 @@ def _check_signers(
     from recording an act under parties or keys that do not exist.
     """
     genesis = isinstance(act, RegimeAdopt)
-    # Root keys an act declares sign the act itself: the genesis's, and a rotation's new ones.
+    # Root keys an act declares sign the act itself: the genesis's, a rotation's new ones, and
+    # those of a party joining by amendment.
     declared: dict[str, str] = {}
+    joining: tuple[str, ...] = ()
     if isinstance(act, RegimeAdopt):
         declared = {k.id: party for party, spec in act.parties.items() for k in spec.root_keys}
     elif isinstance(act, PartyRotateRoot):
         declared = {key_id: act.party for key_id in act.new_key_ids()}
-    parties = () if genesis else regime_of(state, act).party_ids
+    elif isinstance(act, RegimeAmend):
+        declared = act.joining_key_ids()
+        joining = tuple(act.joining)
+    parties = () if genesis else (*regime_of(state, act).party_ids, *joining)
     for party, ids in signers.items():
         at = f"signers.{party}"
         if isinstance(ids, str) or not ids:

@@ -4,6 +4,16 @@ Both carry the regime's whole canonical content, not a diff, so every entry that
 agreement shows the agreement it leads to, and a verifier needs nothing but the log to know
 which rules governed which entry. The content must be exactly canonical: two spellings of one
 regime would hash differently and let nodes disagree about what was signed.
+
+An amendment may add parties, never remove one. A joining party comes with its root of trust
+(``joining``), as the genesis declares every first party's: its root keys and threshold, and its
+node's note key, with a signed note by that key (:func:`possession_text`) so that a key nobody
+holds cannot be declared, for every later checkpoint needs its signature. Besides the amendment
+policy's signatures (every current party's root keys), a threshold of the joining party's own
+root keys must sign it, as a first root signs itself (the consent layer counts them,
+:class:`jointzone.consent.RootRotation`). Its root keys sign from the amendment's own position,
+its node key from the next checkpoint size: the first checkpoint that holds the amendment
+carries the joining node's signature, and the batch that commits it ends with it.
 """
 
 from __future__ import annotations
@@ -12,6 +22,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, Strict
 
+from jointzone import tlog
 from jointzone.acts._checks import Commit, Context, RuleTable, regime_label, regime_of, rejected
 from jointzone.acts._state import KeyPeriod, NodeKey, PartyKeys, RegimeVersion, RootKey, State
 from jointzone.acts._types import Act, ActModel, NoteVerifier, PlainData, PublicKey, Ref
@@ -36,6 +47,37 @@ class PartyRoot(ActModel):
     threshold: Annotated[int, Field(ge=1)]
     #: The party node's C2SP signed-note verifier key, ``<name>+<hash>+<base64 key>``.
     node_verifier: NoteVerifier
+
+
+def possession_text(origin: str, party: str) -> str:
+    """The text a new node key signs to show it is held: no checkpoint has this shape (its
+    second line is not a size), so the signature cannot be taken for one."""
+    return f"jointzone node key\n{origin}\n{party}\n"
+
+
+#: A signed note of :func:`possession_text` (a few hundred bytes).
+Possession = Annotated[str, Field(max_length=1000)]
+
+
+def check_possession(
+    act: Act, possession: str, key: tlog.Verifier, *, origin: str, party: str, at: str
+) -> None:
+    """Whether ``possession`` is a signed note of :func:`possession_text` by ``key``."""
+    try:
+        note = tlog.Note.from_bytes(possession.encode())
+        tlog.verify_note(note, [key], require="all")
+    except tlog.TlogError as e:
+        raise rejected(act, f"{at}: not a signed note by the new key: {e}") from None
+    expected = possession_text(origin, party)
+    if note.text != expected:
+        raise rejected(act, f"{at}: the note must read {expected!r}, it reads {note.text!r}")
+
+
+class JoiningParty(PartyRoot):
+    """A party joining by amendment: its root of trust, and the proof its node key is held."""
+
+    #: A signed note of :func:`possession_text` by ``node_verifier``'s key.
+    possession: Possession
 
 
 class _CarriesRegime(Act):
@@ -67,6 +109,14 @@ class RegimeAmend(_CarriesRegime):
     """A new version of the regime: its whole canonical content, with ``version`` one higher."""
 
     TYPE = "regime.amend"
+
+    #: Parties the new version adds, listed after the current ones in its ``parties``, each with
+    #: its root of trust. Empty for an amendment that adds none.
+    joining: Annotated[dict[Ref, JoiningParty], Field(max_length=8)] = Field(default_factory=dict)
+
+    def joining_key_ids(self) -> dict[str, str]:
+        """The root key ids the joining parties declare, each with its party."""
+        return {k.id: party for party, spec in self.joining.items() for k in spec.root_keys}
 
 
 def _parse(act: _CarriesRegime) -> Regime:
@@ -189,18 +239,86 @@ def amend(state: State, act: RegimeAmend, ctx: Context) -> Commit:
                 f"regime.{field}: the {what} cannot change by amendment "
                 f"(expected {getattr(current, field)!r}, got {getattr(new, field)!r})",
             )
-    if new.party_ids != current.party_ids:
+    expected = (*current.party_ids, *act.joining)
+    if new.party_ids != expected:
         raise rejected(
             act,
-            f"regime.parties: the parties cannot change by amendment "
-            f"(expected {list(current.party_ids)}, got {list(new.party_ids)})",
+            f"regime.parties: expected {list(expected)} (the parties in force, in their order, "
+            f"then each party in joining; no party leaves), got {list(new.party_ids)}",
         )
     _check_still_valid(state, act, new)
+    _check_joining(state, act, new.origin)
 
     def commit() -> None:
         state._regimes.append(RegimeVersion(new.version, ctx.position + 1, new, ctx.event))
+        for party, spec in act.joining.items():
+            roots = tuple(
+                RootKey(k.id, party, KeyPeriod(k.public_key, ctx.position)) for k in spec.root_keys
+            )
+            for r in roots:
+                state._root_keys[r.id] = r
+                state._key_owner[r.key.public_key] = r.id
+            node_key = NodeKey(spec.node_verifier, ctx.position + 1, None, ctx.event)
+            state._parties[party] = PartyKeys(party, roots, spec.threshold, (node_key,))
 
     return commit
+
+
+def _check_joining(state: State, act: RegimeAmend, origin: str) -> None:
+    """Each joining party's root keys and node key are new to the log, as the genesis's are to
+    each other, and its node key is held."""
+    key_ids: dict[str, str] = {}
+    keys: dict[bytes, str] = {}
+    names = {
+        tlog.Verifier.from_vkey(k.verifier).name: p
+        for p, held in state._parties.items()
+        for k in held.node_keys
+    }
+    used = {
+        tlog.Verifier.from_vkey(k.verifier).public_key_bytes: p
+        for p, held in state._parties.items()
+        for k in held.node_keys
+    }
+    for party, spec in act.joining.items():
+        at = f"joining.{party}"
+        if spec.threshold > len(spec.root_keys):
+            raise rejected(
+                act,
+                f"{at}.threshold: {spec.threshold} exceeds the {len(spec.root_keys)} root key(s) "
+                "given",
+            )
+        for i, k in enumerate(spec.root_keys):
+            where = f"{at}.root_keys[{i}]"
+            if k.id in key_ids or k.id in state._root_keys or k.id in state._officials:
+                first = key_ids.get(k.id, "a key of the record")
+                raise rejected(
+                    act, f"{where}.id: {k.id!r} is already used by {first} (ids are never reused)"
+                )
+            owner = keys.get(k.public_key) or state._key_owner.get(k.public_key)
+            if owner is not None:
+                raise rejected(
+                    act,
+                    f"{where}.public_key: this key is already used by {owner!r} (keys are "
+                    "never reused)",
+                )
+            key_ids[k.id] = where
+            keys[k.public_key] = where
+        node = tlog.Verifier.from_vkey(spec.node_verifier)
+        if node.name in names:
+            raise rejected(
+                act, f"{at}.node_verifier: name {node.name!r} is already {names[node.name]}'s"
+            )
+        if node.public_key_bytes in used:
+            raise rejected(
+                act,
+                f"{at}.node_verifier: this key is already a node key of "
+                f"{used[node.public_key_bytes]!r} (node keys are never reused)",
+            )
+        names[node.name] = party
+        used[node.public_key_bytes] = party
+        check_possession(
+            act, spec.possession, node, origin=origin, party=party, at=f"{at}.possession"
+        )
 
 
 def _check_still_valid(state: State, act: RegimeAmend, new: Regime) -> None:

@@ -33,7 +33,7 @@ from pydantic import Field, Strict
 
 from jointzone import tlog
 from jointzone.acts._checks import Commit, Context, RuleTable, check_party, regime_of, rejected
-from jointzone.acts._regime import RootKeySpec
+from jointzone.acts._regime import Possession, RootKeySpec, check_possession
 from jointzone.acts._state import KeyPeriod, NodeKey, PartyKeys, RootKey, State
 from jointzone.acts._types import Act, NoteVerifier, Ref, Refs
 from jointzone.regime import Regime
@@ -166,12 +166,6 @@ def rotate_root(state: State, act: PartyRotateRoot, ctx: Context) -> Commit:
 MAX_OVERLAP = 1_000_000
 
 
-def possession_text(origin: str, party: str) -> str:
-    """The text a new node key signs to show it is held: no checkpoint has this shape (its
-    second line is not a size), so the signature cannot be taken for one."""
-    return f"jointzone node key\n{origin}\n{party}\n"
-
-
 class PartyRotateNodeKey(Act):
     """Give a party's node a new note key; its root keys sign. Checkpoints of the next
     ``overlap`` sizes carry the old and the new key's signatures."""
@@ -186,7 +180,7 @@ class PartyRotateNodeKey(Act):
     #: How many checkpoint sizes after this act the old key still signs beside the new one.
     overlap: Annotated[int, Field(ge=1, le=MAX_OVERLAP)]
     #: A signed note of :func:`possession_text` by the new key.
-    possession: Annotated[str, Field(max_length=1000)]
+    possession: Possession
 
     @property
     def own_party(self) -> str | None:
@@ -223,14 +217,9 @@ def rotate_node_key(state: State, act: PartyRotateNodeKey, ctx: Context) -> Comm
             f"node_verifier: this key is already a node key of {used[new.public_key_bytes]!r} "
             "(node keys are never reused)",
         )
-    try:
-        note = tlog.Note.from_bytes(act.possession.encode())
-        tlog.verify_note(note, [new], require="all")
-    except tlog.TlogError as e:
-        raise rejected(act, f"possession: not a signed note by the new key: {e}") from None
-    expected = possession_text(regime.origin, act.party)
-    if note.text != expected:
-        raise rejected(act, f"possession: the note must read {expected!r}, it reads {note.text!r}")
+    check_possession(
+        act, act.possession, new, origin=regime.origin, party=act.party, at="possession"
+    )
 
     def commit() -> None:
         first = ctx.position + 1

@@ -422,8 +422,13 @@ class State:
 
     def genesis_node_verifiers(self) -> dict[str, str]:
         """Each party's node key as the genesis declares it: the keys a verifier is given out of
-        band, from which it follows any rotation since, in regime order."""
-        return {party: keys.node_keys[0].verifier for party, keys in self._parties.items()}
+        band, from which it follows any rotation since, in regime order. A party that joined by
+        ``regime.amend`` has none: its key is learnt from the log, as a rotated key is."""
+        return {
+            party: keys.node_keys[0].verifier
+            for party, keys in self._parties.items()
+            if keys.node_keys[0].event is None
+        }
 
     def node_verifiers_at(self, size: int) -> dict[str, tuple[str, ...]]:
         """The node keys that sign a checkpoint of ``size``, by party in regime order: one per

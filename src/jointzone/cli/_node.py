@@ -4,6 +4,7 @@
     jointzone node peer add DIR russia-descriptor.json
     jointzone node serve DIR
     jointzone node genesis --node URL --root-key FILE --root-key FILE --passphrase-file FILE
+    jointzone node join-act DIR --out join.json       (a party joining an existing log)
 
 ``node init`` prints the descriptor to hand the other parties; the root keys it writes are for
 offline media. ``node genesis`` is run by each party's root-key holders against their own node:
@@ -34,6 +35,7 @@ from jointzone.node import (
     NodeConfig,
     StandaloneNode,
     hold_directory,
+    join_act,
     passphrase_from_env,
     passphrase_from_file,
     read_key_file,
@@ -145,15 +147,57 @@ def add_peer(
     descriptor_file: Annotated[
         Path, typer.Argument(metavar="DESCRIPTOR", help="The peer's descriptor (JSON).")
     ],
+    joining: Annotated[
+        bool,
+        typer.Option(
+            "--joining",
+            help="The peer's party is not in the regime yet: it is to join by amendment "
+            "(node join-act), catching up from this node meanwhile.",
+        ),
+    ] = False,
 ) -> None:
     """Pin a peer's node key and URL from the descriptor its party gave out of band.
-    Compare the fingerprint printed here with the one the party reads out to you."""
+    Compare the fingerprint printed here with the one the party reads out to you. A node
+    that serves pins the new peer when it is started again."""
     data = inputs.read_json(descriptor_file, limits=inputs.NODE_FILE)
     descriptor = Descriptor.from_json(data, str(descriptor_file))
     with StandaloneNode.open(directory, passphrase=None) as node:
-        node.add_peer(descriptor)
+        node.add_peer(descriptor, joining=joining)
     say(f"pinned the node of {descriptor.party} at {descriptor.url}")
     say(f"node key fingerprint: {descriptor.fingerprint()}")
+    if joining:
+        say(
+            f"{descriptor.party} joins once every party's root keys, and its own, have signed "
+            "the regime.amend its node writes (jointzone node join-act)"
+        )
+
+
+@node_app.command("join-act")
+def write_join_act(
+    directory: NodeDir,
+    out: Annotated[
+        Path, typer.Option("--out", metavar="FILE", help="Where to write the act (JSON).")
+    ],
+    passphrase_file: PassphraseFile = None,
+    demo_keys: DemoOpt = False,
+) -> None:
+    """Write the regime.amend act by which this node's party joins the log: the new regime
+    version in this node's directory, and this party's root keys, threshold and node key
+    (with a note the node key signs, showing it is held). A current party's root keys
+    propose it at their node; every party's root keys sign it, this one's at this node."""
+    config = NodeConfig.read(directory)
+    act = join_act(directory, passphrase=_passphrase(config.party, passphrase_file, demo=demo_keys))
+    regime = act["regime"]
+    text = json.dumps(act, indent=1, ensure_ascii=False) + "\n"
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as e:
+        raise CliError(f"cannot write {out}: {e.strerror or e}") from e
+    say(
+        f"wrote the regime.amend to version {regime['version']} of {regime['id']!r} by which "
+        f"{config.party} joins, to {out}"
+    )
+    say(f"node key {act['joining'][config.party]['node_verifier']}")
 
 
 @peer_app.command("list")

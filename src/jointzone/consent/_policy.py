@@ -12,7 +12,10 @@ Kinds:
 
 A root rotation (``party.rotate-root``) asks for more than its policy, whatever the regime says:
 the party's new root keys must sign too, to the new threshold (:class:`RootRotation`), as TUF
-asks of a new root; and a key the rotation declares compromised counts for nothing.
+asks of a new root; and a key the rotation declares compromised counts for nothing. So does an
+amendment by which a party joins (``regime.amend`` with ``joining``): the joining party's root
+keys, which it declares, must sign it to its threshold, as the genesis is signed by the keys it
+declares; its standing comes after the parties in force.
 """
 
 from __future__ import annotations
@@ -47,6 +50,8 @@ class Requirement:
     thresholds: Mapping[str, int] = field(default_factory=dict)  # per party; 1 where absent
     roles: frozenset[str] = field(default_factory=frozenset)
     rotation: RootRotation | None = None
+    #: Parties joining by the act: each one's declared root keys and threshold.
+    joining: tuple[RootRotation, ...] = ()
 
     def threshold_for(self, party: str) -> int:
         return self.thresholds.get(party, 1)
@@ -145,6 +150,23 @@ def party_consent(
             }
             standing = replace(standing, new_have=len(fresh), new_need=rotation.threshold)
         out.append(standing)
+    for joiner in req.joining:
+        fresh = {
+            s.signer
+            for s in signers
+            if s.party == joiner.party and s.kind == "new-root" and s.signer in joiner.keys
+        }
+        out.append(
+            PartyConsent(
+                joiner.party,
+                "new-root",
+                0,
+                0,
+                tuple(sorted(fresh)),
+                new_have=len(fresh),
+                new_need=joiner.threshold,
+            )
+        )
     return tuple(out)
 
 
@@ -170,6 +192,10 @@ def evaluate(
             else "officials" + (f" with role {'/'.join(sorted(req.roles))}" if req.roles else "")
         )
         lines = [f"{p.party}: {p.have} of {p.need} signatures of its {who}"]
+        if p.kind == "new-root":  # a party joining: only the keys it declares count
+            return [
+                f"{p.party}: {p.new_have} of {p.new_need} signatures of the root keys it joins with"
+            ][: int(p.new_have < p.new_need)]
         if p.new_have < p.new_need:
             lines.append(f"{p.party}: {p.new_have} of {p.new_need} signatures of its new root keys")
         return lines if p.have < p.need else lines[1:]

@@ -39,6 +39,7 @@ from jointzone.node._standalone import (
     NodeConfig,
     StandaloneNode,
     check_url,
+    join_act,
     root_key_file,
     root_key_ids,
 )
@@ -110,6 +111,7 @@ __all__ = [
     "genesis_node_keys",
     "health_report",
     "hold_directory",
+    "join_act",
     "new_proposal",
     "node_key_name",
     "passphrase_from_env",

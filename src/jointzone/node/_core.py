@@ -12,7 +12,7 @@ The use cases live one module each and meet in :class:`jointzone.node.Node`: pro
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -198,6 +198,19 @@ class NodeCore:
 
     def _signer(self, official: str | CoseSigner) -> CoseSigner:
         return official if isinstance(official, CoseSigner) else self.official_signer(official)
+
+    def party_peers(
+        self, peers: Iterable[NodeInterface], size: int | None = None
+    ) -> list[NodeInterface]:
+        """Those of ``peers`` whose party's node signs a checkpoint of ``size`` (default: this
+        node's replica's): a node pinned for a party that has yet to join the log, and is
+        catching up to it, is asked to sign nothing before its party's node key is in force."""
+        if not self._replica.state.adopted:
+            return list(peers)
+        signing = {
+            party for party, keys in self._replica.node_verifiers_by_party(size).items() if keys
+        }
+        return [peer for peer in peers if peer.party in signing]
 
     # -- what every peer may read ---------------------------------------------------------------
 

@@ -8,8 +8,9 @@ which checks the act itself; the state changes only if all of that holds.
 A signature's COSE ``kid`` is the signer's key id as the record knows it: an official id or a
 root key id. The state says which public key that id has at a position, so a rotated or removed
 key signs nothing after its rotation or removal. Two acts are also signed by keys they declare
-themselves: the genesis, by every party's first root keys, and a ``party.rotate-root``, by the
-party's new root keys beside a threshold of its old ones.
+themselves: the genesis, by every party's first root keys; a ``party.rotate-root``, by the
+party's new root keys beside a threshold of its old ones; and a ``regime.amend`` by which a
+party joins, by the joining party's root keys beside every current party's.
 """
 
 from __future__ import annotations
@@ -111,15 +112,30 @@ class _StateKeys:
             return "unknown"
 
 
-class _RotationKeys:
-    """The keys of the record, and the new root keys a ``party.rotate-root`` declares: they
-    sign the act that declares them, as TUF's new root signs its own rotation. A key of the
-    record keeps its kind; a new one is a ``new-root``, which counts only towards the new set."""
+class _DeclaredKeys:
+    """The keys of the record, and root keys an act declares itself: a ``party.rotate-root``'s
+    new set, or the root keys of a party joining by ``regime.amend``. They sign the act that
+    declares them, as TUF's new root signs its own rotation. A key of the record keeps its
+    kind; a declared one is a ``new-root``, which counts only towards the declared set."""
 
-    def __init__(self, keys: _StateKeys, act: acts.PartyRotateRoot) -> None:
+    def __init__(self, keys: _StateKeys, declared: Mapping[str, tuple[str, bytes]]) -> None:
         self._keys = keys
-        self._party = act.party
-        self._new = {k.id: k.public_key for k in act.root_keys}
+        self._declared = declared  # key id -> (party, public key)
+
+    @classmethod
+    def of_rotation(cls, keys: _StateKeys, act: acts.PartyRotateRoot) -> _DeclaredKeys:
+        return cls(keys, {k.id: (act.party, k.public_key) for k in act.root_keys})
+
+    @classmethod
+    def of_joining(cls, keys: _StateKeys, act: acts.RegimeAmend) -> _DeclaredKeys:
+        return cls(
+            keys,
+            {
+                k.id: (party, k.public_key)
+                for party, spec in act.joining.items()
+                for k in spec.root_keys
+            },
+        )
 
     def signer_key(self, kid: bytes, position: int) -> SignerKey | None:
         found = self._keys.signer_key(kid, position)
@@ -129,11 +145,12 @@ class _RotationKeys:
             key_id = kid.decode("utf-8")
         except UnicodeDecodeError:
             return None
-        public = self._new.get(key_id)
-        if public is None:
+        declared = self._declared.get(key_id)
+        if declared is None:
             return None
+        party, public = declared
         return SignerKey(
-            party=self._party,
+            party=party,
             kind="new-root",
             signer=key_id,
             roles=frozenset(),
@@ -290,11 +307,18 @@ class Replica:
         if isinstance(act, acts.RegimeAdopt):
             keys = _GenesisKeys(act)
         elif isinstance(act, acts.PartyRotateRoot):
-            keys = _RotationKeys(self._keys, act)
+            keys = _DeclaredKeys.of_rotation(self._keys, act)
             rotation = RootRotation(
                 act.party, act.new_key_ids(), act.threshold, frozenset(act.compromised)
             )
             req = replace(req, rotation=rotation)
+        elif isinstance(act, acts.RegimeAmend) and act.joining:
+            keys = _DeclaredKeys.of_joining(self._keys, act)
+            joining = tuple(
+                RootRotation(party, frozenset(k.id for k in spec.root_keys), spec.threshold)
+                for party, spec in act.joining.items()
+            )
+            req = replace(req, joining=joining)
         return req, regime.party_ids, act.own_party, keys, act
 
     def verdict(self, proposal: Proposal) -> Verdict:

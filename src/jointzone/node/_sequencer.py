@@ -28,7 +28,7 @@ from jointzone.node import _tables as t
 from jointzone.node._core import REFUSALS
 from jointzone.node._interface import NodeInterface
 from jointzone.node._proposals import Proposals
-from jointzone.node._witness import NODE_KEY_ROTATION, Witnessing
+from jointzone.node._witness import ENDS_BATCH, Witnessing
 from jointzone.node.errors import NodeError, ProposalError
 
 
@@ -98,8 +98,8 @@ class Sequencing(Witnessing, Proposals):
                 entries.append(entry.encode())
                 committed.append(s.proposal.id)
                 position += 1
-                if entry.proposal.act_type == NODE_KEY_ROTATION:
-                    break  # it ends its batch: the checkpoint just after it has both keys
+                if entry.proposal.act_type in ENDS_BATCH:
+                    break  # the checkpoint just after it is signed by the keys it puts in force
             if not entries:
                 return Batch(old_size, [], None, [], refused)
             final = self.finalise(peers, batch=entries, held=held)

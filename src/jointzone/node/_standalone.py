@@ -35,7 +35,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from jointzone import inputs
-from jointzone.acts import certificate_key_id
+from jointzone.acts import certificate_key_id, possession_text
 from jointzone.node._core import node_key_name
 from jointzone.node._gate import regime_gate
 from jointzone.node._keyfile import fingerprint, write_atomically, write_key_file
@@ -44,7 +44,7 @@ from jointzone.node._node import Node
 from jointzone.node.errors import NodeError
 from jointzone.regime import Regime, RegimeError
 from jointzone.store import open_store
-from jointzone.tlog import MalformedError, Verifier
+from jointzone.tlog import MalformedError, Signer, Verifier, sign_note
 
 NODE_FILE = "node.json"
 NODE_FORMAT = "jointzone-node/1"
@@ -342,15 +342,25 @@ class StandaloneNode:
         c = self.config
         return Descriptor(c.party, self.bootstrap.origin, vkey, c.url, c.root_keys, c.threshold)
 
-    def add_peer(self, descriptor: Descriptor) -> None:
-        """Pin a peer's node key (and URL) from its descriptor."""
+    def add_peer(self, descriptor: Descriptor, *, joining: bool = False) -> None:
+        """Pin a peer's node key (and URL) from its descriptor. With ``joining``, the peer's
+        party is not one of the regime in force: it is to join by amendment (see
+        :func:`join_act`), and its node catches up from this one meanwhile. It is asked to
+        sign nothing until the amendment that names it is in the log."""
         regime = self.regime
         if descriptor.party == self.config.party:
             raise NodeError(f"the descriptor is of this node's own party {descriptor.party!r}")
-        if descriptor.party not in regime.party_ids:
+        member = descriptor.party in regime.party_ids
+        if joining and member:
+            raise NodeError(
+                f"{descriptor.party!r} is a party of regime {regime.id!r} already; pin it "
+                "without --joining"
+            )
+        if not joining and not member:
             raise NodeError(
                 f"{descriptor.party!r} is not a party of regime {regime.id!r} "
-                f"(parties: {', '.join(regime.party_ids)})"
+                f"(parties: {', '.join(regime.party_ids)}); a party that is to join by "
+                "amendment is pinned with --joining"
             )
         if descriptor.origin != regime.origin:
             raise NodeError(
@@ -394,6 +404,37 @@ class StandaloneNode:
             "public_key": b64url(entry.public_key),
             "retire": False,
         }
+
+
+def join_act(root: Path, *, passphrase: bytes) -> dict[str, Any]:
+    """The ``regime.amend`` act by which the party of the node at ``root`` joins the log its
+    peers keep: the regime its directory holds (the new version, naming this party, which the
+    parties agreed on) and, in ``joining``, this party's root keys' public halves, threshold and
+    node key, with a signed note by the node key showing it is held.
+
+    It reads the node's files only, so it can be run while the node serves; the root keys of
+    every party, this one's included, then sign it (see :mod:`jointzone.acts._regime`)."""
+    config = NodeConfig.read(root)
+    try:
+        regime = Regime.from_dir(root / _REGIME_DIR)
+    except RegimeError as e:
+        raise NodeError(f"{root / _REGIME_DIR}: {e}") from e
+    keystore = Keystore.open(root / "keys", passphrase=passphrase)
+    party = config.party
+    signer = Signer(node_key_name(regime.origin, party), keystore.private_key("node", "node"))
+    possession = sign_note(possession_text(regime.origin, party), [signer])
+    return {
+        "type": "regime.amend",
+        "regime": regime.canonical(),
+        "joining": {
+            party: {
+                "root_keys": [{"id": i, "public_key": k} for i, k in config.root_keys],
+                "threshold": config.threshold,
+                "node_verifier": signer.verifier.vkey,
+                "possession": possession.to_bytes().decode("utf-8"),
+            }
+        },
+    }
 
 
 NODE_DB = "node.db"

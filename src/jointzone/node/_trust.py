@@ -55,7 +55,7 @@ def export_trust_bundle(node: Node) -> bytes:
         )
     changes = key_changes(node)
     vouched = Note.from_bytes(node.vouch(note))
-    for peer in node.peers.values():
+    for peer in node.party_peers(node.peers.values()):
         vouched = vouched.with_signatures(*Note.from_bytes(peer.vouch(note)).signatures)
     return bundle_json(vouched.to_bytes(), table, changes)
 

@@ -49,6 +49,10 @@ from jointzone.tlog import (
 from jointzone.tlog._tree import root_nodes
 
 NODE_KEY_ROTATION = acts.PartyRotateNodeKey.TYPE
+#: Act types that end their batch: a node-key rotation, so that a checkpoint of the size just
+#: after it carries both keys; and a regime amendment, so that every entry of a batch is judged
+#: under one regime, and a party that joins by it signs the checkpoint just after it.
+ENDS_BATCH = frozenset({NODE_KEY_ROTATION, acts.RegimeAmend.TYPE})
 
 
 def _stamp(t: datetime) -> str:
@@ -125,13 +129,14 @@ class Witnessing(Checkpoints):
             raise WitnessError(
                 f"checkpoint is for origin {cp.origin!r}, this log is {self._replica.origin!r}"
             )
-        regime = self._replica.regime
-        assert regime is not None  # the entries applied, so a regime is in force
+        state = self._replica.state
+        first = cp.size - len(entries)
         now = self.now()
-        skew = regime.clock_skew
         turns = set()
         for i, entry in enumerate(entries):
-            where = f"entry {cp.size - len(entries) + i} ({entry.proposal.act_type})"
+            where = f"entry {first + i} ({entry.proposal.act_type})"
+            regime = state.regime_at(first + i)  # an amendment's own entry: the one before it
+            skew = regime.clock_skew
             if not judged and entry.time > now + skew:
                 raise WitnessError(
                     f"{where} is dated {_stamp(entry.time)}, more than {skew} ahead of this "
@@ -151,11 +156,12 @@ class Witnessing(Checkpoints):
                 "sequencer's batch lies in its own period"
             )
         for i, entry in enumerate(entries[:-1]):
-            if entry.proposal.act_type == NODE_KEY_ROTATION:
+            if entry.proposal.act_type in ENDS_BATCH:
                 raise WitnessError(
-                    f"entry {cp.size - len(entries) + i} ({NODE_KEY_ROTATION}) is not the last "
-                    "of its batch: a node-key rotation ends its batch, so that a checkpoint of "
-                    "the size just after it carries both keys"
+                    f"entry {first + i} ({entry.proposal.act_type}) is not the last of its "
+                    "batch: a node-key rotation or a regime amendment ends its batch, so that "
+                    "the checkpoint of the size just after it is signed by the keys it puts in "
+                    "force"
                 )
         parties = list(turns) if turns else list(verifiers)
         wanted = [v for p in parties for v in verifiers[p]]
@@ -330,8 +336,9 @@ class Witnessing(Checkpoints):
         or a node ahead: refused. ``held`` is each peer's log size if the caller has just
         asked (a size out of date only makes the peer refuse, and the round fail, unchanged).
         """
-        peers = list(peers)
         size = self._store.size()
+        # The replica holds the batch already: these are the nodes that sign its checkpoint.
+        peers = self.party_peers(peers)
         if held is None:
             held = {peer.party: peer.log_size() for peer in peers}
         for peer in peers:

@@ -103,6 +103,49 @@ def amend(version: int = 2, **changes: Any) -> Data:
     return {"type": "regime.amend", "regime": content}
 
 
+#: A party that joins the seed regime by amendment in these tests, named alike in every language.
+JOINER = "third"
+JOINER_NAMES = {"ja": "第三当事国", "ru": "Третья сторона", "en": "Third party"}
+
+
+def with_joiner(content: Data, party: str = JOINER) -> Data:
+    """Regime content with ``party`` added after the others: its names, a place name of its
+    own for every place (both current parties' names side by side), and its turn last in
+    the sequencer's order and every name order. Canonical, as an amendment must carry it."""
+    content = {**content, "parties": [*content["parties"], {"id": party, "names": JOINER_NAMES}]}
+    content["name_order"] = {lang: [*order, party] for lang, order in content["name_order"].items()}
+    content["sequencer"] = {
+        **content["sequencer"],
+        "order": [*content["sequencer"]["order"], party],
+    }
+    places = []
+    for place in content["places"]:
+        names = place["names"]
+        own = {
+            lang: " / ".join(dict.fromkeys(names[p][lang] for p in PARTIES))
+            for lang in names[PARTIES[0]]
+        }
+        places.append({**place, "names": {**names, party: own}})
+    content["places"] = places
+    return Regime.from_canonical(content).canonical()
+
+
+def join(party: str = JOINER, version: int = 2, label: str = "1", **changes: Any) -> Data:
+    """A regime.amend by which ``party`` joins, with one root key ``<party>-root-1`` and a node
+    key of ``label`` that signs the note showing it is held."""
+    origin = seed_regime().origin
+    name = f"{party}.jointzone.example"
+    signer = Signer.from_seed(name, hashlib.sha256(f"node {name} {label}".encode()).digest())
+    spec = {
+        "root_keys": [root_key(f"{party}-root-1")],
+        "threshold": 1,
+        "node_verifier": signer.verifier.vkey,
+        "possession": sign_note(possession_text(origin, party), [signer]).to_bytes().decode(),
+    }
+    content = {**with_joiner(seed_regime().canonical(), party), "version": version}
+    return {"type": "regime.amend", "regime": content, "joining": {party: spec}, **changes}
+
+
 def appoint(party: str = "japan", official: str = "japan-inspector-2", **changes: Any) -> Data:
     return {
         "type": "official.appoint",

@@ -49,6 +49,7 @@ def test_acts_exported_members() -> None:
         "Incident",
         "IncidentReport",
         "IncidentResolve",
+        "JoiningParty",
         "KeyPeriod",
         "Movement",
         "MovementManifest",

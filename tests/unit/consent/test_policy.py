@@ -138,3 +138,27 @@ def test_a_rotations_standing_shows_both_counts_and_only_for_its_party() -> None
     both_old = [*signers, root("japan", "japan-root-6")]
     assert not _rotation([*both_old, new_root("russia", "japan-root-5")])[0]
     assert _rotation([*both_old, new_root("japan", "japan-root-5")])[0]
+
+
+def test_a_joining_party_signs_with_the_root_keys_it_declares() -> None:
+    joining = RootRotation("third", frozenset({"third-root-1", "third-root-2"}), 2)
+    req = Requirement("every-party-root", joining=(joining,))
+    roots = {"japan": 1, "russia": 1}
+    current = [root("japan", "japan-root-1"), root("russia", "russia-root-1")]
+
+    def new_root(name: str) -> ValidSigner:
+        return ValidSigner(party="third", kind="new-root", signer=name)
+
+    one = [*current, new_root("third-root-1")]
+    verdict = evaluate(req, one, parties=PARTIES, root_thresholds=roots)
+    assert verdict.missing == ("third: 1 of 2 signatures of the root keys it joins with",)
+    # A key it did not declare, or a root key of another party, counts for nothing.
+    stray = [*one, new_root("third-root-9"), ValidSigner("third", "root", "third-root-2")]
+    assert not evaluate(req, stray, parties=PARTIES, root_thresholds=roots).satisfied
+    both = [*one, new_root("third-root-2")]
+    assert evaluate(req, both, parties=PARTIES, root_thresholds=roots).satisfied
+    # Its standing comes after the parties in force; the current parties still count as before.
+    standing = party_consent(req, both, parties=PARTIES, root_thresholds=roots)
+    assert [p.party for p in standing] == ["japan", "russia", "third"]
+    assert (standing[2].new_have, standing[2].new_need, standing[2].done) == (2, 2, True)
+    assert not evaluate(req, both[1:], parties=PARTIES, root_thresholds=roots).satisfied

@@ -4,7 +4,10 @@
 The folder is the app every node serves at ``/verifier/`` (see :mod:`jointzone.web._verifier`),
 with its ``config.json`` pinning the node keys given here (``--key``, or the ``node_verifier`` of
 each party's descriptor), and, with ``--node URL`` or ``--bundle FILE``, a trust bundle beside it
-as ``trust-bundle.json``, checked against those keys before anything is written.
+as ``trust-bundle.json``, checked against those keys before anything is written. With
+``--refresh-from URL`` the app also fetches fresh bundles from those nodes whenever it is online
+(a node lets any origin read its ``/api/v1/trust-bundle``), and opens each against the same
+keys; its content security policy, in ``index.html`` too, admits those URLs and no other.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from jointzone import inputs
 from jointzone.cli._client import NodeApi
 from jointzone.cli._console import say
 from jointzone.cli.errors import CliError
-from jointzone.node import Descriptor, NodeError
+from jointzone.node import Descriptor, NodeError, check_url
 from jointzone.tlog import TlogError, Verifier
 from jointzone.trust import BundleError, open_bundle
 
@@ -47,6 +50,24 @@ def _pinned(keys: list[str], descriptors: list[Path]) -> list[Verifier]:
     return list(dict.fromkeys(pinned))  # the same key given twice is pinned once
 
 
+def _refresh_url(url: str) -> str:
+    """The trust-bundle URL of the node at ``url`` (a node URL, as ``--node`` takes it)."""
+    from jointzone.web._verifier import NODE_BUNDLE_URL  # noqa: PLC0415
+
+    try:
+        base = check_url(url, "--refresh-from")
+    except NodeError as e:
+        raise CliError(str(e)) from e
+    if "[" in base:
+        # A policy's host source is a name or an IPv4 address: a browser drops an IPv6 one,
+        # and the app could fetch nothing from it.
+        raise CliError(
+            f"--refresh-from: {url!r}: a content security policy cannot name an IPv6 address; "
+            "give the node's host name"
+        )
+    return base + NODE_BUNDLE_URL
+
+
 @verifier_app.command("export")
 def verifier_export(
     directory: Annotated[
@@ -72,15 +93,25 @@ def verifier_export(
             "--descriptor", metavar="FILE", help="Pin the node key of this party's descriptor."
         ),
     ] = None,
+    refresh_from: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--refresh-from",
+            metavar="URL",
+            help="A node to fetch fresh trust bundles from when online; repeat for more.",
+        ),
+    ] = None,
 ) -> None:
     """Write the verifier web app as a folder: the same app a node serves at /verifier/, pinning
-    the node keys given, with a trust bundle beside it if asked. Serve the folder over https, or
-    on localhost (e.g. python -m http.server -d DIR): service workers and the camera need a
-    secure context, and ES modules do not load from file://."""
-    from jointzone.web._verifier import NODE_BUNDLE_URL, app_files, write_app  # noqa: PLC0415
+    the node keys given, with a trust bundle beside it if asked, and fetching fresh ones from the
+    nodes of --refresh-from when online. Serve the folder over https, or on localhost (e.g.
+    python -m http.server -d DIR): service workers and the camera need a secure context, and ES
+    modules do not load from file://."""
+    from jointzone.web._verifier import app_files, policy, remote_urls, write_app  # noqa: PLC0415
 
     if node is not None and bundle is not None:
         raise CliError("give --node URL or --bundle FILE, not both")
+    refresh = list(dict.fromkeys(_refresh_url(url) for url in refresh_from or []))
     pinned = _pinned(keys or [], descriptors or [])
     data: bytes | None = None
     if node is not None:
@@ -96,9 +127,11 @@ def verifier_export(
             made = open_bundle(data, pinned).trust.issued_at
         except BundleError as e:
             raise CliError(f"the trust bundle does not open against the keys pinned: {e}") from e
-    # Exported, the app reads the bundle beside it; a node's URL serves only its own origin.
-    urls = ["trust-bundle.json"] if data is not None else []
-    files = app_files(node_keys=[v.vkey for v in pinned], bundle_urls=urls, bundle=data)
+    # The bundle beside the app first, then the nodes': the app keeps the freshest that opens.
+    urls = [*(["trust-bundle.json"] if data is not None else []), *refresh]
+    files = app_files(
+        node_keys=[v.vkey for v in pinned], bundle_urls=urls, bundle=data, policy_in_page=True
+    )
     try:
         directory.mkdir(parents=True, exist_ok=True)
         total = write_app(directory, files)
@@ -110,8 +143,16 @@ def verifier_export(
         age = datetime.now(UTC) - made
         say(
             f"trust bundle beside it: made {made:%Y-%m-%dT%H:%M:%SZ} "
-            f"({age.days} day(s) ago); the app also loads bundle files, and fetches "
-            f"{NODE_BUNDLE_URL} only when a node serves it"
+            f"({age.days} day(s) ago); the app also loads bundle files"
         )
-    else:
+    elif not refresh:
         say("no trust bundle beside it: the officer loads a bundle file into the app")
+    for url in refresh:
+        say(f"when online it fetches fresh trust bundles from {url}")
+        if url.startswith("http://"):
+            say(f"  (plain http: a browser lets an app served over https fetch nothing from {url})")
+    if refresh:
+        say(
+            "its content security policy, in index.html too, admits those URLs; a web server "
+            f"sending a policy of its own must admit them as well: {policy(remote_urls(urls))}"
+        )

@@ -43,6 +43,7 @@ from jointzone.node import (
     node_key_name,
 )
 from jointzone.server import _wire
+from jointzone.server._cors import CrossOriginRoute
 from jointzone.server._metrics import instrument
 from jointzone.server._peerauth import MAX_PEER_BODY, PeerAuthError, authenticate
 from jointzone.server._public import public_router
@@ -441,13 +442,24 @@ def create_app(service: NodeService) -> FastAPI:
         with service.locked() as n:
             return refusing(lambda: n.node_key_rotation(overlap))  # type: ignore[no-any-return]
 
-    @app.get("/api/v1/trust-bundle", responses=_wire.problems(400, 409, 503), tags=["officials"])
     def trust_bundle() -> Response:
         """A trust bundle for officers' offline verifiers: this node's latest final checkpoint,
-        every party's node vouching for it now, with the verifier table it commits to."""
+        every party's node vouching for it now, with the verifier table it commits to. Any
+        origin may read it (CORS, no credentials): an exported verifier app fetches it."""
         with service.locked() as n:
             data = refusing(lambda: export_trust_bundle(n), conflict=(SyncError,))
         return Response(data, media_type="application/json")
+
+    # Public data, which a verifier trusts only once it opens against the node keys it pins:
+    # this route alone is cross-origin.
+    app.router.add_api_route(
+        "/api/v1/trust-bundle",
+        trust_bundle,
+        methods=["GET"],
+        responses=_wire.problems(400, 409, 503),
+        tags=["officials"],
+        route_class_override=CrossOriginRoute,
+    )
 
     @app.get(
         "/api/v1/certificates/{certificate}", responses=_wire.problems(404, 409), tags=["officials"]

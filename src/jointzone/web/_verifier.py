@@ -18,21 +18,25 @@ What a node adds to the static files, here, in one place for serving and exporti
 
 * ``config.json``: the node keys to pin (served by a node: its regime's parties' node keys as
   its own log declares them; exported: those given on the command line) and where to fetch a
-  trust bundle from (a node's ``/api/v1/trust-bundle``, or ``trust-bundle.json`` beside the
-  exported app);
+  trust bundle from (a node's ``/api/v1/trust-bundle``; exported: ``trust-bundle.json`` beside
+  the app, then the trust-bundle URL of each node named with ``--refresh-from``);
 * ``sw.js`` with the list of every file to keep on the device and a version made from their
-  hashes, so that any change is a new service worker, installed on the next load while online.
+  hashes, so that any change is a new service worker, installed on the next load while online;
+* exported, the content security policy in ``index.html`` as well (a ``<meta>`` element), since
+  the web server it is copied to may send none.
 
 Every answer carries a content security policy as strict as the officials' pages' one, with the
 two sources an installable offline app needs besides: ``worker-src 'self'`` (its service
-worker) and ``manifest-src 'self'`` (its manifest). The camera needs nothing in it, only a
-secure context (https, or localhost).
+worker) and ``manifest-src 'self'`` (its manifest), and, exported, the nodes' trust-bundle URLs
+in ``connect-src``. The camera needs nothing in it, only a secure context (https, or
+localhost).
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import html
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -47,13 +51,32 @@ CONFIG_FORMAT = "jointzone-verifier-config/1"
 CONFIG_FILE = "config.json"
 BUNDLE_FILE = "trust-bundle.json"
 SERVICE_WORKER = "sw.js"
-#: Where the app, served by a node, fetches a fresh trust bundle (the officials' API).
+#: Where a node serves fresh trust bundles: the app it serves fetches them there, and an
+#: exported app from each node it names (the route lets any origin read it, see server._app).
 NODE_BUNDLE_URL = "/api/v1/trust-bundle"
-CSP = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; worker-src 'self'; manifest-src 'self'; form-action 'none'; "
-    "frame-ancestors 'none'; base-uri 'none'"
-)
+
+
+def policy(connect: Sequence[str] = (), *, in_page: bool = False) -> str:
+    """The app's content security policy, fetching from its own origin and the URLs
+    ``connect`` (absolute, each a source expression as it is). ``in_page``: for a ``<meta>``
+    element, which cannot hold ``frame-ancestors`` (a browser ignores it there, and says so)."""
+    directives = [
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        " ".join(["connect-src 'self'", *connect]),
+        "worker-src 'self'",
+        "manifest-src 'self'",
+        "form-action 'none'",
+        *([] if in_page else ["frame-ancestors 'none'"]),
+        "base-uri 'none'",
+    ]
+    return "; ".join(directives)
+
+
+#: The policy of the app a node serves, which fetches from its own origin only.
+CSP = policy()
 _TYPES = {
     ".html": "text/html; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",
@@ -66,6 +89,7 @@ _TYPES = {
 }
 _VERSION_LINE = 'const VERSION = "dev";'
 _FILES_LINE = "const PRECACHE = /* files */ [];"
+_CHARSET_LINE = '<meta charset="utf-8">\n'
 
 
 @functools.cache
@@ -85,14 +109,33 @@ def config_json(node_keys: Sequence[str], bundle_urls: Sequence[str]) -> bytes:
     return (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
 
 
+def remote_urls(bundle_urls: Sequence[str]) -> list[str]:
+    """The URLs of ``bundle_urls`` on other origins (absolute), which the policy must admit."""
+    return [url for url in bundle_urls if url.startswith(("http://", "https://"))]
+
+
 def app_files(
-    *, node_keys: Sequence[str], bundle_urls: Sequence[str], bundle: bytes | None = None
+    *,
+    node_keys: Sequence[str],
+    bundle_urls: Sequence[str],
+    bundle: bytes | None = None,
+    policy_in_page: bool = False,
 ) -> dict[str, bytes]:
     """Every file of the app, by relative path: the static files, ``config.json`` pinning
     ``node_keys``, the trust bundle as ``trust-bundle.json`` when one is given, and the service
-    worker with every other file listed for it to keep."""
+    worker with every other file listed for it to keep. ``policy_in_page`` puts the content
+    security policy, admitting the remote ``bundle_urls``, into ``index.html`` (exported)."""
     files = dict(static_files())
     files[CONFIG_FILE] = config_json(node_keys, bundle_urls)
+    if policy_in_page:
+        page = files["index.html"].decode("utf-8")
+        if _CHARSET_LINE not in page:
+            raise RuntimeError("verifier/index.html lacks the line its policy follows")
+        # Quotes as they are: the policy's own are single, and the attribute's double.
+        content = html.escape(policy(remote_urls(bundle_urls), in_page=True), quote=False)
+        content = content.replace('"', "&quot;")
+        meta = f'<meta http-equiv="content-security-policy" content="{content}">\n'
+        files["index.html"] = page.replace(_CHARSET_LINE, _CHARSET_LINE + meta, 1).encode()
     if bundle is not None:
         files[BUNDLE_FILE] = bundle
     kept = sorted(name for name in files if name != SERVICE_WORKER)
@@ -165,6 +208,8 @@ __all__ = [
     "add_verifier_routes",
     "app_files",
     "config_json",
+    "policy",
+    "remote_urls",
     "static_files",
     "write_app",
 ]

@@ -4,7 +4,8 @@ valid, with a stale bundle or one dated ahead), and mutations of them at every l
 tampering class after another, then at random.
 
 Each case is what an officer's verifier is given: the ``JZ1:`` text, the trust (a bundle file's
-text and the pinned node keys, or a vector's trust object), and the time. :func:`python_result`
+text and the pinned node keys, or a vector's trust object), the time, and for some the place
+where the officer stands (``cert verify --at``) and the reader's language. :func:`python_result`
 is what the Python verifier says of it, in the form the app's ``window.verifyText`` answers.
 """
 
@@ -52,13 +53,20 @@ class Case:
     keys: list[str] = field(default_factory=list)
     trust: dict[str, Any] | None = None  # or a vector's trust object, used as it is
     clock_skew: int = 300
+    at: str | None = None  # where the officer stands, as cert verify --at names it
+    language: str = "en"  # of the place line and the holder
 
     def to_js(self) -> dict[str, Any]:
         return {
             "text": self.text,
             "now": self.now,
             "bundle": self.bundle if self.bundle is not None else self.trust,
-            "options": {"keys": self.keys, "clockSkew": self.clock_skew},
+            "options": {
+                "keys": self.keys,
+                "clockSkew": self.clock_skew,
+                "at": self.at,
+                "language": self.language,
+            },
         }
 
 
@@ -115,7 +123,16 @@ def failure_class(check: Check) -> str | None:
         return "too old" if ": older than the " in message else "dated in the future"
     if name == "node keys":
         return "node keys"
+    if name == "place":
+        return "not permitted"
     return head
+
+
+def _line(check: Check) -> list[Any]:
+    """[check, status, failure class]; a place line with its message too, which names the place
+    by every party's names in the case's language (as the officer reads it)."""
+    line = [check.name, check.status.value, failure_class(check)]
+    return [*line, check.message] if check.name == "place" else line
 
 
 def python_result(case: Case) -> dict[str, Any]:
@@ -129,16 +146,24 @@ def python_result(case: Case) -> dict[str, Any]:
         table = None
     else:
         assert case.bundle is not None
-        offline = verify_offline(case.text, None, case.bundle.encode("utf-8"), case.keys, now)
+        offline = verify_offline(
+            case.text,
+            None,
+            case.bundle.encode("utf-8"),
+            case.keys,
+            now,
+            at=case.at,
+            language=case.language,
+        )
         report, table = offline.report, offline.table
     holder = (
-        holder_lines(report.certificate, table, "en")
+        holder_lines(report.certificate, table, case.language)
         if report.certificate is not None and table is not None
         else None
     )
     return {
         "verdict": report.verdict.value,
-        "checks": [[c.name, c.status.value, failure_class(c)] for c in report.checks],
+        "checks": [_line(c) for c in report.checks],
         "holder": holder,
     }
 
@@ -147,7 +172,10 @@ def js_form(result: dict[str, Any]) -> dict[str, Any]:
     """The app's answer in :func:`python_result`'s form."""
     return {
         "verdict": result["verdict"],
-        "checks": [[c["name"], c["status"], c["cls"]] for c in result["checks"]],
+        "checks": [
+            [c["name"], c["status"], c["cls"], *([c["message"]] if c["name"] == "place" else [])]
+            for c in result["checks"]
+        ],
         "holder": result["holder"],
     }
 
@@ -705,6 +733,73 @@ def key_change_cases(vectors: dict[str, Any]) -> Iterator[Case]:
         yield Case(f"key change {what}", japanese["text"], japanese["now"], bundle, keys)
 
 
+# -- the place where the officer stands --------------------------------------------------------
+
+#: (how the officer names the place, in which language), as ``cert verify --at`` takes it: the
+#: tour's certificates permit Furukamappu/Yuzhno-Kurilsk and Shana/Kurilsk, not the others.
+SEED_PLACES = [
+    ("furukamappu-yuzhno-kurilsk", "en"),
+    ("Kurilsk", "ru"),  # Russia's English name for Shana/Kurilsk
+    ("紗那", "ja"),  # Japan's Japanese name for it
+    ("yuzhno kurilsk", "ja"),  # an alias, in other letter case
+    (" 12 ", "en"),  # Shana/Kurilsk's code
+    ("nemuro-port", "ru"),  # the voyage's port, outside the zone: not permitted
+    ("kunashiri-kunashir", "en"),  # the island Yuzhno-Kurilsk lies on: not permitted by it
+    ("Шикотан", "ja"),
+    ("17", "ja"),  # Nemuro port's code
+]
+
+
+def place_cases(seed: Seed, vectors: dict[str, Any]) -> Iterator[Case]:
+    """Certificates and places, permitted and not, as ``cert verify --at`` checks them: the
+    place line and the verdict it makes, whatever else the certificate fails."""
+    first, later = (seed.bundles[d].decode("utf-8") for d in (BUNDLE_DAY, LATER_DAY))
+    keys = seed.keys
+    for i, cid in enumerate(sorted(seed.certificates)[::5]):
+        text = seed.certificates[cid]
+        for at, language in SEED_PLACES[i % 3 :: 3]:
+            yield Case(
+                f"{cid} at {at!r} ({language})", text, RETURN, later, keys, at=at, language=language
+            )
+    revoked = seed.certificates["tour19-12"]  # revoked before the return voyage
+    yield Case("revoked, at a place it permits", revoked, RETURN, later, keys, at="shana-kurilsk")
+    yield Case("stale bundle, at a place", revoked, RETURN, first, keys, at="Yuzhno-Kurilsk")
+    yield Case("undecodable, at a place", revoked[:-3], RETURN, later, keys, at="nemuro-port")
+    yield Case("a bundle refused, at a place", revoked, RETURN, later, keys[:1], at="12")
+    # Places as refs, one of them an island: a place on it is permitted within it (the
+    # certificate's signatures no longer hold, and the place line says so all the same).
+    tampered = dict(tampered_texts(seed.certificates["tour19-30"]))
+    for at in ("shakotan-malokurilskoye", "Iturup", "habomai"):
+        yield Case(
+            f"places as refs, at {at}",
+            tampered["places as refs"],
+            RETURN,
+            later,
+            keys,
+            at=at,
+            language="ru",
+        )
+    # The vectors' certificate permits Kunashiri/Kunashir, Etorofu/Iturup and Yuzhno-Kurilsk
+    # on Kunashir, in that order: the first that holds the place is the one the line names.
+    japanese = next(v for v in vectors["vectors"] if v["name"] == "valid-japanese-holder")
+    valid = next(b for b in vectors["bundles"] if b["name"] == "file-valid")
+    for at, language in [
+        ("furukamappu-yuzhno-kurilsk", "ja"),
+        ("ETOROFU-ITURUP", "en"),
+        ("shikotan", "ru"),
+        ("2", "en"),
+    ]:
+        yield Case(
+            f"vector at {at} ({language})",
+            japanese["text"],
+            japanese["now"],
+            valid["bundle"],
+            valid["node_keys"],
+            at=at,
+            language=language,
+        )
+
+
 def all_cases(seed: Seed, vectors: dict[str, Any]) -> list[Case]:
     return [
         *vector_cases(vectors),
@@ -713,4 +808,5 @@ def all_cases(seed: Seed, vectors: dict[str, Any]) -> list[Case]:
         *tamper_cases(seed),
         *random_cases(seed, 90),
         *bundle_cases(seed),
+        *place_cases(seed, vectors),
     ]

@@ -4,7 +4,7 @@ deployment's certificates and trust bundles.
 The app is exported as a folder (``jointzone verifier export``) with the 26 October bundle beside
 it and the seeded nodes' keys pinned, and served from loopback by a static server that sends the
 app's content security policy, as a node would. Nothing else is reachable: every page's requests
-to any other origin are refused (:func:`guarded`).
+to any other origin are refused (:func:`guarded`), but to the nodes a test names.
 
 Playwright runs once per process (its sync API cannot be started twice), so this package holds
 its own instance for its own tests only, and stops it when the package's tests are done, before
@@ -19,7 +19,7 @@ import json
 import os
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -77,16 +77,23 @@ def export(seed: Seed, directory: Path, *, bundle: str | None = BUNDLE_DAY) -> P
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
+    policy: str | None = CSP
+
     def guess_type(self, path: str | os.PathLike[str]) -> str:
         return content_type(str(path))
 
     def end_headers(self) -> None:
-        self.send_header("content-security-policy", CSP)
+        if self.policy is not None:
+            self.send_header("content-security-policy", self.policy)
         self.send_header("cache-control", "no-cache")
         super().end_headers()
 
     def log_message(self, format: str, *args: object) -> None:
         pass
+
+
+class _PlainHandler(_Handler):
+    policy = None
 
 
 @dataclass
@@ -96,10 +103,11 @@ class Served:
     server: http.server.ThreadingHTTPServer
 
 
-def serve_folder(directory: Path) -> Served:
+def serve_folder(directory: Path, *, plain: bool = False) -> Served:
     """``directory`` served on a loopback port of its own, as a web server would serve an
-    exported app: the files, their types and the app's content security policy."""
-    handler = functools.partial(_Handler, directory=str(directory))
+    exported app: the files, their types and the app's content security policy (``plain``:
+    without it, as ``python -m http.server`` serves them)."""
+    handler = functools.partial(_PlainHandler if plain else _Handler, directory=str(directory))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True, name="verifier-http").start()
     return Served(f"http://127.0.0.1:{server.server_address[1]}", directory, server)
@@ -126,12 +134,12 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     b.close()
 
 
-def guarded(context: BrowserContext, origin: str) -> BrowserContext:
-    """Refuse every request the context makes to anywhere but ``origin``: the islands are
-    offline, and the app must fetch nothing from elsewhere."""
+def guarded(context: BrowserContext, origin: str, *others: str) -> BrowserContext:
+    """Refuse every request the context makes to anywhere but ``origin`` (and the ``others``):
+    the islands are offline, and the app must fetch nothing from elsewhere."""
 
     def route(r: Route) -> None:
-        if r.request.url.startswith(origin + "/"):
+        if r.request.url.startswith(tuple(o + "/" for o in (origin, *others))):
             r.fallback()
         else:
             r.abort("blockedbyclient")
@@ -147,12 +155,13 @@ def new_page(
     language: str = "en",
     now: str | None = "2019-10-30T12:00:00Z",
     path: str = "/",
+    reachable: Sequence[str] = (),
 ) -> Page:
     """A fresh profile (its own storage and service worker) reading ``language``, its clock at
     ``now`` (by default 30 October 2019, during the first voyage; None: this machine's), on the
-    app at ``path``."""
+    app at ``path``; of other origins, only those ``reachable`` can be reached."""
     locale = {"ja": "ja-JP", "ru": "ru-RU", "en": "en-GB"}[language]
-    context = guarded(browser.new_context(locale=locale), served.url)
+    context = guarded(browser.new_context(locale=locale), served.url, *reachable)
     context.set_default_timeout(20_000)
     page = context.new_page()
     errors: list[str] = []

@@ -1,7 +1,8 @@
 """The officer's verifier as an officer uses it: a certificate pasted, or a picture of its QR code
 chosen, verified against the trust bundle beside the exported app, in Japanese, Russian and
-English; a newer bundle loaded from a file; a bundle made after a node key rotated, opened from
-the genesis's keys; what the page shows and in which language."""
+English; the place where the officer checks, chosen once and kept; a newer bundle loaded from a
+file; a bundle made after a node key rotated, opened from the genesis's keys; what the page shows
+and in which language."""
 
 from __future__ import annotations
 
@@ -17,8 +18,11 @@ from playwright.sync_api import Browser, Page, expect
 from typer.testing import CliRunner
 
 from jointzone.cli import app as cli
+from jointzone.neutrality import NameRenderer
+from jointzone.tlog import Verifier
+from jointzone.trust import open_bundle
 
-from .conftest import LATER_DAY, Seed, Served, new_page, serve_folder, vectors
+from .conftest import BUNDLE_DAY, LATER_DAY, Seed, Served, new_page, serve_folder, vectors
 
 ARTIFACTS_DIR = "build/test-artifacts/verifier"
 #: Words that may stand in Latin letters on a Japanese or Russian page: names of things that
@@ -97,6 +101,81 @@ def test_the_paste_path_reports_every_failure_by_name(
         assert ("issuer", "SKIP", "") in _lines(page)
         assert _verify(page, text[:-3]) == "INVALID"
         assert _lines(page)[5][0:2] == ("decoding", "FAIL")
+    finally:
+        page.context.close()
+
+
+def _place_name(seed: Seed, ref: str, language: str) -> str:
+    """Every party's name for the place ``ref`` in ``language``, as ``cert verify`` writes it,
+    from the table of the bundle beside the app."""
+    table = open_bundle(seed.bundles[BUNDLE_DAY], [Verifier.from_vkey(k) for k in seed.keys]).table
+    place = table.place(ref)
+    assert place is not None
+    return NameRenderer(table.name_order).render(place, language)
+
+
+@pytest.mark.parametrize("language", ["ja", "ru", "en"])
+def test_the_place_chosen_is_checked_on_every_certificate_and_kept(
+    browser: Browser, exported: Served, seed: Seed, tmp_path: Path, language: str
+) -> None:
+    page = new_page(browser, exported, language=language)
+    try:
+        picker = page.locator("#place-select")
+        expect(picker).to_be_enabled()
+        assert picker.input_value() == ""
+        # No place chosen: nothing changes.
+        assert _verify(page, seed.certificates["tour19-01"]) == "VALID"
+        assert "place" not in [name for name, _, _ in _lines(page)]
+        # A place it permits: the verdict on the page is made again with one more line.
+        picker.select_option("furukamappu-yuzhno-kurilsk")
+        line = page.locator("#checks li[data-check='place']")
+        expect(line).to_have_attribute("data-status", "PASS")
+        assert page.locator("#verdict").get_attribute("data-verdict") == "VALID"
+        name = _place_name(seed, "furukamappu-yuzhno-kurilsk", language)
+        assert "/" in name  # both parties' names, in the reader's order
+        assert name in line.inner_text()
+        # One it does not permit: INVALID, never the green verdict.
+        picker.select_option("nemuro-port")
+        expect(line).to_have_attribute("data-status", "FAIL")
+        assert _lines(page)[-1] == ("place", "FAIL", "not permitted")
+        assert page.locator("#verdict").get_attribute("data-verdict") == "INVALID"
+        assert page.locator("#verdict").get_attribute("class") == "invalid"
+        assert _place_name(seed, "nemuro-port", language) in line.inner_text()
+        page.screenshot(path=f"{ARTIFACTS_DIR}/place-{language}.png", full_page=True)
+        # Kept on the device.
+        page.reload()
+        page.evaluate("window.verifierReady")
+        expect(picker).to_have_value("nemuro-port")
+        assert _verify(page, seed.certificates["tour19-02"]) == "INVALID"
+        assert _lines(page)[-1] == ("place", "FAIL", "not permitted")
+        assert _verify(page, "JZ1:" + seed.certificates["tour19-02"][4:-3]) == "INVALID"
+        assert _lines(page)[-1] == ("place", "SKIP", "")
+        blank = tmp_path / "blank.png"
+        blank.write_bytes(_png(Image.new("L", (300, 300), 255)))
+        page.set_input_files("#image-file", str(blank))
+        expect(page.locator("#checks li[data-check='QR image']")).to_have_attribute(
+            "data-class", "none"
+        )
+        assert _lines(page)[-1] == ("place", "SKIP", "")
+        text = page.locator("body").inner_text()
+        assert not re.search(r"\b(msg|check|status|holder|bundle|step|skip|place)\.[a-z_]", text)
+        if language != "en":
+            left = _latin_words(page.locator("main").inner_text(), LATIN_ALLOWED)
+            assert not left, f"English left on the {language} page: {sorted(left)}"
+        # Not chosen again: the place line goes, from the verdict shown too.
+        picker.select_option("")
+        expect(page.locator("#checks li[data-check='place']")).to_have_count(0)
+        assert _verify(page, seed.certificates["tour19-02"]) == "VALID"
+        # A place kept from before that the bundle does not name is not checked, and the
+        # officer is told.
+        page.evaluate("localStorage.setItem('jz-verifier-place', 'atlantis')")
+        page.reload()
+        page.evaluate("window.verifierReady")
+        expect(page.locator("#place-notice")).to_be_visible()
+        expect(picker).to_have_value("")
+        assert _verify(page, seed.certificates["tour19-02"]) == "VALID"
+        assert "place" not in [name for name, _, _ in _lines(page)]
+        assert page.errors == []  # type: ignore[attr-defined]
     finally:
         page.context.close()
 

@@ -1,9 +1,11 @@
 """The browser's verifier against the Python one, on the same inputs: the test vectors, every
 seeded certificate in every state of the tour, every tampering class docs/certificate.md names
 and random damage at every layer, and trust bundles changed or pinned wrongly, their node-key
-changes included. For each, the
-verdict, every line (check, status, failure class) and the holder the officer is shown must be
-the Python verifier's (``verify_offline``, which ``jointzone cert verify`` runs).
+changes included, and certificates checked at places they permit and places they do not
+(``cert verify --at``). For each, the verdict, every line (check, status, failure class; the
+place line's text too, every party's names for the place in the reader's language) and the
+holder the officer is shown must be the Python verifier's (``verify_offline``, which
+``jointzone cert verify`` runs).
 """
 
 from __future__ import annotations
@@ -49,9 +51,12 @@ def test_the_browser_agrees_with_the_python_verifier(
                 f"{case.name}:\n  python:  {json.dumps(ours, ensure_ascii=False)}\n"
                 f"  browser: {json.dumps(js_form(theirs), ensure_ascii=False)}"
             )
-        for _, status, cls in ours["checks"]:
+        for name, status, cls, *message in ours["checks"]:
             if cls is not None:
                 classes[f"{status} {cls}"] += 1
+            if name == "place":
+                within = ", within " in message[0]
+                classes[f"place {status}{' within' if within else ''} {ours['verdict']}"] += 1
         classes[ours["verdict"]] += 1
     print(
         f"{len(cases) - len(disagreements)}/{len(cases)} cases agree; classes seen: {dict(classes)}"
@@ -68,7 +73,15 @@ def test_the_browser_agrees_with_the_python_verifier(
         "FAIL unknown signer", "FAIL not yet valid", "FAIL expired", "FAIL revoked",
         "STALE too old", "STALE dated in the future", "FAIL not a trust bundle",
         "FAIL node keys", "FAIL checkpoint", "FAIL table", "FAIL timestamps", "FAIL trust",
-        "FAIL key_changes[0]", "FAIL key_changes[1]",
+        "FAIL key_changes[0]", "FAIL key_changes[1]", "FAIL not permitted",
         "VALID", "INVALID",
     }  # fmt: skip
     assert expected <= set(classes), expected - set(classes)
+    # A place permitted (itself, or within a place the certificate names) leaves the verdict to
+    # the other checks; one not permitted makes it INVALID, as cert verify --at does.
+    places = {
+        "place PASS VALID", "place PASS within VALID", "place PASS INVALID",
+        "place PASS within INVALID", "place FAIL INVALID", "place SKIP INVALID",
+    }  # fmt: skip
+    assert places <= set(classes), places - set(classes)
+    assert "place FAIL VALID" not in classes

@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from jointzone.cli import app as cli
-from jointzone.web._verifier import APP_DIR, BUNDLE_FILE, app_files, static_files
+from jointzone.web._verifier import APP_DIR, BUNDLE_FILE, CSP, app_files, policy, static_files
 
 ROOT = Path(__file__).parents[3]
 VECTORS = json.loads((ROOT / "tests/data/certificates/vectors.json").read_text(encoding="utf-8"))
@@ -175,8 +175,72 @@ def test_export_writes_the_app_with_the_bundle_beside_it(tmp_path: Path) -> None
     config = json.loads((app / "config.json").read_text())
     assert config["node_keys"] == valid["node_keys"]
     assert config["bundle_urls"] == [BUNDLE_FILE]
-    assert (app / "index.html").read_bytes() == (APP_DIR / "index.html").read_bytes()
+    # The page is the app's own, with its policy in it: the server it is copied to may send none.
+    page = (app / "index.html").read_text(encoding="utf-8")
+    meta = f'<meta http-equiv="content-security-policy" content="{policy(in_page=True)}">\n'
+    assert page == (APP_DIR / "index.html").read_text(encoding="utf-8").replace(
+        '<meta charset="utf-8">\n', '<meta charset="utf-8">\n' + meta
+    )
     assert "trust bundle beside it: made 2019-10-27T12:00:00Z" in result.output
+
+
+def test_the_policy_in_the_page_is_the_nodes_but_what_a_meta_element_cannot_hold() -> None:
+    assert policy() == CSP
+    assert policy(in_page=True) == CSP.replace("frame-ancestors 'none'; ", "")
+    connect = ["https://jp.example:8443/api/v1/trust-bundle", "http://127.0.0.1:8702/api/v1/x"]
+    assert "; connect-src 'self' " + " ".join(connect) + ";" in policy(connect)
+
+
+def test_export_fetches_fresh_bundles_from_the_nodes_named(tmp_path: Path) -> None:
+    valid = _bundle("file-valid")
+    path = tmp_path / "bundle.json"
+    path.write_text(valid["bundle"], encoding="utf-8")
+    keys = [a for k in valid["node_keys"] for a in ("--key", k)]
+    nodes = ["https://jp.example:8443/", "http://127.0.0.1:8702", "https://jp.example:8443"]
+    refresh = [a for url in nodes for a in ("--refresh-from", url)]
+    result = _export(tmp_path, "--bundle", str(path), *keys, *refresh)
+    assert result.exit_code == 0, result.output
+    urls = [
+        "https://jp.example:8443/api/v1/trust-bundle",
+        "http://127.0.0.1:8702/api/v1/trust-bundle",
+    ]
+    config = json.loads((tmp_path / "app/config.json").read_text())
+    assert config["bundle_urls"] == [BUNDLE_FILE, *urls]  # the file beside it first, each once
+    page = (tmp_path / "app/index.html").read_text(encoding="utf-8")
+    assert f'content="{policy(urls, in_page=True)}"' in page
+    output = " ".join(result.output.split())
+    for url in urls:
+        assert f"when online it fetches fresh trust bundles from {url}" in output
+    assert "plain http: a browser lets an app served over https fetch nothing from" in output
+    assert f"must admit them as well: {policy(urls)}" in output
+    # Without a bundle beside it, the nodes' are all it reads.
+    result = _export(tmp_path / "bare", *keys, "--refresh-from", nodes[0])
+    assert result.exit_code == 0, result.output
+    config = json.loads((tmp_path / "bare/app/config.json").read_text())
+    assert config["bundle_urls"] == [urls[0]]
+    assert "no trust bundle beside it" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("jp.example:8443", "is not a node URL"),
+        ("ftp://jp.example", "is not a node URL"),
+        ("https://jp.example:8443/api/v1/trust-bundle", "is not a node URL"),
+        ("https://jp.example/?x=1", "is not a node URL"),
+        ("https://jp.example; connect-src *", "is not a node URL"),
+        ("https://user@jp.example", "is not a node URL"),
+        ("http://[::1]:8701", "cannot name an IPv6 address"),
+    ],
+)
+def test_export_refuses_what_it_cannot_fetch_from(tmp_path: Path, url: str, message: str) -> None:
+    key = _bundle("file-valid")["node_keys"][0]
+    result = _export(tmp_path, "--key", key, "--refresh-from", url)
+    assert result.exit_code == 1
+    assert "--refresh-from" in result.output
+    assert message in " ".join(result.output.split())
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "app").exists()
 
 
 def test_export_pins_the_keys_of_descriptors(tmp_path: Path) -> None:

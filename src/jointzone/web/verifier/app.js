@@ -7,16 +7,21 @@
 // cert verify`` prints, or null). ``bundle`` is a trust bundle file's text, checked against
 // ``options.keys`` (default: the pinned keys of config.json), or a trust object of the test
 // vectors (docs/certificate.md §6), used as it is with ``options.clockSkew``; ``now`` is RFC
-// 3339 text or seconds since 1970. window.verifierReady resolves once the app has started.
+// 3339 text or seconds since 1970. ``options.at`` names a place as ``cert verify --at`` does
+// (a ref, a code or a name) and ``options.language`` the language of the place line and the
+// holder. window.verifierReady resolves once the app has started.
 
 import { hasEd25519 } from "./crypto.js";
 import { DEFAULT_CLOCK_SKEW, bundleCheck, notChecked } from "./certificate.js";
 import { Camera, readImage, ScanError } from "./scan.js";
 import { storeBundle, storedBundle } from "./store.js";
 import {
+  findPlace,
   holder,
   holderLines,
   openedBundle,
+  placeCheck,
+  placeName,
   tableLanguage,
   trustFromObject,
   verdict,
@@ -26,14 +31,17 @@ import {
 
 const LANGUAGES = ["ja", "ru", "en"];
 const LANGUAGE_KEY = "jz-verifier-lang";
+// The ref of the place the officer chose as where they check, kept on the device.
+const PLACE_KEY = "jz-verifier-place";
 const $ = (id) => document.getElementById(id);
 
 const state = {
   language: "en",
   strings: {},
   config: { node_keys: [], bundle_urls: [] },
-  bundle: null, // {opened, failure, record: {text, source, receivedAt}}
-  result: null, // {report, input}
+  bundle: null, // {opened, failure, record: {text, source, url, receivedAt}}
+  place: null, // the chosen place's ref, or null
+  result: null, // {report, input, verify}: verify() makes the report again
   camera: null,
 };
 
@@ -117,7 +125,7 @@ function now() {
   return Math.floor(Date.now() / 1000);
 }
 
-async function useBundle(text, source, receivedAt, { keep = true } = {}) {
+async function useBundle(text, source, receivedAt, { keep = true, url = null } = {}) {
   const { opened, failure } = await openedBundle(text, state.config.node_keys);
   const current = state.bundle?.opened;
   if (opened !== null && current && opened.trust.issuedAt < current.trust.issuedAt) {
@@ -128,7 +136,7 @@ async function useBundle(text, source, receivedAt, { keep = true } = {}) {
     renderBundle();
     return false;
   }
-  state.bundle = { opened, failure, record: { text, source, receivedAt } };
+  state.bundle = { opened, failure, record: { text, source, url, receivedAt } };
   if (opened !== null && keep) await storeBundle(state.bundle.record);
   state.notice = null;
   renderBundle();
@@ -137,18 +145,31 @@ async function useBundle(text, source, receivedAt, { keep = true } = {}) {
 
 async function loadStored() {
   const record = await storedBundle();
-  if (record) await useBundle(record.text, record.source, record.receivedAt, { keep: false });
+  if (record) {
+    const { text, source, url, receivedAt } = record;
+    await useBundle(text, source, receivedAt, { keep: false, url: url ?? null });
+  }
+}
+
+// Where a bundle URL of config.json leads: the file beside the app, the node that serves the
+// app (a path of its own origin), or a node elsewhere (``verifier export --refresh-from``).
+function sourceOf(url) {
+  if (new URL(url, document.baseURI).origin !== location.origin) return "remote";
+  return url.endsWith(".json") ? "beside" : "node";
 }
 
 async function fetchBundle() {
+  // Every source in turn, the file beside the app first: a bundle that opens and is fresher
+  // than the one held replaces it, so the freshest of them is kept.
   for (const url of state.config.bundle_urls) {
     try {
       const response = await fetch(url, { cache: "no-store" });
       if (!response.ok) continue;
       const text = await response.text();
-      if (await useBundle(text, url.endsWith(".json") ? "beside" : "node", now())) return;
+      await useBundle(text, sourceOf(url), now(), { url });
     } catch {
-      // offline, or the node did not answer: the stored bundle serves
+      // offline, or the node did not answer (or lets no other origin read it): the bundle
+      // held serves
     }
   }
   if (!state.bundle) {
@@ -166,6 +187,7 @@ function renderBundle() {
   const status = $("bundle-status");
   const list = $("bundle-checks");
   if (!status) return;
+  renderPlaces();
   list.replaceChildren();
   const notice = $("bundle-notice");
   notice.textContent = state.notice
@@ -189,12 +211,58 @@ function renderBundle() {
   status.textContent = t("bundle.status", {
     made: moment(trust.issuedAt),
     age: t(age.params.age >= 0 ? "age.old" : "age.ahead", { span: span(age.params.age) }),
-    source: t(`bundle.source.${bundle.record.source}`),
+    source: t(`bundle.source.${bundle.record.source}`, {
+      host: bundle.record.url ? new URL(bundle.record.url, document.baseURI).host : "",
+    }),
     received: moment(bundle.record.receivedAt),
   });
   status.className = age.status === "STALE" ? "bad" : "good";
   for (const c of bundle.opened.checks) list.append(checkItem(c));
   list.append(checkItem(age));
+}
+
+// -- where the officer checks -------------------------------------------------------------------
+
+/** The chosen place as ``table`` has it; null when none is chosen or the table lacks it. */
+function chosenPlace(table) {
+  if (state.place === null || !table) return null;
+  return table.places.find((p) => p.ref === state.place) ?? null;
+}
+
+function placeLabel(table, ref) {
+  const place = table?.places.find((p) => p.ref === ref);
+  return place ? placeName(table, place, tableLanguage(table, state.language)) : ref;
+}
+
+function renderPlaces() {
+  const select = $("place-select");
+  if (!select) return;
+  const table = state.bundle?.opened?.table ?? null;
+  const options = (table?.places ?? []).map((p) => {
+    const name = placeLabel(table, p.ref);
+    const label =
+      p.parent === null
+        ? name
+        : t("place.within", { place: name, parent: placeLabel(table, p.parent) });
+    return new Option(label, p.ref);
+  });
+  select.replaceChildren(new Option(t("place.none"), ""), ...options);
+  const here = chosenPlace(table);
+  select.value = here === null ? "" : here.ref;
+  select.disabled = table === null;
+  // A place chosen before that this bundle's gazetteer lacks is not checked: the officer is told.
+  const notice = $("place-notice");
+  notice.hidden = table === null || state.place === null || here !== null;
+  notice.textContent = notice.hidden ? "" : t("place.missing");
+}
+
+async function choosePlace(ref) {
+  state.place = ref || null;
+  if (state.place === null) localStorage.removeItem(PLACE_KEY);
+  else localStorage.setItem(PLACE_KEY, state.place);
+  renderPlaces();
+  // A verdict on the page is for the place chosen: made again for the new one.
+  if (state.result) await show(state.result.input, state.result.verify);
 }
 
 // -- verifying ----------------------------------------------------------------------------------
@@ -213,11 +281,15 @@ async function verifyHere(text) {
   const bundle = state.bundle;
   if (!bundle) return { checks: [noBundle()], certificate: null, table: null };
   if (bundle.opened === null) return { checks: [bundle.failure], certificate: null, table: null };
-  return verifyWithBundle(text, bundle.opened, now());
+  const table = bundle.opened.table;
+  return verifyWithBundle(text, bundle.opened, now(), DEFAULT_CLOCK_SKEW, {
+    at: chosenPlace(table),
+    language: tableLanguage(table, state.language),
+  });
 }
 
-async function show(report, input) {
-  state.result = { report, input };
+async function show(input, verify) {
+  state.result = { report: await verify(), input, verify };
   renderResult();
   $("result").scrollIntoView?.({ block: "nearest" });
 }
@@ -226,7 +298,7 @@ async function verifyPasted() {
   // An officer's paste often picks up a line break or spaces at either end: those are no part
   // of a QR code's text (Base45 has a space, but never at an end that matters here).
   const text = $("paste-text").value.replace(/^[\s]+|[\s]+$/g, "");
-  await show(await verifyHere(text), "paste");
+  await show("paste", () => verifyHere(text));
 }
 
 function unreadable(error) {
@@ -247,15 +319,20 @@ function unreadable(error) {
   };
   if (!bundle?.opened)
     return { checks: [bundle ? bundle.failure : noBundle()], certificate: null, table: null };
+  const table = bundle.opened.table;
+  const here = chosenPlace(table);
   return {
     checks: [
       ...bundle.opened.checks,
       qr,
       skip,
       ...notChecked(bundle.opened.trust, now(), "", "no_qr"),
+      ...(here === null
+        ? []
+        : [placeCheck(null, table, here, tableLanguage(table, state.language))]),
     ],
     certificate: null,
-    table: bundle.opened.table,
+    table,
   };
 }
 
@@ -275,10 +352,10 @@ function withQr(report, text) {
 async function verifyImage(file) {
   try {
     const text = await readImage(file);
-    await show(withQr(await verifyHere(text), text), "image");
+    await show("image", async () => withQr(await verifyHere(text), text));
   } catch (e) {
     if (!(e instanceof ScanError)) throw e;
-    await show(unreadable(e), "image");
+    await show("image", () => unreadable(e));
   }
 }
 
@@ -292,7 +369,7 @@ async function startCamera() {
   $("camera-status").textContent = t("camera.scanning");
   try {
     const text = await camera.start();
-    if (text !== null) await show(withQr(await verifyHere(text), text), "camera");
+    if (text !== null) await show("camera", async () => withQr(await verifyHere(text), text));
     $("camera-status").textContent = text === null ? "" : t("camera.read");
   } catch (e) {
     $("camera-status").textContent = t("camera.unavailable");
@@ -324,7 +401,7 @@ function checkTitle(c) {
 // The parameters that are moments (seconds since 1970), shown as the reader's dates.
 const MOMENTS = ["from", "to", "now", "made", "last", "revokedAt", "at"];
 
-function formatted(params) {
+function formatted(params, table) {
   const out = {};
   for (const [k, v] of Object.entries(params ?? {})) {
     if (MOMENTS.includes(k) && typeof v === "number") {
@@ -335,24 +412,29 @@ function formatted(params) {
     else if (k === "parties" && Array.isArray(v))
       out[k] = v.map(partyName).join(t("list.separator"));
     else if (k === "sizes" && Array.isArray(v)) out[k] = v.join(t("list.separator"));
+    else if (["here", "within"].includes(k)) out[k] = placeLabel(table, v);
     else out[k] = v;
   }
   return out;
 }
 
-function checkText(c) {
-  if (c.status === "SKIP") return t(`skip.${c.params?.reason ?? "undecoded"}`);
+function checkText(c, table) {
+  if (c.status === "SKIP") {
+    return t(`skip.${c.params?.reason ?? "undecoded"}`, formatted(c.params, table));
+  }
   const name = c.name.startsWith("signature of ")
     ? "signature_of"
     : /^signature \d+$/.test(c.name)
       ? "signature_n"
       : slug(c.name);
   const plain = c.cls === "revoked" && c.params?.revokedAt == null ? "_plain" : "";
-  const key = `msg.${name}.${c.status}${c.cls ? `.${classSlug(c.cls)}${plain}` : ""}`;
-  return t(key, formatted(c.params));
+  const within = c.name === "place" && c.params?.within ? "_within" : "";
+  const key = `msg.${name}.${c.status}${c.cls ? `.${classSlug(c.cls)}${plain}` : ""}${within}`;
+  return t(key, formatted(c.params, table));
 }
 
-function checkItem(c) {
+// ``table`` names the places a place line speaks of (the report's).
+function checkItem(c, table = null) {
   const li = document.createElement("li");
   li.className = `check ${c.status.toLowerCase()}`;
   li.dataset.check = c.name;
@@ -365,7 +447,7 @@ function checkItem(c) {
   title.textContent = checkTitle(c);
   const text = document.createElement("span");
   text.className = "detail";
-  text.textContent = checkText(c);
+  text.textContent = checkText(c, table);
   li.append(badge, " ", title, " ", text);
   return li;
 }
@@ -399,7 +481,7 @@ function renderResult() {
   banner.textContent = t(`verdict.${v}`);
   banner.className = v === "VALID" ? "valid" : "invalid";
   banner.dataset.verdict = v;
-  for (const c of report.checks) checks.append(checkItem(c));
+  for (const c of report.checks) checks.append(checkItem(c, report.table));
   $("holder-section").hidden = !(report.certificate && report.table);
   if (report.certificate && report.table) {
     const lang = tableLanguage(report.table, state.language);
@@ -432,19 +514,27 @@ function seconds(when) {
 
 async function verifyText(text, bundle, when = now(), options = {}) {
   await window.verifierReady;
+  const language = options.language ?? "en";
   let report;
   if (typeof bundle === "string") {
     const { opened, failure } = await openedBundle(bundle, options.keys ?? state.config.node_keys);
-    report =
-      failure !== null
-        ? { checks: [failure], certificate: null, table: null }
-        : await verifyWithBundle(
-            text,
-            opened,
-            seconds(when),
-            options.clockSkew ?? DEFAULT_CLOCK_SKEW,
-          );
+    if (failure !== null) {
+      report = { checks: [failure], certificate: null, table: null };
+    } else {
+      const at = options.at == null ? null : findPlace(opened.table, options.at);
+      if (options.at != null && at === null) {
+        throw new Error(`at: no place ${JSON.stringify(options.at)} in the regime's gazetteer`);
+      }
+      report = await verifyWithBundle(
+        text,
+        opened,
+        seconds(when),
+        options.clockSkew ?? DEFAULT_CLOCK_SKEW,
+        { at, language },
+      );
+    }
   } else {
+    if (options.at != null) throw new Error("at: a place is checked against a bundle's table");
     report = await verifyCertificate(
       text,
       trustFromObject(bundle),
@@ -457,7 +547,7 @@ async function verifyText(text, bundle, when = now(), options = {}) {
     checks: report.checks.map(({ name, status, cls, message }) => ({ name, status, cls, message })),
     holder:
       report.certificate && report.table
-        ? holderLines(report.certificate, report.table, options.language ?? "en")
+        ? holderLines(report.certificate, report.table, language)
         : null,
   };
 }
@@ -483,6 +573,7 @@ function bind() {
     event.target.value = "";
   });
   $("bundle-refresh").addEventListener("click", () => fetchBundle());
+  $("place-select").addEventListener("change", (event) => choosePlace(event.target.value));
   $("camera-start").addEventListener("click", () => startCamera());
   $("camera-stop").addEventListener("click", () => state.camera?.stop());
   window.addEventListener("online", renderOnline);
@@ -494,6 +585,7 @@ function renderOnline() {
 }
 
 async function start() {
+  state.place = localStorage.getItem(PLACE_KEY);
   bind();
   await setLanguage(chooseLanguage());
   renderOnline();

@@ -50,14 +50,20 @@ export async function openedBundle(bundle, keyTexts) {
   }
 }
 
-/** The whole offline check of verify_offline: the bundle's lines, then the certificate's. */
-export async function verifyWithBundle(text, opened, now, clockSkew = DEFAULT_CLOCK_SKEW) {
+/** The whole offline check of verify_offline: the bundle's lines, then the certificate's, then
+ * (with ``at``, a place of the bundle's table) whether the certificate permits that place, named
+ * in ``language``. */
+export async function verifyWithBundle(
+  text,
+  opened,
+  now,
+  clockSkew = DEFAULT_CLOCK_SKEW,
+  { at = null, language = "en" } = {},
+) {
   const report = await verifyCertificate(text, opened.trust, now, clockSkew);
-  return {
-    checks: [...opened.checks, ...report.checks],
-    certificate: report.certificate,
-    table: opened.table,
-  };
+  const checks = [...opened.checks, ...report.checks];
+  if (at !== null) checks.push(placeCheck(report.certificate, opened.table, at, language));
+  return { checks, certificate: report.certificate, table: opened.table };
 }
 
 export async function verifyOffline(text, bundle, keyTexts, now) {
@@ -159,4 +165,73 @@ export function holderLines(certificate, table, language) {
     ...h.places.map((p) => `permitted place: ${p}`),
     `valid: ${h.validFrom} to ${h.validTo} (UTC), issued ${h.issued}`,
   ];
+}
+
+// -- the place where the officer stands ----------------------------------------------------------
+
+function spellings(place) {
+  const out = [place.ref];
+  if (place.code !== null) out.push(String(place.code));
+  for (const byLanguage of place.names.values()) out.push(...byLanguage.values());
+  for (const byLanguage of place.aliases.values()) {
+    for (const forms of byLanguage.values()) out.push(...forms);
+  }
+  return out;
+}
+
+/** The place of the table that ``text`` names, as ``cert verify --at`` reads it
+ * (jointzone.cli._offline.find_place): its ref, its code, or any party's name or alias for it in
+ * any language, letter case aside; null when none does. */
+export function findPlace(table, text) {
+  const wanted = text.trim().toLowerCase();
+  return (
+    table.places.find((place) => spellings(place).some((s) => s.toLowerCase() === wanted)) ?? null
+  );
+}
+
+/** Whether ``ref`` is ``ancestor`` or lies under it by parent links (VerifierTable.is_within). */
+function isWithin(table, ref, ancestor) {
+  const seen = new Set();
+  let at = ref;
+  while (at !== null && !seen.has(at)) {
+    if (at === ancestor) return true;
+    seen.add(at);
+    at = table.places.find((p) => p.ref === at)?.parent ?? null;
+  }
+  return false;
+}
+
+/** The line ``cert verify --at`` adds (jointzone.cli._offline._place_check): PASS where one of
+ * the certificate's places, in its order, is ``here`` or holds it; FAIL (an INVALID verdict)
+ * otherwise; SKIP when the certificate did not decode. ``params`` carry refs, for the page to
+ * name in the reader's language. */
+export function placeCheck(certificate, table, here, language) {
+  const lang = tableLanguage(table, language);
+  const name = placeName(table, here, lang);
+  const line = (status, cls, message, params) => ({
+    name: "place",
+    status,
+    cls,
+    message,
+    params: { here: here.ref, ...params },
+  });
+  if (certificate === null) {
+    return line("SKIP", null, `${name}: not checked, the certificate did not decode`, {
+      reason: "place_undecoded",
+    });
+  }
+  for (const carried of certificate.claims.places) {
+    const place = placeOf(table, carried);
+    if (place !== null && isWithin(table, here.ref, place.ref)) {
+      if (place.ref === here.ref) return line("PASS", null, `${name} is permitted`, {});
+      const within = placeName(table, place, lang);
+      return line("PASS", null, `${name} is permitted, within ${within}`, { within: place.ref });
+    }
+  }
+  return line(
+    "FAIL",
+    "not permitted",
+    `${name} is not among the places this certificate permits`,
+    {},
+  );
 }

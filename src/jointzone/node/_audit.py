@@ -62,7 +62,8 @@ class AuditReport:
     signed_by: tuple[str, ...]
     #: Each party's node verifier key as the genesis declares it (C2SP vkey), in regime order.
     node_keys: tuple[tuple[str, str], ...] = ()
-    #: Each node key a ``party.rotate-node-key`` added since: party, vkey, first size it signs.
+    #: Each node key a ``party.rotate-node-key``, or a ``regime.amend`` by which a party joined,
+    #: added since: party, vkey, first size it signs.
     rotated_keys: tuple[tuple[str, str, int], ...] = ()
 
 
@@ -141,8 +142,10 @@ def audit(
         )
     names = tuple(v.name for v in replica.node_verifiers(cp.size))
     parties = replica.state.parties.values()
-    keys = tuple((k.party, k.node_keys[0].verifier) for k in parties)
-    rotated = tuple((k.party, n.verifier, n.from_size) for k in parties for n in k.node_keys[1:])
+    keys = tuple(replica.state.genesis_node_verifiers().items())
+    rotated = tuple(
+        (k.party, n.verifier, n.from_size) for k in parties for n in k.node_keys if n.event
+    )
     return AuditReport(size, root, cp.size, names, keys, rotated)
 
 

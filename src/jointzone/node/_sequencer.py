@@ -74,6 +74,11 @@ class Sequencing(Witnessing, Proposals):
         now = self.now()
         time = max(now, self._replica.last_time or now)
         regime = self._replica.regime
+        if regime is not None and self._party not in regime.party_ids:
+            raise ProposalError(
+                f"{self._party!r} is not a party of the log this node holds yet (it joins by "
+                "amendment): its node sequences nothing until then"
+            )
         if regime is not None and regime.sequencer_for(time) != self._party:
             raise ProposalError(
                 f"the node of {self._party!r} may not sequence at {time:%Y-%m-%dT%H:%M:%SZ}: "
@@ -102,6 +107,12 @@ class Sequencing(Witnessing, Proposals):
                     break  # the checkpoint just after it is signed by the keys it puts in force
             if not entries:
                 return Batch(old_size, [], None, [], refused)
+            if self._party not in self._replica.state.parties:
+                # A genesis that does not name this node's party: a joining node whose log is
+                # still empty. The founding parties' nodes commit it.
+                raise ProposalError(
+                    f"the genesis does not name {self._party!r}: its node does not commit it"
+                )
             final = self.finalise(peers, batch=entries, held=held)
         except BaseException:
             # The replica ran ahead of the log: derive it again from what was kept.

@@ -326,7 +326,9 @@ class Witnessing(Checkpoints):
         held: Mapping[str, int] | None = None,
     ) -> bytes | None:
         """Gather every peer's signature on this node's checkpoint, then keep the final
-        checkpoint here and at every peer. Returns it (None: an empty log).
+        checkpoint here and at every peer. Returns it (None: an empty log). Only the peers of
+        parties whose node keys sign the checkpoint take part: a node pinned for a party that
+        has yet to join is left out until the batch that makes it join.
 
         The one witness-gathering path. With ``batch`` (a sequencer's round) the checkpoint
         covers this node's log plus those entries, which it appends only once every peer has
@@ -339,8 +341,12 @@ class Witnessing(Checkpoints):
         size = self._store.size()
         # The replica holds the batch already: these are the nodes that sign its checkpoint.
         peers = self.party_peers(peers)
-        if held is None:
-            held = {peer.party: peer.log_size() for peer in peers}
+        # A party that joins by this batch was not asked before: it is now.
+        known = held or {}
+        held = {
+            peer.party: known[peer.party] if peer.party in known else peer.log_size()
+            for peer in peers
+        }
         for peer in peers:
             if held[peer.party] > size:
                 raise SyncError(

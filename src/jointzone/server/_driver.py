@@ -106,7 +106,14 @@ class Driver:
         for client in service.clients.values():
             self._deliver(client)
         peers = list(service.clients.values())
-        held = self._peer_sizes(peers)
+        with service.locked() as node:
+            # A node pinned for a party yet to join signs nothing: while it is down, the
+            # parties' nodes go on without it.
+            if node.replica.state.adopted:
+                needed = {peer.party for peer in node.party_peers(peers)}
+            else:  # the founding parties, whose nodes commit the genesis
+                needed = set(service.standalone.bootstrap.party_ids)
+        held = self._peer_sizes(peers, needed)
         with service.locked() as node:
             if node.keystore.locked:
                 return
@@ -115,7 +122,7 @@ class Driver:
                 self._sizes = None
                 node.catch_up(ahead)
             if node.restored:  # from a backup: it signs nothing until it has caught up
-                node.rejoin(peers)
+                node.rejoin(node.party_peers(peers))
                 log.info("restored from a backup: caught up with every peer, signing again")
             if self._cut_short(node):
                 self._sizes = None
@@ -211,16 +218,24 @@ class Driver:
         except PeerUnavailableError:
             return True
 
-    def _peer_sizes(self, peers: list[PeerClient]) -> dict[str, int]:
+    def _peer_sizes(self, peers: list[PeerClient], needed: set[str]) -> dict[str, int]:
         """Each peer's log size: asked at most every :data:`SIZES_FRESH_S` seconds, before the
         lock is taken (a peer's answer may take a while, and the node keeps answering its
         officials and peers meanwhile). A signed request each, so a peer that was down learns
-        from it that this node is up."""
+        from it that this node is up. A peer whose party is not ``needed`` (it has yet to
+        join) and cannot be reached is left out; any other that cannot be reached ends the
+        tick."""
         now = time.monotonic()
         if self._sizes is not None and now - self._sizes[0] < SIZES_FRESH_S:
             return dict(self._sizes[1])
         self._sizes = None
-        held = {peer.party: peer.log_size() for peer in peers}
+        held: dict[str, int] = {}
+        for peer in peers:
+            try:
+                held[peer.party] = peer.log_size()
+            except PeerUnavailableError:
+                if peer.party in needed:
+                    raise
         self._sizes = (now, held)
         return dict(held)
 
@@ -232,7 +247,7 @@ class Driver:
         size = node.log_size()
         best: tuple[int, PeerClient] | None = None
         for peer in peers:
-            if held[peer.party] <= size:
+            if held.get(peer.party, 0) <= size:
                 continue
             checkpoint = peer.latest_checkpoint()
             if checkpoint is None:
@@ -258,6 +273,8 @@ class Driver:
 
     def _should_sequence(self, node: Node) -> bool:
         regime = node.replica.regime or self._service.standalone.bootstrap
+        if node.party not in regime.party_ids:
+            return False  # a node whose party is to join by amendment: it catches up only
         if regime.sequencer_for(node.now()) != node.party:
             return False
         due = time.monotonic() - self._last_round > IDLE_ROUND_S

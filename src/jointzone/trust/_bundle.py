@@ -24,7 +24,8 @@ are not read any more; nothing was deployed.
 The node keys given must be exactly those the table names, one per party: that is what makes
 "signed by every party's node" mean every party of the regime, not every key the verifier
 happened to pass. A verifier holds the keys the genesis declares; when a node key has been
-rotated since (``party.rotate-node-key``), ``key_changes`` carries, oldest first, the final
+rotated since (``party.rotate-node-key``), and for each party that joined by amendment,
+``key_changes`` carries, oldest first, the final
 checkpoint of the size just after each rotation with the table it commits to. That checkpoint
 lies in the rotation's overlap, so the keys the verifier holds open it, and it carries the new
 key's signature too; its table names the new key. Following them leads from the genesis keys to
@@ -257,13 +258,17 @@ def _follow_key_changes(
     doc: _BundleDoc, node_keys: Sequence[Verifier]
 ) -> tuple[list[Verifier], list[int]] | None:
     """The node keys of the bundle's checkpoint, learnt from ``node_keys`` through the key
-    changes, and the sizes of the changes; None when the keys given already sign it."""
+    changes, and the sizes of the changes; None when the keys given already sign it and it
+    carries no signature under a key name they lack (a party that joined since)."""
     try:
-        verify_note(Note.from_bytes(doc.checkpoint.encode("utf-8")), node_keys, require="all")
+        note = Note.from_bytes(doc.checkpoint.encode("utf-8"))
+        verify_note(note, node_keys, require="all")
     except TlogError:
         pass
     else:
-        return None
+        names = {v.name for v in node_keys}
+        if all(s.name in names for s in note.signatures):
+            return None
     if not doc.key_changes:
         return None  # opening the checkpoint says what is wrong
     changes = _walk_key_changes(doc, node_keys)

@@ -525,12 +525,14 @@ async function committedTable(compressed, checkpoint, committed) {
 }
 
 /** The node keys of the bundle's checkpoint, learnt from ``nodeKeys`` through the key changes,
- * and the sizes of the changes; null when the keys given already sign it
- * (_follow_key_changes). */
+ * and the sizes of the changes; null when the keys given already sign it and it carries no
+ * signature under a key name they lack, a party that joined since (_follow_key_changes). */
 async function followKeyChanges(doc, nodeKeys) {
   try {
-    await verifyNote(parseNote(doc.checkpoint), nodeKeys);
-    return null;
+    const note = parseNote(doc.checkpoint);
+    await verifyNote(note, nodeKeys);
+    const names = new Set(nodeKeys.map((key) => key.name));
+    if (note.signatures.every((s) => names.has(s.name))) return null;
   } catch (e) {
     if (!(e instanceof NoteError)) throw e;
   }

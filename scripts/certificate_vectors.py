@@ -30,7 +30,7 @@ import re
 import sys
 import zlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -84,6 +84,7 @@ OUTSIDER = _signer(3)  # a key of no party
 JAPAN_NEXT = _signer(4)  # japan's next key, declared while the first is still in use
 RETIRED = _signer(7)  # a key of japan's, retired: its certificates stay valid until they expire
 COMPROMISED = _signer(9)  # a key of japan's, declared compromised: none of its certificates holds
+THIRD = _signer(11)  # the certificate key of a third party, declared once it joined
 
 ISSUER = "jz-seed"
 NOT_BEFORE = datetime(2019, 10, 27, tzinfo=UTC)
@@ -764,6 +765,11 @@ ROTATED_AT = 35
 #: these, and the change's (of size ROTATED_AT + 1, in the overlap) by both of japan's too.
 ROTATED = {"japan": (JAPAN_NODE_NEXT_SEED,), "russia": (NODE_SEEDS["russia"],)}
 OVERLAP = {"japan": (NODE_SEEDS["japan"], JAPAN_NODE_NEXT_SEED), "russia": ROTATED["russia"]}
+#: A third party's node key; the party joins by regime.amend at position JOINED_AT.
+THIRD_NODE_SEED = 12
+JOINED_AT = 38
+#: The node keys of the vectors' log after the third party joined.
+JOINED = {**{p: (n,) for p, n in NODE_SEEDS.items()}, "third": (THIRD_NODE_SEED,)}
 
 
 def _seconds(moment: datetime) -> int:
@@ -982,6 +988,68 @@ def _after_rotation(
     keys alone, its table naming them, with ``key_changes``."""
     table = _table_bytes(parties=_rotated_parties())
     note = _note([verifier_extension(table)], size=size, node_seeds=ROTATED)
+    return _bundle(table, note, key_changes)
+
+
+def _joined_parts(*, declared: bool = True) -> dict[str, Any]:
+    """The table's parties, name orders and places with the third party after the others: its
+    node key, names, and a name for every place (the founding parties' side by side); and, if
+    ``declared``, its certificate key (declared at JOINED_AT + 1)."""
+    table = _table()
+    names = _names("第三当事国", "Третья сторона", "Third party")
+    places = [
+        {
+            **place,
+            "names": {
+                **place["names"],
+                "third": {
+                    lang: " / ".join(dict.fromkeys(n[lang] for n in place["names"].values()))
+                    for lang in ("ja", "ru", "en")
+                },
+            },
+        }
+        for place in table["places"]
+    ]
+    return {
+        "parties": [
+            *table["parties"],
+            {"id": "third", "names": names, "node_key": _node_key("third", THIRD_NODE_SEED)},
+        ],
+        "name_order": {lang: [*order, "third"] for lang, order in table["name_order"].items()},
+        "places": places,
+        "keys": [*table["keys"], *([_key("third", THIRD, JOINED_AT + 1)] if declared else [])],
+    }
+
+
+def _join_change(*, seeds: Mapping[str, Sequence[int]] = JOINED) -> tuple[bytes, bytes]:
+    """The key change of the third party's joining: the final checkpoint of size JOINED_AT + 1,
+    signed by the node keys of ``seeds``, and its table, which names the third party's key."""
+    size = JOINED_AT + 1
+    day = LAST_ENTRY - timedelta(days=90)
+    table = _table_bytes(
+        size=size,
+        time=_seconds(day + timedelta(days=JOINED_AT)),
+        revoked=[],
+        **_joined_parts(declared=False),
+    )
+    note = _note(
+        [verifier_extension(table)],
+        size=size,
+        signed_by=tuple(seeds),
+        stamped_by=(),
+        node_seeds=seeds,
+    )
+    return note, table
+
+
+def _after_join(key_changes: Sequence[tuple[bytes, bytes]] = ()) -> str:
+    """The bundle after the third party joined: signed and timestamped by all three nodes, its
+    table naming them, with ``key_changes``."""
+    table = _table_bytes(**_joined_parts())
+    parties = tuple(JOINED)
+    note = _note(
+        [verifier_extension(table)], signed_by=parties, stamped_by=parties, node_seeds=JOINED
+    )
     return _bundle(table, note, key_changes)
 
 
@@ -1265,6 +1333,34 @@ def bundle_vectors() -> list[BundleVector]:
                 key_changes=[{**after["key_changes"][0], "table": after["table"]}],
             ),
             refused="table",
+        ),
+        BundleVector(
+            name="file-valid-after-party-joined",
+            description=f"A third party joined by regime.amend at position {JOINED_AT}: the "
+            "checkpoint is signed and timestamped by the three parties' nodes, and the bundle "
+            f"carries the change, the final checkpoint of size {JOINED_AT + 1} (signed by the "
+            "three) with its table, which names the third party. Opened with the founding "
+            "parties' node keys, whose signatures alone open the checkpoint: the signature under "
+            "a name they lack sends the reader to the key changes.",
+            bundle=_after_join([_join_change()]),
+            trust=replace(trust, parties=(*trust.parties, ("third", (THIRD,)))),
+        ),
+        BundleVector(
+            name="file-party-joined-key-change-missing",
+            description="file-valid-after-party-joined without its key change: the founding "
+            "parties' node keys open the checkpoint, but the table names a third party whose "
+            "key was given nowhere.",
+            bundle=_after_join(),
+            refused="node keys",
+        ),
+        BundleVector(
+            name="file-party-joined-without-a-founding-party",
+            description="The join's checkpoint is signed by japan's node and the third party's, "
+            "not russia's: a party joins only with every node it joins beside.",
+            bundle=_after_join(
+                [_join_change(seeds={"japan": JOINED["japan"], "third": JOINED["third"]})]
+            ),
+            refused="key_changes[0]",
         ),
         BundleVector(
             name="file-format-2",

@@ -3,7 +3,8 @@
 Japan's node makes a new note key and its root keys sign the ``party.rotate-node-key``
 (``jointzone node rotate-key``). The nodes go on committing: the checkpoints of the overlap carry
 both of japan's keys, later ones the new key's alone. The log published over HTTP verifies with
-the genesis keys alone, and so does a trust bundle the node exports.
+the genesis keys alone, and so does a trust bundle the node exports. Peer requests signed with
+the old key are refused once the rotation is in the log.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from jointzone.cli._deployment import DEMO_PASSPHRASE
+from jointzone.node import Keystore
+from jointzone.server._peerauth import PeerSigner
 from jointzone.tlog import Checkpoint, Note, Verifier
 from jointzone.trust import open_bundle
 
@@ -39,12 +43,22 @@ def _appoint(node: NodeProcess, n: int) -> None:
     appoint_key(node, f"{node.party[:2]}-inspector-{n}", "inspector", encoded, runner=run_here)
 
 
+def _peer_size(node: NodeProcess, sender: NodeProcess, key: str) -> int:
+    """The status of ``GET /peer/v1/size`` at ``node``, signed as ``sender`` with its node key
+    named ``key`` in its keystore."""
+    keystore = Keystore.open(sender.root / "keys", passphrase=DEMO_PASSPHRASE)
+    signer = PeerSigner(sender.party, keystore.private_key("node", key))
+    with httpx.Client(auth=signer, timeout=30) as client:
+        return client.get(f"{node.url}/peer/v1/size").status_code
+
+
 def test_a_node_key_rotates_on_running_nodes_and_verifiers_follow(
     nodes: dict[str, NodeProcess],
 ) -> None:
     japan = nodes["japan"]
     genesis(nodes, runner=run_here)
     wait_final(nodes, 3)
+    assert _peer_size(nodes["russia"], japan, "node") == 200
     old = japan.verifier()
     roots = japan.root / "root-keys"
     out = run_here(
@@ -55,6 +69,10 @@ def test_a_node_key_rotates_on_running_nodes_and_verifiers_follow(
     assert "node key rotation proposed: act" in out
     assert new != old
     final = wait_final(nodes, 4)  # the rotation, at position 3, alone in its batch
+    # Peer requests are authenticated with the key in force: the old one, leaked perhaps,
+    # no longer opens russia's peer API, while japan's node, signing with its new key, goes on.
+    assert _peer_size(nodes["russia"], japan, "node") == 401
+    assert _peer_size(nodes["russia"], japan, "node-2") == 200
     russia = nodes["russia"].verifier()
     assert signature_labels(final) == {key_label(old), key_label(new), key_label(russia)}
     # A second rotation waits until the first one's overlap has ended.

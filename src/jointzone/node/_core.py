@@ -12,6 +12,7 @@ The use cases live one module each and meet in :class:`jointzone.node.Node`: pro
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -45,6 +46,11 @@ def system_time() -> datetime:
 #: and at most.
 DEFAULT_OVERLAP = 100
 MAX_OVERLAP = acts.PartyRotateNodeKey.MAX_OVERLAP
+
+
+@functools.lru_cache(maxsize=64)
+def _verifier(vkey: str) -> Verifier:
+    return Verifier.from_vkey(vkey)
 
 
 def node_key_name(origin: str, party: str) -> str:
@@ -149,6 +155,44 @@ class NodeCore:
 
     def _node_signers(self, size: int) -> list[Signer]:
         return [Signer(name, key) for name, key in self._node_keys(size)]
+
+    def peer_key(self) -> Ed25519PrivateKey:
+        """The key this node signs its requests to peers with (RFC 9421): its newest node key
+        in force in the log it holds, which its peers check them against; until the log names
+        this party, the key its descriptor gave them."""
+        vkey = self._newest_node_key(self._party, self._store.size)
+        if vkey is not None:
+            public = _verifier(vkey).public_key_bytes
+            for entry in self._keys.entries("node"):
+                if entry.public_key == public:
+                    return self._keys.private_key("node", entry.name)
+        return self._keys.private_key("node", "node")
+
+    def peer_public_keys(self, party: str) -> tuple[bytes, ...] | None:
+        """The node keys a peer party's requests may be signed with, by this node's log: the
+        newest in force in the log it holds, and the newest its replica knows (a round may
+        hold a rotation its peers have appended already). None where the log names none: its
+        pinned key then. An older key, rotated away, authenticates nothing."""
+        keys = {
+            _verifier(vkey).public_key_bytes
+            for vkey in (
+                self._newest_node_key(party, self._store.size),
+                self._newest_node_key(party, lambda: self._replica.size),
+            )
+            if vkey is not None
+        }
+        return tuple(sorted(keys)) or None
+
+    def _newest_node_key(self, party: str, size: Callable[[], int]) -> str | None:
+        """The newest of ``party``'s node keys in force at ``size()``; the log's only key of a
+        party whose key never rotated, without asking the size (every request asks this)."""
+        keys = self._replica.state.parties.get(party)
+        if keys is None:
+            return None
+        if len(keys.node_keys) == 1:
+            return keys.node_keys[0].verifier
+        at = max(size(), 1)
+        return next((k.verifier for k in reversed(keys.node_keys) if k.from_size <= at), None)
 
     def node_key_rotation(self, overlap: int = DEFAULT_OVERLAP) -> dict[str, Any]:
         """The ``party.rotate-node-key`` act giving this node a new note key, for the party's

@@ -16,6 +16,10 @@ What is signed, and why each part:
   signature among any others (a proxy may add its own) and a signature the node key makes for
   some other HTTP purpose is never taken for a peer request.
 
+A node signs with its node key in force by its log (the pinned one until the log rotates it),
+and checks a peer's signature against that peer's node key in force by its own log, else the
+pinned one: once a rotation is in the log, the old key authenticates nothing.
+
 The signature base, the structured fields and the digest are the ``http-message-signatures``
 library's. This module adds what the library leaves to its caller: the node's clock, the replay
 window and nonce cache, the pinned keys, and the bound on bodies. The Ed25519 check itself goes
@@ -91,15 +95,16 @@ class _Ed25519(ED25519):
 
     def __init__(
         self,
-        public_key: bytes | None = None,
+        public_key: bytes | tuple[bytes, ...] | None = None,
         private_key: Ed25519PrivateKey | None = None,
     ) -> None:
         # The library's __init__ is unannotated; it checks the private key's type.
         super().__init__(private_key=private_key)  # type: ignore[no-untyped-call]
-        self._public_raw = public_key
+        # One key, or the few a party's node may sign with while its log rotates the key.
+        self._public_raw = (public_key,) if isinstance(public_key, bytes) else public_key or ()
 
     def verify(self, signature: bytes, message: bytes) -> None:
-        if self._public_raw is None or not ed25519.verify(self._public_raw, signature, message):
+        if not any(ed25519.verify(key, signature, message) for key in self._public_raw):
             raise InvalidSignature(
                 "the signature does not verify against the key pinned for its keyid: "
                 "the request was changed after signing, or signed by another key"
@@ -181,16 +186,18 @@ class PeerSigner(httpx.Auth):
     def __init__(
         self,
         party: str,
-        private_key: Ed25519PrivateKey,
+        private_key: Ed25519PrivateKey | Callable[[], Ed25519PrivateKey],
         *,
         clock: Callable[[], datetime] = _system_clock,
     ) -> None:
         self.party = party
         self._clock = clock
-        self._signer = HTTPMessageSigner(
-            signature_algorithm=_Ed25519,
-            key_resolver=MappingKeyResolver(public_keys={}, private_keys={party: private_key}),
+        resolver = (
+            _OwnKey(party, private_key)
+            if callable(private_key)
+            else MappingKeyResolver(public_keys={}, private_keys={party: private_key})
         )
+        self._signer = HTTPMessageSigner(signature_algorithm=_Ed25519, key_resolver=resolver)
 
     def sign(self, request: httpx.Request) -> None:
         """Add ``Content-Digest``, ``Signature-Input`` and ``Signature`` to ``request``.
@@ -216,19 +223,45 @@ class PeerSigner(httpx.Auth):
         yield request
 
 
-class _PinnedKeys(HTTPSignatureKeyResolver):
-    """The pinned node keys, by party; an unknown party is refused with its name."""
+class _OwnKey(HTTPSignatureKeyResolver):
+    """This node's own signing key, asked for at each request: the node key in force changes
+    when the log rotates it."""
 
-    def __init__(self, keys: Mapping[str, bytes]) -> None:
-        self._keys = dict(keys)
+    def __init__(self, party: str, key: Callable[[], Ed25519PrivateKey]) -> None:
+        self._party = party
+        self._key = key
 
     def resolve_public_key(self, key_id: str) -> bytes:
+        raise HTTPMessageSignaturesException("a signer resolves no public keys")
+
+    def resolve_private_key(self, key_id: str) -> Ed25519PrivateKey:
+        if key_id != self._party:
+            raise HTTPMessageSignaturesException(f"this node signs as {self._party!r} only")
+        return self._key()
+
+
+class _PinnedKeys(HTTPSignatureKeyResolver):
+    """The pinned node keys, by party; an unknown party is refused with its name. ``in_force``,
+    if given, names a pinned party's node keys as the log has them now, which replace the
+    pinned one: after a ``party.rotate-node-key`` the old key authenticates nothing."""
+
+    def __init__(
+        self,
+        keys: Mapping[str, bytes],
+        in_force: Callable[[str], tuple[bytes, ...] | None] | None = None,
+    ) -> None:
+        self._keys = dict(keys)
+        self._in_force = in_force
+
+    def resolve_public_key(self, key_id: str) -> bytes | tuple[bytes, ...]:
         try:
-            return self._keys[key_id]
+            pinned = self._keys[key_id]
         except KeyError:
             raise InvalidSignature(
                 f"unknown keyid {key_id!r}: no node key is pinned for that party"
             ) from None
+        current = self._in_force(key_id) if self._in_force is not None else None
+        return pinned if current is None else current
 
     def resolve_private_key(self, key_id: str) -> bytes:
         raise HTTPMessageSignaturesException("the pinned keys are public keys; they sign nothing")
@@ -357,6 +390,8 @@ class PeerVerifier:
     for another node cannot be replayed here, and a proxy in front of the node changes nothing.
     ``max_skew`` is how far, in seconds, a signature's ``created`` time may be from this node's
     clock either way; ``max_nonces`` caps the nonce cache (see :class:`_NonceCache`).
+    ``in_force`` gives a peer party's node keys as this node's log declares them now, if the
+    log declares any, in place of the pinned key (see :class:`_PinnedKeys`).
     """
 
     def __init__(
@@ -364,6 +399,7 @@ class PeerVerifier:
         keys: Mapping[str, bytes],
         *,
         origin: str,
+        in_force: Callable[[str], tuple[bytes, ...] | None] | None = None,
         clock: Callable[[], datetime] = _system_clock,
         max_skew: float = 300,
         max_nonces: int = 100_000,
@@ -381,7 +417,7 @@ class PeerVerifier:
             raise ValueError(f"max_skew must be positive, got {max_skew}")
         self.origin = _origin_of(origin)
         self.max_skew = max_skew
-        self._keys = _PinnedKeys(keys)
+        self._keys = _PinnedKeys(keys, in_force)
         self._clock = clock
         self._nonces = _NonceCache(window=max_skew, capacity=max_nonces)
 

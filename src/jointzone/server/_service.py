@@ -61,8 +61,7 @@ class NodeService:
         #: than at its next tick, so a signature becomes final in milliseconds, not a tick.
         self.wakeup = threading.Event()
         self._staged: dict[tuple[int, int], list[bytes]] = {}
-        key = self.node.keystore.private_key("node", "node")
-        self.signer = PeerSigner(self.party, key)
+        self.signer = PeerSigner(self.party, self.node.peer_key)
         self.clients: dict[str, PeerClient] = {}
         for party, descriptor in standalone.config.peers.items():
             self.clients[party] = PeerClient(
@@ -80,6 +79,7 @@ class NodeService:
             # Requests are dated by the machines' real clocks, even on a demo node whose log
             # keeps simulated time: the replay window is about when a request was sent.
             origin=standalone.config.url,
+            in_force=self.node.peer_public_keys,
         )
 
     @contextmanager

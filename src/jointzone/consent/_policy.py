@@ -192,14 +192,13 @@ def evaluate(
             else "officials" + (f" with role {'/'.join(sorted(req.roles))}" if req.roles else "")
         )
         lines = [f"{p.party}: {p.have} of {p.need} signatures of its {who}"]
-        if p.kind == "new-root":  # a party joining: only the keys it declares count
-            return [
-                f"{p.party}: {p.new_have} of {p.new_need} signatures of the root keys it joins with"
-            ][: int(p.new_have < p.new_need)]
         if p.new_have < p.new_need:
             lines.append(f"{p.party}: {p.new_have} of {p.new_need} signatures of its new root keys")
         return lines if p.have < p.need else lines[1:]
 
+    # A joining party's standing follows the others'; it counts whatever the policy's kind.
+    joining = standing[len(standing) - len(req.joining) :] if req.joining else ()
+    standing = standing[: len(standing) - len(joining)]
     if req.consent == "own-party-root" and subject_party and subject_party not in parties:
         need = (root_thresholds or {}).get(subject_party, 1)
         missing = [f"{subject_party}: 0 of {need} signatures of its root keys"]
@@ -207,4 +206,9 @@ def evaluate(
         missing = [line for p in standing if not p.done for line in short(p)]
     if req.consent == "any-party" and missing:
         missing = [] if any(p.done for p in standing) else ["any one party: " + "; ".join(missing)]
+    missing += [
+        f"{p.party}: {p.new_have} of {p.new_need} signatures of the root keys it joins with"
+        for p in joining
+        if not p.done
+    ]
     return Verdict(not missing, tuple(missing))

@@ -162,3 +162,9 @@ def test_a_joining_party_signs_with_the_root_keys_it_declares() -> None:
     assert [p.party for p in standing] == ["japan", "russia", "third"]
     assert (standing[2].new_have, standing[2].new_need, standing[2].done) == (2, 2, True)
     assert not evaluate(req, both[1:], parties=PARTIES, root_thresholds=roots).satisfied
+    # Whatever the policy's kind: one party's consent under any-party leaves the joiner's due.
+    anyone = Requirement("any-party", roles=frozenset({"registrar"}), joining=(joining,))
+    registrar = official("japan", "j", "registrar")
+    verdict = evaluate(anyone, [registrar], parties=PARTIES)
+    assert verdict.missing == ("third: 0 of 2 signatures of the root keys it joins with",)
+    assert evaluate(anyone, [registrar, *both[2:]], parties=PARTIES).satisfied

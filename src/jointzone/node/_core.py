@@ -12,7 +12,6 @@ The use cases live one module each and meet in :class:`jointzone.node.Node`: pro
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -25,7 +24,7 @@ from jointzone.cose import CoseSigner
 from jointzone.node._gate import Gate
 from jointzone.node._interface import NodeInterface
 from jointzone.node._keystore import KeyKind, Keystore
-from jointzone.node._replica import Replica
+from jointzone.node._replica import Replica, _verifier
 from jointzone.node.errors import KeystoreError, NodeError
 from jointzone.node.migrations import NODE_TABLES
 from jointzone.regime import RegimeError
@@ -46,11 +45,6 @@ def system_time() -> datetime:
 #: and at most.
 DEFAULT_OVERLAP = 100
 MAX_OVERLAP = acts.PartyRotateNodeKey.MAX_OVERLAP
-
-
-@functools.lru_cache(maxsize=64)
-def _verifier(vkey: str) -> Verifier:
-    return Verifier.from_vkey(vkey)
 
 
 def node_key_name(origin: str, party: str) -> str:

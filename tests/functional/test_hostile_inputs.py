@@ -95,8 +95,9 @@ COMMANDS: dict[str, list[str]] = {
         "--url", "http://127.0.0.1:9", "--demo-keys",
     ],
     "node descriptor": ["node", "descriptor", "{DIR}"],
-    "node peer add": ["node", "peer", "add", "{DIR}", "{FILE}"],
+    "node peer add": ["node", "peer", "add", "{DIR}", "{FILE}", "--joining"],
     "node peer list": ["node", "peer", "list", "{DIR}"],
+    "node join-act": ["node", "join-act", "{DIR}", "--out", "{OUT}", "--passphrase-file", "{FILE}"],
     "node serve": ["node", "serve", "{DIR}", "--demo-keys", "--port", "9"],
     "node genesis": [
         "node", "genesis", "--node", "http://127.0.0.1:9", "--root-key", "{FILE}",

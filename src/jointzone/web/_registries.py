@@ -265,8 +265,10 @@ def _sort_key(column: Column, value: Value) -> tuple[int, int, str]:
 
 def matching(rows: Rows, query: Query) -> Rows:
     """The rows that every word of the query and every filter find, sorted as asked."""
-    index = {c.key: i for i, c in enumerate(rows.columns)}
     words = query.words
+    if not words and not query.filters and query.sort is None:
+        return rows  # a registry as it opens: every row, in the log's order
+    index = {c.key: i for i, c in enumerate(rows.columns)}
     kept = []
     for row in rows.rows:
         if any(query.filters[k] not in _values(row[index[k]]) for k in query.filters):
@@ -303,10 +305,11 @@ def filters(rows: Rows, query: Query, regime_order: Mapping[str, Sequence[str]])
     registry holds: parties and categories in the regime's order (for parties, the order for
     the reader's language), the rest by the words the reader reads."""
     out = []
+    values = _held(rows)
     for i, column in enumerate(rows.columns):
         if not column.term or column.key in _RESERVED:
             continue
-        held = {v for row in rows.rows for v in _values(row[i])}
+        held = values[i]
         for known in regime_order.values():
             if held and held <= set(known):
                 ranked = [v for v in known if v in held]
@@ -316,6 +319,32 @@ def filters(rows: Rows, query: Query, regime_order: Mapping[str, Sequence[str]])
         options = tuple((v, column.text(v)) for v in ranked)
         out.append(Filter(column.key, column.header, options, query.filters.get(column.key, "")))
     return out
+
+
+#: The values each filtered column of a registry holds, by its rows (kept beside them, so an
+#: id names one object): every page of a registry offers them, and they change only with the log.
+_HELD: dict[int, tuple[Rows, tuple[frozenset[str], ...]]] = {}
+_HELD_MAX = 16
+
+
+def _held(rows: Rows) -> tuple[frozenset[str], ...]:
+    """The distinct values of each column of ``rows`` a filter is offered for (empty for the
+    others), worked out once for these rows."""
+    with _ROWS_LOCK:
+        found = _HELD.get(id(rows))
+    if found is not None and found[0] is rows:
+        return found[1]
+    held = tuple(
+        frozenset(v for row in rows.rows for v in _values(row[i]))
+        if column.term and column.key not in _RESERVED
+        else frozenset()
+        for i, column in enumerate(rows.columns)
+    )
+    with _ROWS_LOCK:
+        if len(_HELD) >= _HELD_MAX:
+            _HELD.clear()
+        _HELD[id(rows)] = (rows, held)
+    return held
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ so a change here reaches a database only with a new revision there.
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Float, Integer, LargeBinary, MetaData, String, Table, Text
+from sqlalchemy import Column, Float, Index, Integer, LargeBinary, MetaData, String, Table, Text
 
 metadata = MetaData()
 
@@ -24,6 +24,8 @@ proposals = Table(
     Column("proposed_at", String(20), nullable=False),
     Column("expires_at", String(20), nullable=False),
 )
+# The officials' pages read what is recent (expiring after a time), not every act ever committed.
+Index("ix_node_proposals_expires_at", proposals.c.expires_at)
 
 # Each party's signed rejection (a COSE_Sign by the rejecting official), judged before it is kept.
 rejections = Table(

@@ -184,6 +184,7 @@ def test_earlier_revision_is_upgraded(url: str, engine: Engine) -> None:
     with engine.begin() as conn:
         conn.exec_driver_sql("DROP TABLE node_outbox")
         conn.exec_driver_sql("DROP TABLE node_peer_contact")
+        conn.exec_driver_sql("DROP INDEX ix_node_proposals_expires_at")
         conn.exec_driver_sql("UPDATE alembic_version_node SET version_num = 'node_0001'")
     with open_store(url) as store:
         store.upgrade_tables(NODE_TABLES)
@@ -216,7 +217,7 @@ def test_unknown_node_revision_is_refused(url: str, engine: Engine, tmp_path: Pa
             SchemaError,
             match=(
                 r"the node tables are at revision 'node_9999', which this jointzone does not "
-                r"have: expected 'node_0003' or older"
+                rf"have: expected '{NODE_TABLES.head}' or older"
             ),
         ),
     ):

@@ -34,6 +34,8 @@ from jointzone.node.errors import ProposalError, UnknownProposalError
 from jointzone.regime import Regime, RegimeError
 
 _UNJUDGED = Verdict(False, ("not judged",))
+#: Proposals read by id at once: well under every database's limit of bound parameters.
+_READ_CHUNK = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -397,6 +399,38 @@ class Proposals(NodeCore):
                 )
             )
 
+    def proposals_by(
+        self, official: str, *, party: str, since: datetime, limit: int
+    ) -> list[ProposalStatus]:
+        """The newest ``limit`` proposals ``official`` of ``party`` made (its first signer),
+        of those expiring at or after ``since``, oldest first; read newest first, and no
+        further than need be."""
+        query = (
+            select(t.proposals.c.act_id, t.proposals.c.data)
+            .where(t.proposals.c.proposed_by == party)
+            .where(t.proposals.c.expires_at >= format_time(since))
+            .order_by(t.proposals.c.proposed_at.desc(), t.proposals.c.act_id.desc())
+        )
+        kid = official.encode("utf-8")
+        found: list[Proposal] = []
+        with self._store.engine.connect() as conn:
+            for row in conn.execute(query):
+                p = self._decoded(row.act_id, row.data)
+                if p.kids[:1] == (kid,):
+                    found.append(p)
+                    if len(found) == limit:
+                        break
+            ids = [p.id for p in found]
+            rej = conn.execute(
+                select(t.rejections.c.act_id, t.rejections.c.data).where(
+                    t.rejections.c.act_id.in_(ids)
+                )
+            ).all()
+        by_act: dict[str, list[Rejection]] = {}
+        for r in rej:
+            by_act.setdefault(r.act_id, []).append(Rejection.from_bytes(r.data))
+        return [self._status(p, tuple(by_act.get(p.id, ())), judged=False) for p in reversed(found)]
+
     def _decoded(self, act_id: str, data: bytes) -> Proposal:
         """A stored proposal, decoded once: every round lists the open ones again."""
         cached = self._proposal_cache.get(act_id)
@@ -482,24 +516,30 @@ class Proposals(NodeCore):
         """Proposals known here, oldest first; ``status`` filters (open, committed, ...), and
         ``since`` keeps those that expire at or after it (an open one has not expired: the
         officials' pages ask for what is recent, not for every act the log ever took)."""
-        query = select(t.proposals.c.act_id, t.proposals.c.data).order_by(
-            t.proposals.c.proposed_at, t.proposals.c.act_id
-        )
-        if since is not None:
-            query = query.where(t.proposals.c.expires_at >= format_time(since))
+        order = (t.proposals.c.proposed_at, t.proposals.c.act_id)
+        recent = [] if since is None else [t.proposals.c.expires_at >= format_time(since)]
         with self._store.engine.connect() as conn:
-            rows = conn.execute(query).all()
+            if status in (None, "committed"):
+                query = select(t.proposals.c.act_id, t.proposals.c.data).where(*recent)
+                rows = conn.execute(query.order_by(*order)).all()
+            else:
+                # The common case: most proposals a node holds are committed, which their ids
+                # tell without reading, let alone decoding, the proposals themselves.
+                ids = conn.execute(select(t.proposals.c.act_id).where(*recent).order_by(*order))
+                wanted = [i for (i,) in ids if self._replica.committed_index(i) is None]
+                rows = []
+                for chunk in range(0, len(wanted), _READ_CHUNK):
+                    part = wanted[chunk : chunk + _READ_CHUNK]
+                    query = select(t.proposals.c.act_id, t.proposals.c.data)
+                    rows += conn.execute(query.where(t.proposals.c.act_id.in_(part))).all()
+                place = {act_id: i for i, act_id in enumerate(wanted)}
+                rows.sort(key=lambda r: place[r.act_id])
             rej = conn.execute(select(t.rejections.c.act_id, t.rejections.c.data)).all()
         by_act: dict[str, list[Rejection]] = {}
         for r in rej:
             by_act.setdefault(r.act_id, []).append(Rejection.from_bytes(r.data))
         out = []
         for row in rows:
-            if (
-                status not in (None, "committed")
-                and self._replica.committed_index(row.act_id) is not None
-            ):
-                continue  # the common case, decided without decoding the proposal
             p = self._decoded(row.act_id, row.data)
             s = self._status(p, tuple(by_act.get(p.id, ())), judged=judged)
             if status is None or s.status == status:

@@ -249,17 +249,15 @@ class Pages:
         """What awaits the official, what they proposed lately, and what expires soon. Only
         proposals not expired more than :data:`RECENT` ago are read: the inbox is about now."""
         now = n.now()
-        awaiting, mine, expiring = [], [], []
-        for row in self.rows(n, n.proposals(since=now - RECENT, judged=False)):
+        since = now - RECENT
+        awaiting, expiring = [], []
+        for row in self.rows(n, n.proposals("open", since=since, judged=False)):
             if self.awaits(n, session, row):
                 awaiting.append(row)
-            if row.proposer == session.official:
-                mine.append(row)
-            if row.status.status == "open" and _signing.expiring_within(
-                row.status.proposal, now, EXPIRY_WINDOW
-            ):
+            if _signing.expiring_within(row.status.proposal, now, EXPIRY_WINDOW):
                 expiring.append(row)
-        return {"awaiting": awaiting, "mine": mine[-MINE:], "expiring": expiring}
+        made = n.proposals_by(session.official, party=session.party, since=since, limit=MINE)
+        return {"awaiting": awaiting, "mine": self.rows(n, made), "expiring": expiring}
 
 
 class SignInNeededError(Exception):

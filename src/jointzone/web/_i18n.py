@@ -15,7 +15,7 @@ import functools
 import gettext
 import io
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -48,7 +48,7 @@ class Language:
 
     def time(self, t: datetime) -> str:
         """A moment in this locale's medium format, in UTC, saying so."""
-        return f"{format_datetime(t, 'medium', tzinfo=t.tzinfo, locale=self.code)} UTC"
+        return _time(t, t.utcoffset(), self.code)
 
     def number(self, n: int | Decimal | float) -> str:
         return format_decimal(n, locale=self.code)
@@ -57,6 +57,14 @@ class Language:
     def name(self) -> str:
         """The language's own name for itself (日本語, русский, English)."""
         return Locale.parse(self.code).get_display_name(self.code) or self.code
+
+
+@functools.lru_cache(maxsize=4096)
+def _time(t: datetime, offset: timedelta | None, code: str) -> str:
+    # Babel's formatting takes tens of microseconds, and a page shows the same few moments
+    # (when each act was proposed, when it expires) request after request. Equal moments of
+    # other offsets are equal datetimes: the offset is part of the key.
+    return f"{format_datetime(t, 'medium', tzinfo=t.tzinfo, locale=code)} UTC"
 
 
 def catalogue_files(code: str) -> list[Path]:

@@ -251,7 +251,8 @@ class Pages:
         now = n.now()
         since = now - RECENT
         awaiting, expiring = [], []
-        for row in self.rows(n, n.proposals("open", since=since, judged=False)):
+        # An open proposal has not expired: none expiring before now need be read.
+        for row in self.rows(n, n.proposals("open", since=now, judged=False)):
             if self.awaits(n, session, row):
                 awaiting.append(row)
             if _signing.expiring_within(row.status.proposal, now, EXPIRY_WINDOW):

@@ -155,6 +155,14 @@ def _first_difference(given: Any, canonical: Any, at: str) -> str:
     return f"{at}: expected {short(canonical)}, got {short(given)}"
 
 
+def _check_threshold(act: Act, spec: PartyRoot, at: str) -> None:
+    if spec.threshold > len(spec.root_keys):
+        raise rejected(
+            act,
+            f"{at}.threshold: {spec.threshold} exceeds the {len(spec.root_keys)} root key(s) given",
+        )
+
+
 def adopt(state: State, act: RegimeAdopt, ctx: Context) -> Commit:
     if state._regimes:
         first = state._regimes[0]
@@ -176,12 +184,7 @@ def adopt(state: State, act: RegimeAdopt, ctx: Context) -> Commit:
     for party in parties:
         spec = act.parties[party]
         at = f"parties.{party}"
-        if spec.threshold > len(spec.root_keys):
-            raise rejected(
-                act,
-                f"{at}.threshold: {spec.threshold} exceeds the {len(spec.root_keys)} root key(s) "
-                "given",
-            )
+        _check_threshold(act, spec, at)
         for i, k in enumerate(spec.root_keys):
             if k.id in key_ids:
                 raise rejected(
@@ -281,12 +284,7 @@ def _check_joining(state: State, act: RegimeAmend, origin: str) -> None:
     }
     for party, spec in act.joining.items():
         at = f"joining.{party}"
-        if spec.threshold > len(spec.root_keys):
-            raise rejected(
-                act,
-                f"{at}.threshold: {spec.threshold} exceeds the {len(spec.root_keys)} root key(s) "
-                "given",
-            )
+        _check_threshold(act, spec, at)
         for i, k in enumerate(spec.root_keys):
             where = f"{at}.root_keys[{i}]"
             if k.id in key_ids or k.id in state._root_keys or k.id in state._officials:

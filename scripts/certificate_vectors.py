@@ -963,22 +963,31 @@ def _rotated_parties(japan_seed: int = JAPAN_NODE_NEXT_SEED) -> list[dict[str, A
     ]
 
 
+def _change(position: int, seeds: Mapping[str, Sequence[int]], **table: Any) -> tuple[bytes, bytes]:
+    """A key change: the final checkpoint of size ``position + 1`` (the change's entry at
+    ``position``), signed by the node keys of ``seeds``, and its table with ``table``'s values.
+    Every certificate key of the bundle's table is declared by then; the revocation comes later."""
+    size = position + 1
+    day = LAST_ENTRY - timedelta(days=90)
+    encoded = _table_bytes(
+        size=size, time=_seconds(day + timedelta(days=position)), revoked=[], **table
+    )
+    note = _note(
+        [verifier_extension(encoded)],
+        size=size,
+        signed_by=tuple(seeds),
+        stamped_by=(),
+        node_seeds=seeds,
+    )
+    return note, encoded
+
+
 def _key_change(
     *, signed_by: Mapping[str, Sequence[int]] = OVERLAP, japan_seed: int = JAPAN_NODE_NEXT_SEED
 ) -> tuple[bytes, bytes]:
-    """The key change of japan's node-key rotation: the final checkpoint of size ROTATED_AT + 1,
-    signed by the keys of ``signed_by``, and its table, which names japan's node key of
-    ``japan_seed``. Every certificate key is declared by then; the revocation comes later."""
-    size = ROTATED_AT + 1
-    day = LAST_ENTRY - timedelta(days=90)
-    table = _table_bytes(
-        size=size,
-        time=_seconds(day + timedelta(days=ROTATED_AT)),
-        revoked=[],
-        parties=_rotated_parties(japan_seed),
-    )
-    note = _note([verifier_extension(table)], size=size, stamped_by=(), node_seeds=signed_by)
-    return note, table
+    """The key change of japan's node-key rotation at ROTATED_AT, signed by the keys of
+    ``signed_by``; its table names japan's node key of ``japan_seed``."""
+    return _change(ROTATED_AT, signed_by, parties=_rotated_parties(japan_seed))
 
 
 def _after_rotation(
@@ -1022,24 +1031,9 @@ def _joined_parts(*, declared: bool = True) -> dict[str, Any]:
 
 
 def _join_change(*, seeds: Mapping[str, Sequence[int]] = JOINED) -> tuple[bytes, bytes]:
-    """The key change of the third party's joining: the final checkpoint of size JOINED_AT + 1,
-    signed by the node keys of ``seeds``, and its table, which names the third party's key."""
-    size = JOINED_AT + 1
-    day = LAST_ENTRY - timedelta(days=90)
-    table = _table_bytes(
-        size=size,
-        time=_seconds(day + timedelta(days=JOINED_AT)),
-        revoked=[],
-        **_joined_parts(declared=False),
-    )
-    note = _note(
-        [verifier_extension(table)],
-        size=size,
-        signed_by=tuple(seeds),
-        stamped_by=(),
-        node_seeds=seeds,
-    )
-    return note, table
+    """The key change of the third party's joining at JOINED_AT, signed by the node keys of
+    ``seeds``; its table names the third party's key."""
+    return _change(JOINED_AT, seeds, **_joined_parts(declared=False))
 
 
 def _after_join(key_changes: Sequence[tuple[bytes, bytes]] = ()) -> str:

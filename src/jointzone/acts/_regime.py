@@ -267,21 +267,25 @@ def amend(state: State, act: RegimeAmend, ctx: Context) -> Commit:
     return commit
 
 
+def node_keys_held(state: State) -> tuple[dict[str, str], dict[bytes, str]]:
+    """Every node key the log has declared, by name and by raw public key, each with its party:
+    a node key is never reused, nor its name taken by another party."""
+    names: dict[str, str] = {}
+    used: dict[bytes, str] = {}
+    for party, held in state._parties.items():
+        for k in held.node_keys:
+            verifier = tlog.Verifier.from_vkey(k.verifier)
+            names[verifier.name] = party
+            used[verifier.public_key_bytes] = party
+    return names, used
+
+
 def _check_joining(state: State, act: RegimeAmend, origin: str) -> None:
     """Each joining party's root keys and node key are new to the log, as the genesis's are to
     each other, and its node key is held."""
     key_ids: dict[str, str] = {}
     keys: dict[bytes, str] = {}
-    names = {
-        tlog.Verifier.from_vkey(k.verifier).name: p
-        for p, held in state._parties.items()
-        for k in held.node_keys
-    }
-    used = {
-        tlog.Verifier.from_vkey(k.verifier).public_key_bytes: p
-        for p, held in state._parties.items()
-        for k in held.node_keys
-    }
+    names, used = node_keys_held(state)
     for party, spec in act.joining.items():
         at = f"joining.{party}"
         _check_threshold(act, spec, at)

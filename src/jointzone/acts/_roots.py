@@ -33,7 +33,7 @@ from pydantic import Field, Strict
 
 from jointzone import tlog
 from jointzone.acts._checks import Commit, Context, RuleTable, check_party, regime_of, rejected
-from jointzone.acts._regime import Possession, RootKeySpec, check_possession
+from jointzone.acts._regime import Possession, RootKeySpec, check_possession, node_keys_held
 from jointzone.acts._state import KeyPeriod, NodeKey, PartyKeys, RootKey, State
 from jointzone.acts._types import Act, NoteVerifier, Ref, Refs
 from jointzone.regime import Regime
@@ -206,11 +206,7 @@ def rotate_node_key(state: State, act: PartyRotateNodeKey, ctx: Context) -> Comm
             f"node_verifier: named {new.name!r}; the node key of {act.party!r} is named "
             f"{old.name!r}",
         )
-    used = {
-        tlog.Verifier.from_vkey(k.verifier).public_key_bytes: p
-        for p, keys in state._parties.items()
-        for k in keys.node_keys
-    }
+    _, used = node_keys_held(state)
     if new.public_key_bytes in used:
         raise rejected(
             act,

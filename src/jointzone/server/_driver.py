@@ -35,6 +35,7 @@ import threading
 import time
 
 from jointzone.node import KeystoreError, Message, Node, NodeError
+from jointzone.server import _heap
 from jointzone.server._client import PeerClient, PeerUnavailableError
 from jointzone.server._service import NodeService
 from jointzone.tlog import Checkpoint, Note
@@ -121,6 +122,7 @@ class Driver:
             if ahead is not None:
                 self._sizes = None
                 node.catch_up(ahead)
+                _heap.settle()
             if node.restored:  # from a backup: it signs nothing until it has caught up
                 node.rejoin(node.party_peers(peers))
                 log.info("restored from a backup: caught up with every peer, signing again")

@@ -22,6 +22,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from jointzone.node import NodeError, StandaloneNode
+from jointzone.server import _heap
 from jointzone.server._app import create_app
 from jointzone.server._driver import Driver
 from jointzone.server._service import NodeService
@@ -73,8 +74,13 @@ def serve(
         log_config=None,  # uvicorn's records go to the handler above, in the same format
         lifespan="off",
         log_level="info",
+        # The C HTTP parser and event loop rather than the pure-Python ones (h11, asyncio's own
+        # loop): both are dependencies of the project, so uvicorn is told, not left to look.
+        http="httptools",
+        loop="uvloop",
     )
     listener = _listen(config.host, config.port)
+    _heap.settle()  # the replayed log, before the first request
     driver.start()
     try:
         uvicorn.Server(config).run(sockets=[listener])
@@ -82,6 +88,7 @@ def serve(
         listener.close()
         driver.stop()
         service.close()
+        _heap.release()
 
 
 def _listen(host: str, port: int) -> socket.socket:

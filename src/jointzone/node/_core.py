@@ -80,6 +80,8 @@ class NodeCore:
         self._gate = gate
         # Stored proposals, decoded once: every round lists the open ones again.
         self._proposal_cache: dict[str, tuple[bytes, Proposal]] = {}
+        # Stored proposals the log had not committed when last looked (see Proposals._pending).
+        self._uncommitted: dict[str, tuple[str, str]] | None = None
         self._replica = self._replay()
         if self._replica.state.adopted and self._simulated and not self.simulated_log:
             raise NodeError(

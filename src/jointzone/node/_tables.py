@@ -24,8 +24,16 @@ proposals = Table(
     Column("proposed_at", String(20), nullable=False),
     Column("expires_at", String(20), nullable=False),
 )
-# The officials' pages read what is recent (expiring after a time), not every act ever committed.
+# The officials' pages read what is recent (expiring after a time), not every act ever committed,
+# and an official's latest proposals newest first, reading no further than they show.
 Index("ix_node_proposals_expires_at", proposals.c.expires_at)
+Index(
+    "ix_node_proposals_by",
+    proposals.c.proposed_by,
+    proposals.c.proposed_at,
+    proposals.c.act_id,
+    proposals.c.expires_at,
+)
 
 # Each party's signed rejection (a COSE_Sign by the rejecting official), judged before it is kept.
 rejections = Table(

@@ -185,6 +185,7 @@ def test_earlier_revision_is_upgraded(url: str, engine: Engine) -> None:
         conn.exec_driver_sql("DROP TABLE node_outbox")
         conn.exec_driver_sql("DROP TABLE node_peer_contact")
         conn.exec_driver_sql("DROP INDEX ix_node_proposals_expires_at")
+        conn.exec_driver_sql("DROP INDEX ix_node_proposals_by")
         conn.exec_driver_sql("UPDATE alembic_version_node SET version_num = 'node_0001'")
     with open_store(url) as store:
         store.upgrade_tables(NODE_TABLES)

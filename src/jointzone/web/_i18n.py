@@ -51,12 +51,24 @@ class Language:
         return _time(t, t.utcoffset(), self.code)
 
     def number(self, n: int | Decimal | float) -> str:
-        return format_decimal(n, locale=self.code)
+        return _number(n, type(n).__name__, self.code)
 
     @property
     def name(self) -> str:
         """The language's own name for itself (日本語, русский, English)."""
-        return Locale.parse(self.code).get_display_name(self.code) or self.code
+        return _name(self.code)
+
+
+@functools.lru_cache(maxsize=4096)
+def _number(n: int | Decimal | float, kind: str, code: str) -> str:
+    # As _time: a registry page formats a number in most of its rows. The type is part of the
+    # key, as 1, 1.0 and Decimal("1.0") are equal keys that need not print alike.
+    return format_decimal(n, locale=code)
+
+
+@functools.cache
+def _name(code: str) -> str:
+    return Locale.parse(code).get_display_name(code) or code
 
 
 @functools.lru_cache(maxsize=4096)

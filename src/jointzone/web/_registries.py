@@ -34,6 +34,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from html import escape as _escape
 from typing import TYPE_CHECKING, NoReturn
 from urllib.parse import urlencode
 
@@ -396,6 +397,46 @@ class Table:
     headers: tuple[Header, ...]
     rows: tuple[tuple[Cell, ...], ...]
 
+    def body(self) -> Markup:
+        """The table's rows as HTML: ``<tr>`` by ``<tr>``, each cell a ``<td>`` (marked
+        ``translate="no"`` unless it holds a term of the page's language), laid out by
+        :func:`cell_html`.
+
+        Written here rather than by a template macro per cell: a page of 50 rows has some 400
+        cells, and the macros took two thirds of the registry page's time (4 of 6 ms)."""
+        out = []
+        for row in self.rows:
+            out.append("<tr>")
+            for c in row:
+                out.append("<td>" if c.term else '<td translate="no">')
+                out.append(cell_html(c))
+                out.append("</td>")
+            out.append("</tr>\n")
+        return Markup("".join(out))  # noqa: S704 - laid out here, every text escaped
+
+
+def cell_html(c: Cell) -> str:
+    """One cell's content as HTML, every text escaped: its ids as links (folded under its text
+    when there are many), its items as a list, or its text.
+
+    Escaped by the standard library's ``html.escape`` (quotes too), which returns a plain
+    string: markupsafe's ``escape`` makes a ``Markup`` object of every cell, a fifth of the
+    page's time."""
+    if c.ids:
+        links = ", ".join(
+            f'<a href="{_escape(link.href)}"><code translate="no">{_escape(link.text)}</code></a>'
+            if link.href
+            else f'<code translate="no">{_escape(link.text)}</code>'
+            for link in c.ids
+        )
+        if c.folded:
+            return f"<details><summary>{_escape(c.text)}</summary>{links}</details>"
+        return links
+    if c.items:
+        items = "".join(f"<li>{_escape(i)}</li>" for i in c.items)
+        return f'<ul class="cell-items">{items}</ul>'
+    return _escape(c.text)
+
 
 def table(rows: Rows, *, caption: str, query: Query | None = None, path: str = "") -> Table:
     headers = []
@@ -537,7 +578,7 @@ def index(n: Node, lang: Language) -> list[Entry]:
                 )
             ]
         elif kind == "movements":
-            waiting = len(pending_movements(n.proposals()))
+            waiting = len(pending_movements(n.uncommitted()))
             parts = [
                 Part(
                     lang.gettext(N_("awaiting a signature")),
@@ -797,7 +838,7 @@ def add_registry_routes(router: APIRouter, pages: Pages) -> None:
             if kind == "movements" and state.regime is not None:
                 waiting = table(
                     _without(
-                        proposals_rows(pending_movements(n.proposals()), state.regime, lang.code),
+                        proposals_rows(pending_movements(n.uncommitted()), state.regime, lang.code),
                         _NOT_PENDING,
                     ),
                     caption=lang.gettext(

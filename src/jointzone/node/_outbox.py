@@ -45,6 +45,9 @@ class Outbox:
     def __init__(self, store: SqlLogStore, *, clock: Callable[[], float] = time.time) -> None:
         self._store = store
         self._clock = clock
+        #: Peers found with no message backed off since: :meth:`wake` need not look again
+        #: until :meth:`failed`, the one writer of a backoff, backs one off.
+        self._calm: set[str] = set()
 
     def put(self, peer: str, kind: str, data: bytes) -> None:
         with self._store.writing("the outbox") as conn:
@@ -80,6 +83,7 @@ class Outbox:
         """Note a failed delivery; returns the seconds until the next attempt."""
         delay = min(MAX_RETRY_S, FIRST_RETRY_S * 2**message.attempts)
         delay *= 0.75 + random.random() / 2  # noqa: S311 - jitter, not a secret
+        self._calm.discard(message.peer)
         with self._store.writing("the outbox") as conn:
             conn.execute(
                 update(t.outbox)
@@ -94,21 +98,29 @@ class Outbox:
 
     def wake(self, peer: str) -> None:
         """The peer is up (it just made a signed request): retry its messages now. Called on
-        every request a peer makes, so it writes only when a message of the peer's waits."""
+        every request a peer makes, so it writes only when a message of the peer's waits, and
+        reads only when one may (see :meth:`may_wait`)."""
+        if peer in self._calm:
+            return
         with self._store.engine.connect() as conn:
             waiting = conn.execute(
                 select(t.outbox.c.id)
                 .where(t.outbox.c.peer == peer, t.outbox.c.next_at > 0)
                 .limit(1)
             ).first()
-        if waiting is None:
-            return
-        with self._store.writing("the outbox") as conn:
-            conn.execute(
-                update(t.outbox)
-                .where(t.outbox.c.peer == peer, t.outbox.c.next_at > 0)
-                .values(next_at=0.0)
-            )
+        if waiting is not None:
+            with self._store.writing("the outbox") as conn:
+                conn.execute(
+                    update(t.outbox)
+                    .where(t.outbox.c.peer == peer, t.outbox.c.next_at > 0)
+                    .values(next_at=0.0)
+                )
+        self._calm.add(peer)
+
+    def may_wait(self, peer: str) -> bool:
+        """Whether a message for ``peer`` may be backed off, for :meth:`wake` to retry now:
+        False once it found none and no delivery to the peer has failed since."""
+        return peer not in self._calm
 
     def depth(self) -> dict[str, int]:
         """Messages waiting, by peer."""

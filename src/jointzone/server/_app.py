@@ -172,7 +172,8 @@ def create_app(service: NodeService) -> FastAPI:
 
     async def peer(request: Request) -> tuple[str, bytes]:
         party, body = await authenticate(request, service.verifier)
-        await run_in_threadpool(service.outbox.wake, party)
+        if service.outbox.may_wait(party):  # the peer is up: what waits for it goes now
+            await run_in_threadpool(service.outbox.wake, party)
         return party, body
 
     async def in_thread(fn: Callable[[], Any]) -> Any:
@@ -309,15 +310,17 @@ def create_app(service: NodeService) -> FastAPI:
     async def peer_final(request: Request) -> Response:
         """A checkpoint every party's node signed, over this node's log."""
         sender, body = await peer(request)
-        await in_thread(
-            lambda: refusing(
+
+        def accept() -> None:
+            refusing(
                 lambda: service.run(lambda n: n.accept_final(body), timeout=PEER_WAIT_S),
                 conflict=(SyncError,),
             )
-        )
-        # The sender holds what it made final (accept_final has read the note already).
-        size = CheckpointText.from_text(Note.from_bytes(body).text).size
-        await in_thread(lambda: service.contacts.holds(sender, size))
+            # The sender holds what it made final (accept_final has read the note already).
+            size = CheckpointText.from_text(Note.from_bytes(body).text).size
+            service.contacts.holds(sender, size)
+
+        await in_thread(accept)
         return Response(status_code=204)
 
     @app.post("/peer/v1/vouch", responses=_wire.problems(400, 401, 409, 413, 503), tags=["peer"])

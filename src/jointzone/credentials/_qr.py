@@ -11,6 +11,10 @@ above ``Image.MAX_IMAGE_PIXELS`` and an error above twice that; that limit is pr
 state any library may change, so ours is checked here on every read, and Pillow's warning is
 made an error while we open the image, so that neither can be missed nor escape as a warning
 (which the tests, run with warnings as errors, would see as a crash).
+
+zxing-cpp is imported by the first read, not with this module: a process that imports it and
+ends without freeing every object of its bindings (a server stopped by a signal) has
+nanobind report them as leaked on standard error, and most processes never read an image.
 """
 
 from __future__ import annotations
@@ -18,7 +22,6 @@ from __future__ import annotations
 import io
 import warnings
 
-import zxingcpp
 from PIL import Image
 
 from jointzone import inputs
@@ -27,7 +30,6 @@ from jointzone.credentials.errors import QrReadError
 #: Image formats accepted: what cameras, scanners and our own QR PNGs produce. Fewer formats
 #: means fewer of Pillow's parsers reachable from an untrusted file.
 IMAGE_FORMATS = ("PNG", "JPEG", "GIF", "BMP", "TIFF", "WEBP")
-_QR_ONLY = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
 
 
 def _open(image: bytes) -> Image.Image:
@@ -64,8 +66,12 @@ def read_qr(image: bytes) -> str:
         raise
     except Exception as e:  # untrusted bytes into a C parser: any failure is the image's
         raise QrReadError(f"unreadable image: {type(e).__name__}: {e}") from e
+    import zxingcpp  # noqa: PLC0415 - see the module docstring
+
     try:
-        found = zxingcpp.read_barcodes(gray, formats=_QR_ONLY)
+        found = zxingcpp.read_barcodes(
+            gray, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
+        )
     except Exception as e:  # same reason: the QR reader is C++ fed untrusted pixels
         raise QrReadError(f"unreadable image: the QR reader failed: {e}") from e
     if not found:

@@ -402,7 +402,7 @@ class Proposals(NodeCore):
         if self._uncommitted is not None:  # kept: the transaction is over
             self._uncommitted[proposal.id] = times
 
-    def _pending(self, conn: Connection, since: str | None) -> list[str]:
+    def _pending(self, since: str | None) -> list[str]:
         """The ids of the proposals held here that the log has not committed (and that expire
         at or after ``since``), in the order they were proposed.
 
@@ -416,24 +416,25 @@ class Proposals(NodeCore):
         has admitted but the log does not hold yet may still fail."""
         committed = self._replica.committed_index
         if self._uncommitted is None:
-            found = conn.execute(
-                select(t.proposals.c.act_id, t.proposals.c.proposed_at, t.proposals.c.expires_at)
-            )
+            columns = (t.proposals.c.act_id, t.proposals.c.proposed_at, t.proposals.c.expires_at)
+            with self._store.engine.connect() as conn:
+                found = conn.execute(select(*columns)).all()
             self._uncommitted = {
                 act_id: (at, expires) for act_id, at, expires in found if committed(act_id) is None
             }
-        held = self._store.size()
         wanted: list[tuple[str, str]] = []
-        settled: list[str] = []
+        done: list[tuple[str, int]] = []
         for act_id, (at, expires) in self._uncommitted.items():
             position = committed(act_id)
             if position is not None:
-                if position < held:
-                    settled.append(act_id)
+                done.append((act_id, position))
             elif since is None or expires >= since:
                 wanted.append((at, act_id))
-        for act_id in settled:
-            del self._uncommitted[act_id]
+        if done:
+            held = self._store.size()
+            for act_id, position in done:
+                if position < held:
+                    del self._uncommitted[act_id]
         return [act_id for _, act_id in sorted(wanted)]
 
     def proposals_by(
@@ -571,8 +572,10 @@ class Proposals(NodeCore):
     ) -> list[ProposalStatus]:
         """The proposals held here that the log has not committed, oldest first: open,
         rejected or expired; ``since`` as for :meth:`proposals`."""
+        wanted = self._pending(None if since is None else format_time(since))
+        if not wanted:
+            return []
         with self._store.engine.connect() as conn:
-            wanted = self._pending(conn, None if since is None else format_time(since))
             rows: list[Any] = []
             for chunk in range(0, len(wanted), _READ_CHUNK):
                 part = wanted[chunk : chunk + _READ_CHUNK]

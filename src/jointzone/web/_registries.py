@@ -50,6 +50,7 @@ from jointzone.cli._registries import REGISTRIES, View, proposals_rows, registry
 from jointzone.cli.errors import CliError
 from jointzone.credentials import Certificate
 from jointzone.node import Node, NodeError
+from jointzone.server import _heap
 from jointzone.web import _pages
 from jointzone.web._i18n import Language
 from jointzone.web._labels import N_
@@ -521,6 +522,11 @@ def _rows(state: acts.State, kind: str, language: str) -> Rows:
         if len(_ROWS) >= _ROWS_MAX:
             _ROWS.clear()
         _ROWS[key] = made
+    # A registry of 100,000 entries is some 300,000 lists and tuples, which every full pass of
+    # the collector would walk as long as they are kept: 90 ms every few seconds, during which
+    # no page answers. Made once per size of the log, they join the heap the collector leaves
+    # alone (see jointzone.server._heap), for 90 ms now.
+    _heap.settle()
     return made
 
 

@@ -228,10 +228,11 @@ class Proposals(NodeCore):
             return Signed(held, added=False)
         self._check_neutral(received.content.act)
         self._check_signers(received, new, speaking_for=self._party)
-        self._keep(received)
-        merged = self._held(received.id)
-        assert merged is not None
-        self._broadcast(merged)
+        # Kept and queued for every peer in one transaction: one sync of the disk, and the
+        # proposal is never kept without its messages (or queued without being kept).
+        with self._store.writing("keeping a proposal and queueing it for the peers"):
+            merged = self._keep(received)
+            self._broadcast(merged)
         return Signed(merged, added=True)
 
     def submit_rejection(self, rejection: bytes) -> Rejection:
@@ -366,8 +367,9 @@ class Proposals(NodeCore):
 
     # -- kept here ------------------------------------------------------------------------------
 
-    def _keep(self, proposal: Proposal) -> None:
-        """Store a proposal, merging its signatures with those already known here."""
+    def _keep(self, proposal: Proposal) -> Proposal:
+        """Store a proposal, merging its signatures with those already known here; the
+        proposal as now stored."""
         with self._store.writing("keeping a proposal") as conn:
             row = conn.execute(
                 select(t.proposals.c.data).where(t.proposals.c.act_id == proposal.id)
@@ -383,11 +385,13 @@ class Proposals(NodeCore):
                     )
                 # Safe whatever the transaction's fate: a cached pair is only used for equal bytes.
                 # It keeps its bytes, so committing it does not encode it again.
-                self._proposal_cache[proposal.id] = (data, replace(merged, raw=data))
-                return
+                kept = replace(merged, raw=data)
+                self._proposal_cache[proposal.id] = (data, kept)
+                return kept
             c = proposal.content
             data = proposal.to_bytes()
-            self._proposal_cache[proposal.id] = (data, replace(proposal, raw=data))
+            kept = replace(proposal, raw=data)
+            self._proposal_cache[proposal.id] = (data, kept)
             times = (format_time(c.proposed_at), format_time(c.expires_at))
             conn.execute(
                 insert(t.proposals).values(
@@ -399,8 +403,9 @@ class Proposals(NodeCore):
                     expires_at=times[1],
                 )
             )
-        if self._uncommitted is not None:  # kept: the transaction is over
+        if self._uncommitted is not None:  # an id the table lacks if it rolls back: skipped
             self._uncommitted[proposal.id] = times
+        return kept
 
     def _pending(self, since: str | None) -> list[str]:
         """The ids of the proposals held here that the log has not committed (and that expire

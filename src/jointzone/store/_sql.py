@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -438,6 +439,8 @@ class SqlLogStore(LogStore):
         )
         self._insert_checkpoint = dialect.insert_or_keep(log_checkpoints)
         self._closed = False
+        #: The transaction of :meth:`writing` each thread has open on this store, if any.
+        self._open = threading.local()
         self._caught: tuple[type[Exception], ...] = (sa_exc.SQLAlchemyError, *dialect.driver_errors)
         try:
             self._upgrade(_LOG_TABLES, _select_opening, self._check_opening)
@@ -490,13 +493,33 @@ class SqlLogStore(LogStore):
         SQLite's default transaction takes the lock only at its first write, and one that read
         before another connection committed then fails at once ("database is locked") whatever
         the busy timeout; one that begins with the lock waits its turn instead.
+
+        A call made while the same thread is inside one on this store joins it: its statements
+        commit or roll back with the outer transaction's (so that one step keeping rows of two
+        tables syncs the disk once, and keeps both or neither). Reads on another connection
+        do not see what a transaction has written until it commits.
         """
+        joined: Connection | None = getattr(self._open, "conn", None)
+        if joined is not None:
+            with self._translating(doing):
+                yield joined
+            return
         with self._writing(doing) as conn:
-            yield conn
+            self._open.conn = conn
+            try:
+                yield conn
+            finally:
+                self._open.conn = None
 
     @contextmanager
     def _writing(self, doing: str) -> Iterator[Connection]:
         """A transaction that holds the database's write lock from its first statement."""
+        if getattr(self._open, "conn", None) is not None:
+            # SQLite would wait on its own lock until the busy timeout: say what went wrong.
+            raise BackendError(
+                f"{doing}: the log's own writes take a transaction of their own, not one of "
+                "another layer's tables that this thread has open"
+            )
         with self._translating(doing), self._engine.connect() as conn:
             conn.execution_options(**self._dialect.write_options)
             with conn.begin():

@@ -34,6 +34,9 @@ _ABSORBED = {Rule.ONE_SIDED_NAME, Rule.ONE_SIDED_TERM}
 _CONTEXT = 150
 
 _cache: dict[tuple[object, ...], tuple[FormIndex, Lexicon]] = {}
+#: The most answers :meth:`Checker.gate` keeps, and the longest fields it keeps one for.
+_GATED_MAX = 4096
+_GATED_CHARS = 4096
 
 
 class Checker:
@@ -42,6 +45,8 @@ class Checker:
     def __init__(self, index: FormIndex, renderer: NameRenderer) -> None:
         self._index = index
         self._renderer = renderer
+        #: What :meth:`gate` found for the fields it was given (see there).
+        self._gated: dict[tuple[tuple[str, str], ...], tuple[FieldFinding, ...]] = {}
 
     @classmethod
     def for_regime(
@@ -146,8 +151,21 @@ class Checker:
         """The findings that stop an act or document from being signed; empty means it may pass.
 
         Attributed quotations do not block; everything else does.
+
+        The answer for the same fields is kept (the checker's index and rules never change):
+        a node gates an act when it is proposed or signed there and again when it commits it,
+        and the check was a tenth of a commit's time. Answers are kept for fields of at most
+        :data:`_GATED_CHARS` characters in all, and for :data:`_GATED_MAX` of them.
         """
-        return [f for f in self.check_fields(fields) if f.blocking]
+        key = tuple(fields.items())
+        found = self._gated.get(key)
+        if found is None:
+            found = tuple(f for f in self.check_fields(fields) if f.blocking)
+            if sum(len(k) + len(v) for k, v in key) <= _GATED_CHARS:
+                if len(self._gated) >= _GATED_MAX:
+                    self._gated.clear()
+                self._gated[key] = found
+        return list(found)
 
     def _attribute(
         self, f: Finding, quotes: list[Quote], quote_starts: list[int], s: Sentence

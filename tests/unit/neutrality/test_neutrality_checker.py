@@ -162,6 +162,20 @@ def test_check_fields_and_gate(checker: Checker) -> None:
     assert checker.gate({"title": "Greenhouse project on Etorofu/Iturup"}) == []
 
 
+def test_gate_gives_the_same_findings_again_each_caller_its_own_list(checker: Checker) -> None:
+    fields = {"site": "Yuzhno-Kurilsky District"}
+    first = checker.gate(fields)
+    assert [(ff.field, ff.finding.rule) for ff in first] == [("site", B)]
+    first.clear()  # a caller's list is its own: the answer kept is not changed by it
+    again = checker.gate(dict(fields))
+    assert [(ff.field, ff.finding.rule) for ff in again] == [("site", B)]
+    assert again == checker.check_fields(fields)
+    # Fields too long to keep an answer for are checked each time, alike.
+    long = {"minutes": "Yuzhno-Kurilsky District. " + "Greenhouses. " * 400}
+    assert [ff.finding.rule for ff in checker.gate(long)] == [B]
+    assert [ff.finding.rule for ff in checker.gate(long)] == [B]
+
+
 def test_index_is_built_once(checker: Checker, gazetteer: object, lexicon: object) -> None:
     again = Checker.for_regime(gazetteer, lexicon, {"en": ["japan", "russia"]})  # type: ignore[arg-type]
     assert again._index is checker._index

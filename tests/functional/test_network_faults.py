@@ -346,8 +346,10 @@ def test_an_act_proposed_during_a_partition_commits_after_it_heals(
         registrars = _ready(nodes, tmp_path)
 
         # The round's worst moment to lose the link: the witness has judged the batch, appended
-        # it and cosigned, and its answer is on the wire. A slow link to the witness holds the
-        # answer there for a second; the link goes down both ways while it does.
+        # it and cosigned (the checkpoint is final there: its signature was the last needed),
+        # and its answer is on the wire, so the sequencer has not appended the batch. A slow
+        # link to the witness holds the answer there for a second; the link goes down both
+        # ways while it does.
         sequencer = Regime.from_dir(REGIME).sequencer_for(datetime.now(UTC))
         (witness,) = set(nodes) - {sequencer}
         with NodeApi(japan.direct) as at_japan, NodeApi(russia.direct) as at_russia:
@@ -357,7 +359,7 @@ def test_an_act_proposed_during_a_partition_commits_after_it_heals(
             at_russia.sign(before, [registrars["russia"]])
             _wait(
                 f"the witness {witness} to hold the batch it cosigned",
-                lambda: (s := nodes[witness].status())["size"] > s["final_size"] or None,
+                lambda: nodes[witness].status()["size"] > nodes[sequencer].status()["size"] or None,
                 timeout=30,
             )
             for p in proxies.values():

@@ -72,17 +72,30 @@ def read_signed_state(path: Path) -> dict[str, bytes]:
 class Checkpoints(NodeCore):
     """Signing, remembering and keeping checkpoints (see the module docstring)."""
 
+    #: The file of :meth:`signed_state` as last read or written: its identity and contents.
+    _signed_kept: tuple[tuple[int, int, int], dict[str, bytes]] | None = None
+
+    #: The last checkpoint text derived, with its size and root: a witness derives the text
+    #: once to judge the offered one and again as it signs. The log's root at a size fixes
+    #: its entries, so the state they give, so the text.
+    _derived: tuple[int, bytes, str] | None = None
+
     def _checkpoint_text(self, size: int, root: bytes) -> str:
         if self._replica.size != size:
             raise WitnessError(
                 f"checkpoint of size {size}, but this node's state is at {self._replica.size}"
             )
-        return Checkpoint(
+        derived = self._derived
+        if derived is not None and derived[0] == size and derived[1] == root:
+            return derived[2]
+        text = Checkpoint(
             origin=self._replica.origin,
             size=size,
             root=root,
             extensions=checkpoint_extensions(self._replica.state),
         ).to_text()
+        self._derived = (size, root, text)
+        return text
 
     def _sign_checkpoint(self, size: int, root: bytes, existing: Note | None = None) -> bytes:
         """Sign the checkpoint this node's own log and state give at ``size``.
@@ -146,8 +159,10 @@ class Checkpoints(NodeCore):
         note = self._store.checkpoint()
         return 0 if note is None else Checkpoint.from_text(Note.from_bytes(note).text).size
 
-    def accept_final(self, checkpoint: bytes) -> None:
-        """Keep a checkpoint that every party's node signed, over this node's own log."""
+    def accept_final(self, checkpoint: bytes, *, signed: bool = False) -> None:
+        """Keep a checkpoint that every party's node signed, over this node's own log.
+        ``signed``: this node signed it too, as the sequencer of its batch (one write of what
+        is kept beside the keystore says both)."""
         try:
             size = Checkpoint.from_text(Note.from_bytes(checkpoint).text).size
             cp, _ = open_checkpoint(
@@ -167,7 +182,9 @@ class Checkpoints(NodeCore):
         except ConflictError as e:
             raise SyncError(str(e)) from e
         if cp.size >= self.final_size():
-            self._save_signed_state(final=checkpoint)
+            self._save_signed_state(final=checkpoint, signed=checkpoint if signed else None)
+        elif signed:
+            self._save_signed_state(signed=checkpoint)
 
     def check_extends_kept(self, size: int, root_at: Callable[[int], bytes | None]) -> None:
         """Refuse to sign a tree of ``size`` (whose root at each smaller size ``root_at``
@@ -240,8 +257,23 @@ class Checkpoints(NodeCore):
 
     def signed_state(self) -> dict[str, bytes]:
         """The last checkpoint this node signed and the last it held final (see
-        :func:`read_signed_state`)."""
-        return read_signed_state(self._state_path())
+        :func:`read_signed_state`).
+
+        Read at every checkpoint the node signs, so the file's contents are kept with its
+        identity (inode, size, modification time): this node's own writes replace the kept
+        copy, and a file replaced by anyone else is read again."""
+        path = self._state_path()
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            return {}
+        stamp = (st.st_ino, st.st_size, st.st_mtime_ns)
+        kept = self._signed_kept
+        if kept is not None and kept[0] == stamp:
+            return dict(kept[1])
+        state = read_signed_state(path)
+        self._signed_kept = (stamp, state)
+        return dict(state)
 
     def _save_signed_state(
         self, *, signed: bytes | None = None, final: bytes | None = None
@@ -262,4 +294,6 @@ class Checkpoints(NodeCore):
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
+            st = os.fstat(f.fileno())
         os.replace(tmp, path)
+        self._signed_kept = ((st.st_ino, st.st_size, st.st_mtime_ns), dict(state))

@@ -17,12 +17,14 @@ it signed; a node that is behind (restored, or down for a while) takes those fro
 signatures and transitions again, but not their time.
 
 :meth:`Witnessing.finalise` is the one path that gathers cosignatures: it brings every peer up to
-this node's log, collects each one's signature, and hands the final checkpoint to all.
+this node's log, collects each one's signature, and hands the final checkpoint to all; the last
+witness asked in a round, whose signature completes the checkpoint, keeps it final as it signs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 from sqlalchemy import delete
@@ -118,8 +120,25 @@ class Witnessing(Checkpoints):
             before_append=lambda decoded: self._check_batch(note, cp, decoded, judged=judged),
         )
         signed = self._sign_checkpoint(cp.size, cp.root, existing=note)
-        self._save_signed_state(signed=signed)
+        if self._complete(signed, cp.size):
+            # The last witness asked adds the last party's signature: the checkpoint is final
+            # as it leaves, and this node keeps it so before it answers; the sequencer tells
+            # only the other witnesses (see :meth:`finalise`).
+            self.accept_final(signed, signed=True)
+        else:
+            self._save_signed_state(signed=signed)
         return signed
+
+    def _complete(self, note: bytes, size: int) -> bool:
+        """Whether ``note`` carries a valid signature of every party's node in force at
+        ``size``: a final checkpoint."""
+        try:
+            open_checkpoint(
+                note, self._replica.node_verifiers(size), origin=self._replica.origin, require="all"
+            )
+        except (MalformedError, SignatureError):
+            return False
+        return True
 
     def _check_batch(
         self, note: Note, cp: Checkpoint, entries: Sequence[Entry], *, judged: bool
@@ -388,16 +407,37 @@ class Witnessing(Checkpoints):
             if new and not took and not isinstance(e, UnreachableError):
                 self._withdraw(target)
             raise
-        if new:
-            self._store.append(new, expected_size=size)
         final_bytes = note.to_bytes()
-        if final < target:
-            self._save_signed_state(signed=final_bytes)
-            self.accept_final(final_bytes)
-        for peer in peers:
-            # A witness that just cosigned the batch holds it beyond its final checkpoint.
-            if (new and peer in asking) or _size_of(peer.latest_checkpoint()) < target:
-                peer.accept_final(final_bytes)
+        # A witness that just cosigned the batch holds it beyond its final checkpoint, but for
+        # the last one asked: its signature was the last the checkpoint needed, and it kept
+        # the checkpoint final as it answered (see :meth:`witness`).
+        holder = asking[-1] if new and asking else None
+        told = [
+            p
+            for p in peers
+            if p is not holder
+            and ((new and p in asking) or _size_of(p.latest_checkpoint()) < target)
+        ]
+        # Peers over a network are told while this node keeps the batch and the checkpoint
+        # itself: each holds the batch already, so none has to wait for this node's disk.
+        # Should keeping them here fail, the peers hold a final checkpoint this node lacks,
+        # as when its process dies at this point, and it catches up from them.
+        remote = [p for p in told if getattr(p, "concurrent", False)]
+        pool = ThreadPoolExecutor(max_workers=len(remote)) if remote else None
+        try:
+            telling = [pool.submit(p.accept_final, final_bytes) for p in remote] if pool else []
+            if new:
+                self._store.append(new, expected_size=size)
+            if final < target:
+                self.accept_final(final_bytes, signed=True)
+            for peer in told:
+                if peer not in remote:
+                    peer.accept_final(final_bytes)
+            for future in telling:
+                future.result()
+        finally:
+            if pool is not None:
+                pool.shutdown()
         return final_bytes
 
     def _withdraw(self, size: int) -> None:

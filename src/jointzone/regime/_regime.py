@@ -102,6 +102,8 @@ class Regime(_Terms):
 
     def __eq__(self, other: object) -> bool:
         # Field by field: the derived lookups (gazetteer, indexes) follow from the fields.
+        if other is self:
+            return True
         if not isinstance(other, Regime):
             return NotImplemented
         return all(getattr(self, k) == getattr(other, k) for k in type(self).model_fields)

@@ -66,6 +66,9 @@ class PeerUnavailableError(UnreachableError):
 class PeerClient:
     """:class:`~jointzone.node.NodeInterface` for one pinned peer, over HTTP."""
 
+    #: Its calls may run beside this node's own work (see ``Witnessing.finalise``).
+    concurrent = True
+
     def __init__(
         self,
         descriptor: Descriptor,

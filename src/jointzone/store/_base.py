@@ -54,11 +54,16 @@ class LogStore(abc.ABC):
     """An append-only log of entries, its tree hashes kept as expanded tiles, and its checkpoints.
 
     Sizes only grow, so any size once seen stays valid: the store remembers the largest it has
-    seen and checks requested sizes against it without a round trip to the database.
+    seen and checks requested sizes against it without a round trip to the database. For the
+    same reason the root at a size never changes, and the roots asked lately are kept.
     """
+
+    #: How many roots :meth:`root` keeps (a node asks for the same few sizes each round).
+    KEPT_ROOTS = 64
 
     def __init__(self) -> None:
         self._seen_size = 0
+        self._roots: dict[int, bytes] = {}
 
     # -- primitives a backend provides ------------------------------------------------------
 
@@ -145,9 +150,16 @@ class LogStore(abc.ABC):
         """The root hash at ``size`` (default: now), from stored hashes only."""
         if size is None:
             size = self.size()
+        kept = self._roots.get(size)
+        if kept is not None:
+            return kept
         self._require_size(size)
         with _stored_hashes_must_serve(f"the root at size {size}"):
-            return tree_root(size, self.hash_reader())
+            root = tree_root(size, self.hash_reader())
+        if len(self._roots) >= self.KEPT_ROOTS:
+            self._roots.pop(next(iter(self._roots)), None)
+        self._roots[size] = root
+        return root
 
     def inclusion_proof(self, index: int, size: int) -> list[bytes]:
         """The audit path of entry ``index`` in the tree of ``size`` entries."""

@@ -13,6 +13,7 @@ required alongside the parties' signatures.
 from __future__ import annotations
 
 import base64
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -74,7 +75,15 @@ class Checkpoint:
 
     @classmethod
     def from_text(cls, text: str) -> Checkpoint:
-        """Parse a checkpoint's note text. Messages name the line (counted from 1)."""
+        """Parse a checkpoint's note text. Messages name the line (counted from 1).
+
+        The texts parsed lately are kept (see :meth:`Note.from_bytes`)."""
+        if type(text) is str:
+            return _parsed(text)
+        return cls._parse(text)
+
+    @classmethod
+    def _parse(cls, text: str) -> Checkpoint:
         check_note_text(text, "checkpoint")
         lines = text[:-1].split("\n")
         if len(lines) < 3:
@@ -113,6 +122,11 @@ class Checkpoint:
         """The note text: origin, size, base64 root and any extension lines, each ending in LF."""
         lines = [self.origin, str(self.size), base64.b64encode(self.root).decode("ascii")]
         return "".join(line + "\n" for line in [*lines, *self.extensions])
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed(text: str) -> Checkpoint:
+    return Checkpoint._parse(text)
 
 
 def open_checkpoint(

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import re
 from collections.abc import Iterable
@@ -204,7 +205,16 @@ class Note:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Note:
-        """Parse a signed note without verifying any signature. Raises :class:`MalformedError`."""
+        """Parse a signed note without verifying any signature. Raises :class:`MalformedError`.
+
+        A node reads its latest checkpoint many times a round (its size, its signatures), so
+        the notes parsed lately are kept: a note is immutable, and the same bytes give it."""
+        if type(data) is bytes:
+            return _parsed(data)
+        return cls._parse(data)
+
+    @classmethod
+    def _parse(cls, data: bytes) -> Note:
         try:
             msg = data.decode("utf-8")
         except UnicodeDecodeError as e:
@@ -280,6 +290,11 @@ def _parse_signature_line(line: str, number: int) -> Signature:
 
 
 # -- keys --------------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed(data: bytes) -> Note:
+    return Note._parse(data)
 
 
 class NoteVerifier(Protocol):

@@ -68,7 +68,6 @@ party, then by language, as the gazetteer's are.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
@@ -335,9 +334,28 @@ def encode_verifier_table(state: acts.State) -> bytes:
     return encode_deterministic(data)
 
 
-@functools.lru_cache(maxsize=8)
+#: The regime parts made lately, by the regime object's identity (comparing two regimes field
+#: by field costs as much as encoding one): the regime, the node keys, the part.
+_REGIME_PARTS: dict[int, tuple[Regime, tuple[tuple[str, str], ...], dict[str, Encoded]]] = {}
+_KEPT_REGIME_PARTS = 8
+
+
 def _regime_part(regime: Regime, node_keys: tuple[tuple[str, str], ...]) -> dict[str, Encoded]:
     """The table's items that only the regime in force and the node keys decide, encoded."""
+    kept = _REGIME_PARTS.get(id(regime))
+    if kept is not None and kept[0] is regime and kept[1] == node_keys:
+        return kept[2]
+    part = _encode_regime_part(regime, node_keys)
+    if len(_REGIME_PARTS) >= _KEPT_REGIME_PARTS:
+        _REGIME_PARTS.pop(next(iter(_REGIME_PARTS)), None)
+    # Held with the regime itself, so that its id is not reused while it is kept.
+    _REGIME_PARTS[id(regime)] = (regime, node_keys, part)
+    return part
+
+
+def _encode_regime_part(
+    regime: Regime, node_keys: tuple[tuple[str, str], ...]
+) -> dict[str, Encoded]:
     keys = dict(node_keys)
     data = {
         "format": TABLE_FORMAT,

@@ -7,7 +7,7 @@ checkpoint, never to accept one made elsewhere on its behalf.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 
 class NodeInterface(Protocol):
@@ -52,4 +52,15 @@ class NodeInterface(Protocol):
     def certificate_signature(self, certificate: str) -> bytes:
         """The issued certificate ``certificate`` signed by this node's own party only
         (COSE_Sign bytes with one COSE_Signature), for the asking node to check and assemble."""
+        ...
+
+
+@runtime_checkable
+class RemoteNode(NodeInterface, Protocol):
+    """A peer reached over a network, whose calls may run beside this node's own work: a
+    sequencer sends it a batch while it signs the checkpoint, and tells it of the final
+    checkpoint while it keeps the batch itself (see ``Witnessing.finalise``)."""
+
+    def stage(self, old_size: int, entries: list[bytes]) -> None:
+        """Send a batch's entries ahead of :meth:`witness` with the checkpoint over them."""
         ...

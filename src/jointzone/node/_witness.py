@@ -24,7 +24,7 @@ witness asked in a round, whose signature completes the checkpoint, keeps it fin
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from datetime import datetime
 
 from sqlalchemy import delete
@@ -34,7 +34,7 @@ from jointzone.consent import Entry
 from jointzone.node import _tables as t
 from jointzone.node._checkpoints import RESTORED_FILE, Checkpoints
 from jointzone.node._core import REFUSALS
-from jointzone.node._interface import NodeInterface
+from jointzone.node._interface import NodeInterface, RemoteNode
 from jointzone.node.errors import SyncError, UnreachableError, WitnessError
 from jointzone.tlog import (
     Checkpoint,
@@ -378,9 +378,16 @@ class Witnessing(Checkpoints):
         if not target:
             return None
         if new:
-            edge = self._edge(size)
-            edge.extend(leaf_hashes(new))
-            note = Note.from_bytes(self._sign_checkpoint(target, edge.root()))
+            # Peers over a network are sent the batch while this node signs its checkpoint:
+            # each keeps it aside until the checkpoint comes (see PeerClient.stage). One that
+            # could not be sent it now is sent it again with the checkpoint.
+            early = [p for p in peers if isinstance(p, RemoteNode)]
+            with ThreadPoolExecutor(max_workers=len(early) or 1) as senders:
+                staging = [senders.submit(p.stage, size, new) for p in early]
+                edge = self._edge(size)
+                edge.extend(leaf_hashes(new))
+                note = Note.from_bytes(self._sign_checkpoint(target, edge.root()))
+                wait(staging)
             asking = peers
         elif final == size:
             latest = self._store.checkpoint()
@@ -422,7 +429,7 @@ class Witnessing(Checkpoints):
         # itself: each holds the batch already, so none has to wait for this node's disk.
         # Should keeping them here fail, the peers hold a final checkpoint this node lacks,
         # as when its process dies at this point, and it catches up from them.
-        remote = [p for p in told if getattr(p, "concurrent", False)]
+        remote = [p for p in told if isinstance(p, RemoteNode)]
         pool = ThreadPoolExecutor(max_workers=len(remote)) if remote else None
         try:
             telling = [pool.submit(p.accept_final, final_bytes) for p in remote] if pool else []

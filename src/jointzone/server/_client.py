@@ -64,10 +64,8 @@ class PeerUnavailableError(UnreachableError):
 
 
 class PeerClient:
-    """:class:`~jointzone.node.NodeInterface` for one pinned peer, over HTTP."""
-
-    #: Its calls may run beside this node's own work (see ``Witnessing.finalise``).
-    concurrent = True
+    """:class:`~jointzone.node.NodeInterface` for one pinned peer, over HTTP: a
+    ``RemoteNode``, whose calls may run beside the node's own work."""
 
     def __init__(
         self,
@@ -83,6 +81,8 @@ class PeerClient:
         """``contacts``: where every request's outcome is noted, for the node's health."""
         self._descriptor = descriptor
         self._outbox = outbox
+        #: The batch last sent ahead of its checkpoint (see :meth:`stage`).
+        self._staged: tuple[int, list[bytes]] | None = None
         self._contacts = contacts
         self._on_queued = on_queued or (lambda: None)
         self._http = httpx.Client(
@@ -253,13 +253,10 @@ class PeerClient:
     ) -> bytes:
         """Send the batch's entries, then ask for a cosignature as C2SP tlog-witness's
         ``add-checkpoint`` does; returns the checkpoint with the peer's signature added."""
-        if entries:
-            self._call(
-                "POST",
-                "/peer/v1/entries",
-                body=encode_bundle(entries),
-                params={"start": old_size, "count": len(entries)},
-            )
+        staged, self._staged = self._staged, None
+        if entries and (staged is None or staged[0] != old_size or staged[1] is not entries):
+            self.stage(old_size, entries)
+            self._staged = None
         body = _wire.add_checkpoint_body(old_size, proof, checkpoint)
         response = self._call(
             "POST", "/peer/v1/add-checkpoint", body=body, content_type="text/plain"
@@ -272,6 +269,18 @@ class PeerClient:
         if self._contacts is not None:  # a witness keeps what it cosigns
             self._contacts.holds(self.party, old_size + len(entries))
         return note.with_signatures(*lines).to_bytes()
+
+    def stage(self, old_size: int, entries: list[bytes]) -> None:
+        """Send a batch's entries ahead of the checkpoint over them: the next :meth:`witness`
+        of the same list sends only the checkpoint. The peer keeps them aside, unjudged,
+        until the checkpoint comes."""
+        self._call(
+            "POST",
+            "/peer/v1/entries",
+            body=encode_bundle(entries),
+            params={"start": old_size, "count": len(entries)},
+        )
+        self._staged = (old_size, entries)
 
     def accept_final(self, checkpoint: bytes) -> None:
         self._call("POST", "/peer/v1/final", body=checkpoint, content_type="text/plain")

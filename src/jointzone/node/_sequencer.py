@@ -4,8 +4,10 @@ One node sequences at a time, by the regime's rotation rule read at the entries'
 has two phases. The sequencer judges the candidates, signs the checkpoint its log would have
 with them, and offers the batch to every witness; each witness judges every entry (its time
 within the skew of the witness's own clock among the rest, see :mod:`._witness`), appends it and
-cosigns. Only when every witness has cosigned does the sequencer append the batch itself and
-hand out the final checkpoint. If a witness refuses, or cannot sign (its node is down or
+cosigns. The last witness asked adds the last signature the checkpoint needs, so it holds the
+checkpoint final as it answers. Only when every witness has cosigned does the sequencer append
+the batch itself and hand the final checkpoint to the other witnesses (over a network, while it
+appends). If a witness refuses, or cannot sign (its node is down or
 locked), the sequencer appends nothing: the proposals stay open, with their consent, and the
 next round dates them afresh. So no entry waits in a log for a witness that would then find it
 stale, and a refused batch leaves no trace but its reason.

@@ -6,7 +6,9 @@
   checked against the key pinned for it; the body is read within a bound first, and nothing is
   applied unless the signature holds. Cosigning follows C2SP tlog-witness ``add-checkpoint``
   (body, status codes, the state persisted before the answer). The sequencer sends a batch's
-  entries first (``/peer/v1/entries``); the witness judges every one before it cosigns. An
+  entries first (``/peer/v1/entries``, while it signs the checkpoint over them); the witness
+  judges every one before it cosigns, and the last witness asked keeps the checkpoint final
+  before it answers (the others are sent it, ``/peer/v1/final``). An
   outbox sends the proposals that wait for a peer as one CBOR sequence (RFC 8742).
 - **Officials** (``/api/v1/...``): what an official's own client needs to propose, sign and
   reject with a key the node never sees: the context to build a proposal in, the acts a

@@ -157,7 +157,7 @@ class LogStore(abc.ABC):
         with _stored_hashes_must_serve(f"the root at size {size}"):
             root = tree_root(size, self.hash_reader())
         if len(self._roots) >= self.KEPT_ROOTS:
-            self._roots.pop(next(iter(self._roots)), None)
+            self._roots.clear()  # one call: safe beside another thread's lookups
         self._roots[size] = root
         return root
 

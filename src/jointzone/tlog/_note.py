@@ -289,12 +289,12 @@ def _parse_signature_line(line: str, number: int) -> Signature:
     )
 
 
-# -- keys --------------------------------------------------------------------------------------
-
-
 @functools.lru_cache(maxsize=256)
 def _parsed(data: bytes) -> Note:
     return Note._parse(data)
+
+
+# -- keys --------------------------------------------------------------------------------------
 
 
 class NoteVerifier(Protocol):

@@ -347,7 +347,7 @@ def _regime_part(regime: Regime, node_keys: tuple[tuple[str, str], ...]) -> dict
         return kept[2]
     part = _encode_regime_part(regime, node_keys)
     if len(_REGIME_PARTS) >= _KEPT_REGIME_PARTS:
-        _REGIME_PARTS.pop(next(iter(_REGIME_PARTS)), None)
+        _REGIME_PARTS.clear()  # one call: safe beside another thread's lookups
     # Held with the regime itself, so that its id is not reused while it is kept.
     _REGIME_PARTS[id(regime)] = (regime, node_keys, part)
     return part

@@ -10,7 +10,7 @@ real official's kid cannot block that official from signing later.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -586,15 +586,27 @@ class Proposals(NodeCore):
                 part = wanted[chunk : chunk + _READ_CHUNK]
                 query = select(t.proposals.c.act_id, t.proposals.c.data)
                 rows += conn.execute(query.where(t.proposals.c.act_id.in_(part))).all()
-            rejections = self._rejections(conn) if rows else {}
+            rejections = self._rejections(conn, [r.act_id for r in rows]) if rows else {}
         place = {act_id: i for i, act_id in enumerate(wanted)}
         rows.sort(key=lambda r: place[r.act_id])
         return [self._read_status(row, rejections, judged) for row in rows]
 
     @staticmethod
-    def _rejections(conn: Connection) -> dict[str, tuple[Rejection, ...]]:
+    def _rejections(
+        conn: Connection, act_ids: Sequence[str] | None = None
+    ) -> dict[str, tuple[Rejection, ...]]:
+        """The rejections kept here, by act: of ``act_ids`` only, if given (a round reads
+        those of the few open proposals, not every rejection the node ever kept)."""
+        query = select(t.rejections.c.act_id, t.rejections.c.data)
+        rows: list[Any] = []
+        if act_ids is None:
+            rows = list(conn.execute(query))
+        else:
+            for chunk in range(0, len(act_ids), _READ_CHUNK):
+                part = act_ids[chunk : chunk + _READ_CHUNK]
+                rows += conn.execute(query.where(t.rejections.c.act_id.in_(part))).all()
         by_act: dict[str, list[Rejection]] = {}
-        for r in conn.execute(select(t.rejections.c.act_id, t.rejections.c.data)):
+        for r in rows:
             by_act.setdefault(r.act_id, []).append(Rejection.from_bytes(r.data))
         return {act_id: tuple(found) for act_id, found in by_act.items()}
 

@@ -23,8 +23,9 @@ witness asked in a round, whose signature completes the checkpoint, keeps it fin
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor, wait
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import datetime
 
 from sqlalchemy import delete
@@ -381,13 +382,10 @@ class Witnessing(Checkpoints):
             # Peers over a network are sent the batch while this node signs its checkpoint:
             # each keeps it aside until the checkpoint comes (see PeerClient.stage). One that
             # could not be sent it now is sent it again with the checkpoint.
-            early = [p for p in peers if isinstance(p, RemoteNode)]
-            with ThreadPoolExecutor(max_workers=len(early) or 1) as senders:
-                staging = [senders.submit(p.stage, size, new) for p in early]
+            with _alongside(peers, lambda p: p.stage(size, new)):
                 edge = self._edge(size)
                 edge.extend(leaf_hashes(new))
                 note = Note.from_bytes(self._sign_checkpoint(target, edge.root()))
-                wait(staging)
             asking = peers
         elif final == size:
             latest = self._store.checkpoint()
@@ -429,28 +427,37 @@ class Witnessing(Checkpoints):
         # itself: each holds the batch already, so none has to wait for this node's disk.
         # Should keeping them here fail, the peers hold a final checkpoint this node lacks,
         # as when its process dies at this point, and it catches up from them.
-        remote = [p for p in told if isinstance(p, RemoteNode)]
-        pool = ThreadPoolExecutor(max_workers=len(remote)) if remote else None
-        try:
-            telling = [pool.submit(p.accept_final, final_bytes) for p in remote] if pool else []
+        with _alongside(told, lambda p: p.accept_final(final_bytes)) as telling:
             if new:
                 self._store.append(new, expected_size=size)
             if final < target:
                 self.accept_final(final_bytes, signed=True)
             for peer in told:
-                if peer not in remote:
+                if not isinstance(peer, RemoteNode):
                     peer.accept_final(final_bytes)
             for future in telling:
                 future.result()
-        finally:
-            if pool is not None:
-                pool.shutdown()
         return final_bytes
 
     def _withdraw(self, size: int) -> None:
         """Forget this node's signature on a checkpoint of ``size`` that no peer took."""
         with self._store.writing("withdrawing a signature") as conn:
             conn.execute(delete(t.cosigned).where(t.cosigned.c.size == size))
+
+
+@contextmanager
+def _alongside(
+    peers: Iterable[NodeInterface], call: Callable[[RemoteNode], object]
+) -> Iterator[list[Future[object]]]:
+    """``call`` for each of ``peers`` reached over a network, on threads of its own while the
+    body runs; the futures, which the way out waits for. Peers in this process are left to
+    the caller."""
+    remote = [p for p in peers if isinstance(p, RemoteNode)]
+    if not remote:
+        yield []
+        return
+    with ThreadPoolExecutor(max_workers=len(remote)) as pool:
+        yield [pool.submit(call, p) for p in remote]
 
 
 def _size_of(checkpoint: bytes | None) -> int:

@@ -255,8 +255,7 @@ class PeerClient:
         ``add-checkpoint`` does; returns the checkpoint with the peer's signature added."""
         staged, self._staged = self._staged, None
         if entries and (staged is None or staged[0] != old_size or staged[1] is not entries):
-            self.stage(old_size, entries)
-            self._staged = None
+            self._send_entries(old_size, entries)
         body = _wire.add_checkpoint_body(old_size, proof, checkpoint)
         response = self._call(
             "POST", "/peer/v1/add-checkpoint", body=body, content_type="text/plain"
@@ -274,13 +273,16 @@ class PeerClient:
         """Send a batch's entries ahead of the checkpoint over them: the next :meth:`witness`
         of the same list sends only the checkpoint. The peer keeps them aside, unjudged,
         until the checkpoint comes."""
+        self._send_entries(old_size, entries)
+        self._staged = (old_size, entries)
+
+    def _send_entries(self, old_size: int, entries: list[bytes]) -> None:
         self._call(
             "POST",
             "/peer/v1/entries",
             body=encode_bundle(entries),
             params={"start": old_size, "count": len(entries)},
         )
-        self._staged = (old_size, entries)
 
     def accept_final(self, checkpoint: bytes) -> None:
         self._call("POST", "/peer/v1/final", body=checkpoint, content_type="text/plain")
